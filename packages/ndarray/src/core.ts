@@ -1,0 +1,26 @@
+/**
+ * @nabla/ndarray/core — the extension surface for nabla's own packages and for users
+ * who add primitives or transforms: `bind`, the trace stack, tracers, evaluation rules,
+ * and access to the storage of concrete arrays. Ordinary array code never needs it.
+ */
+import './kernels/all.js'
+
+export { allocate, arithmeticType, floatType, isFloat, type TypedArrayOf } from './dtype.js'
+export { broadcastOperand, fresh, mapInto, materialize, resultType } from './kernels/elementwise.js'
+export { type Operand as LoopOperand, runLoop } from './kernels/loop.js'
+export { Concrete } from './ndarray.js'
+export type { Comparison, Params, PrimitiveName, PrimitiveParams } from './primitive.js'
+export { randomBits } from './random.js'
+export { contiguousStrides, normalizeAxes, normalizeAxis, shapesEqual, showShape } from './shape.js'
+export {
+  bind,
+  concrete,
+  evalPrimitive,
+  type Impl,
+  type MainTrace,
+  newMain,
+  registerImpl,
+  Trace,
+  Tracer,
+  withDynamicTrace,
+} from './trace.js'

@@ -1,0 +1,89 @@
+/** Element types, their typed-array storage, and the promotion rule between them. */
+
+/** The element types an {@link NDArray} can hold. */
+export type DType = 'float32' | 'float64' | 'int32' | 'uint8' | 'bool'
+
+/** Every dtype, in promotion order (a later one can hold every earlier one's values). */
+export const dtypes: readonly DType[] = ['bool', 'uint8', 'int32', 'float32', 'float64']
+
+/** The typed array behind each dtype (`bool` is stored as 0/1 bytes). */
+export interface TypedArrayOf {
+  float32: Float32Array
+  float64: Float64Array
+  int32: Int32Array
+  uint8: Uint8Array
+  bool: Uint8Array
+}
+
+/** Any typed array an NDArray can be stored in. */
+export type TypedArray = TypedArrayOf[DType]
+
+const constructors = {
+  float32: Float32Array,
+  float64: Float64Array,
+  int32: Int32Array,
+  uint8: Uint8Array,
+  bool: Uint8Array,
+} as const
+
+/**
+ * Is `name` a dtype?
+ * @example
+ * isDType('float32') // true
+ * isDType('float16') // false
+ */
+export const isDType = (name: unknown): name is DType =>
+  typeof name === 'string' && (dtypes as readonly string[]).includes(name)
+
+/** Throws a clear error unless `name` is a dtype. */
+export const checkDType = (op: string, name: unknown): DType => {
+  if (!isDType(name)) {
+    throw new TypeError(`${op}: unknown dtype ${JSON.stringify(name)}; expected one of ${dtypes.join(', ')}`)
+  }
+  return name
+}
+
+/** Allocates zeroed storage of `size` elements for `dtype`. */
+export const allocate = <D extends DType>(dtype: D, size: number): TypedArrayOf[D] =>
+  new constructors[dtype](size) as TypedArrayOf[D]
+
+/** Is this dtype a floating-point type? */
+export const isFloat = (dtype: DType): dtype is 'float32' | 'float64' => dtype === 'float32' || dtype === 'float64'
+
+/** Is this dtype an integer or boolean type? */
+export const isIntegral = (dtype: DType): boolean => !isFloat(dtype)
+
+const rank = (d: DType): number => dtypes.indexOf(d)
+
+/**
+ * The dtype that holds both `a` and `b` (bool < uint8 < int32 < float32 < float64).
+ * @example
+ * promoteTypes('int32', 'float32') // 'float32'
+ */
+export const promoteTypes = (a: DType, b: DType): DType => (rank(a) >= rank(b) ? a : b)
+
+/**
+ * The dtype of an arithmetic result (add, sub, mul, neg…): like {@link promoteTypes},
+ * but `bool` and `uint8` arithmetic is done in `int32`, so 200 + 100 is 300, never a
+ * wrapped 44 (R, which the book uses, has no 8-bit arithmetic either).
+ */
+export const arithmeticType = (d: DType): DType => (d === 'bool' || d === 'uint8' ? 'int32' : d)
+
+/** The dtype of a result that is real-valued whatever the input (div, exp, log, sqrt…). */
+export const floatType = (d: DType): 'float32' | 'float64' => (d === 'float64' ? 'float64' : 'float32')
+
+/** Rounds/wraps a JS number the way storing it in `dtype` would. */
+export const castScalar = (dtype: DType, v: number): number => {
+  switch (dtype) {
+    case 'float32':
+      return Math.fround(v)
+    case 'float64':
+      return v
+    case 'int32':
+      return v | 0
+    case 'uint8':
+      return v & 255
+    case 'bool':
+      return v !== 0 ? 1 : 0
+  }
+}

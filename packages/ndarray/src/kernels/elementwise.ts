@@ -1,0 +1,136 @@
+/** Evaluation rules of the element-wise primitives: broadcasting strided loops over typed arrays. */
+import { allocate, arithmeticType, type DType, floatType, promoteTypes } from '../dtype.js'
+import { Concrete } from '../ndarray.js'
+import type { Comparison, PrimitiveName } from '../primitive.js'
+import { broadcastShapes, contiguousStrides, type Shape, sizeOf } from '../shape.js'
+import { registerImpl } from '../trace.js'
+import { type Operand, runLoop } from './loop.js'
+
+/** A fresh zero-filled contiguous array. */
+export const fresh = (dtype: DType, shape: Shape): Concrete =>
+  new Concrete(dtype, shape, allocate(dtype, sizeOf(shape)))
+
+/** `x` seen with the shape `shape` it broadcasts to: stride 0 along new and unit axes. */
+export const broadcastOperand = (x: Concrete, shape: Shape): Operand => {
+  const lead = shape.length - x.rank
+  const strides = shape.map((d, i) => (i < lead || x.shape[i - lead] !== d ? 0 : (x.strides[i - lead] as number)))
+  return { data: x.data, offset: x.offset, strides }
+}
+
+const outOperand = (x: Concrete): Operand => ({ data: x.data, offset: 0, strides: contiguousStrides(x.shape) })
+
+/** Runs `body` over inputs broadcast together into a fresh array of `dtype`. */
+export const mapInto = (dtype: DType, body: string, inputs: readonly Concrete[], op: string): Concrete => {
+  let shape: Shape = inputs[0]?.shape ?? []
+  for (const x of inputs.slice(1)) shape = broadcastShapes(op, shape, x.shape)
+  const out = fresh(dtype, shape)
+  runLoop(
+    body,
+    shape,
+    outOperand(out),
+    inputs.map((x) => broadcastOperand(x, shape)),
+  )
+  return out
+}
+
+/** A contiguous copy of `x` (or `x` itself when it already is one from offset 0 on). */
+export const materialize = (x: Concrete, dtype: DType = x.dtype): Concrete =>
+  x.contiguous && x.offset === 0 && dtype === x.dtype && x.data.length === x.size
+    ? x
+    : mapInto(dtype, '$o = x0', [x], 'copy')
+
+type ElementwiseName = 'add' | 'sub' | 'mul' | 'div' | 'pow' | 'maximum' | 'minimum'
+type UnaryName = 'neg' | 'sign' | 'exp' | 'log' | 'sqrt' | 'tanh' | 'sin' | 'cos'
+
+const binaryBodies: Record<ElementwiseName, string> = {
+  add: '$o = x0 + x1',
+  sub: '$o = x0 - x1',
+  mul: '$o = x0 * x1',
+  div: '$o = x0 / x1',
+  pow: '$o = x0 ** x1',
+  // NaN propagates, as in NumPy's maximum/minimum
+  maximum: '$o = x0 > x1 || x0 !== x0 ? x0 : x1',
+  minimum: '$o = x0 < x1 || x0 !== x0 ? x0 : x1',
+}
+
+const unaryBodies: Record<UnaryName, string> = {
+  neg: '$o = -x0',
+  sign: '$o = x0 > 0 ? 1 : x0 < 0 ? -1 : x0',
+  exp: '$o = Math.exp(x0)',
+  log: '$o = Math.log(x0)',
+  sqrt: '$o = Math.sqrt(x0)',
+  tanh: '$o = Math.tanh(x0)',
+  sin: '$o = Math.sin(x0)',
+  cos: '$o = Math.cos(x0)',
+}
+
+const compareBodies: Record<Comparison, string> = {
+  equal: '$o = x0 === x1 ? 1 : 0',
+  notEqual: '$o = x0 !== x1 ? 1 : 0',
+  greater: '$o = x0 > x1 ? 1 : 0',
+  greaterEqual: '$o = x0 >= x1 ? 1 : 0',
+  less: '$o = x0 < x1 ? 1 : 0',
+  lessEqual: '$o = x0 <= x1 ? 1 : 0',
+}
+
+/**
+ * The dtype each element-wise primitive produces from its inputs' dtypes: arithmetic in
+ * the promoted type (8-bit and bool widened to int32), division and transcendental
+ * functions in floating point, comparisons in bool.
+ */
+export const resultType = (prim: PrimitiveName, dtypes: readonly DType[]): DType => {
+  const joined = dtypes.reduce(promoteTypes)
+  switch (prim) {
+    case 'div':
+    case 'pow':
+    case 'exp':
+    case 'log':
+    case 'sqrt':
+    case 'tanh':
+    case 'sin':
+    case 'cos':
+      return floatType(joined)
+    case 'maximum':
+    case 'minimum':
+      return joined
+    case 'compare':
+      return 'bool'
+    default:
+      return arithmeticType(joined)
+  }
+}
+
+for (const [name, body] of Object.entries(binaryBodies) as [ElementwiseName, string][]) {
+  registerImpl(name, (xs) =>
+    mapInto(
+      resultType(
+        name,
+        xs.map((x) => x.dtype),
+      ),
+      body,
+      xs,
+      name,
+    ),
+  )
+}
+for (const [name, body] of Object.entries(unaryBodies) as [UnaryName, string][]) {
+  registerImpl(name, (xs) =>
+    mapInto(
+      resultType(
+        name,
+        xs.map((x) => x.dtype),
+      ),
+      body,
+      xs,
+      name,
+    ),
+  )
+}
+registerImpl('compare', (xs, { op }) => mapInto('bool', compareBodies[op], xs, op))
+registerImpl('where', ([c, x, y]) => {
+  const xs = [c, x, y] as Concrete[]
+  return mapInto(promoteTypes(x?.dtype ?? 'float32', y?.dtype ?? 'float32'), '$o = x0 ? x1 : x2', xs, 'where')
+})
+registerImpl('cast', ([x], { dtype }) =>
+  mapInto(dtype, dtype === 'bool' ? '$o = x0 !== 0 ? 1 : 0' : '$o = x0', [x as Concrete], 'cast'),
+)

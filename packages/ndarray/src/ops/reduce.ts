@@ -1,0 +1,116 @@
+/** Reductions over one, several or all axes, with `keepDims`: sum, mean, max, min, argmax, argmin. */
+import { floatType, isFloat } from '../dtype.js'
+import { dual } from '../dual.js'
+import { NDArray } from '../ndarray.js'
+import { normalizeAxes, normalizeAxis, showShape } from '../shape.js'
+import { bind } from '../trace.js'
+import { cast, div, neg } from './elementwise.js'
+
+/** Which axes to reduce (all when omitted) and whether to keep them as size 1. */
+export interface ReduceOptions {
+  readonly axis?: number | readonly number[]
+  readonly keepDims?: boolean
+}
+
+type Reduction = { (options?: ReduceOptions): (x: NDArray) => NDArray; (x: NDArray, options?: ReduceOptions): NDArray }
+
+const isDataFirst = (args: readonly unknown[]): boolean => args[0] instanceof NDArray
+
+const checkArray = (op: string, x: unknown): NDArray => {
+  if (!(x instanceof NDArray)) throw new TypeError(`${op}: expected an NDArray, got ${typeof x}`)
+  return x
+}
+
+/** Shape with reduced axes put back as 1 (for keepDims). */
+const keptShape = (shape: readonly number[], axes: readonly number[]): number[] =>
+  shape.map((d, i) => (axes.includes(i) ? 1 : d))
+
+const reduction =
+  (op: string, prim: 'reduceSum' | 'reduceMax', emptyOk: boolean) =>
+  (x: NDArray, { axis, keepDims = false }: ReduceOptions = {}): NDArray => {
+    checkArray(op, x)
+    const axes = normalizeAxes(op, axis, x.rank)
+    if (!emptyOk && axes.some((a) => x.shape[a] === 0)) {
+      throw new RangeError(`${op}: cannot reduce an empty axis of shape ${showShape(x.shape)} (it has no identity)`)
+    }
+    const out = axes.length === 0 ? x : bind(prim, [x], { axes })
+    return keepDims ? bind('reshape', [out], { shape: keptShape(x.shape, axes) }) : out
+  }
+
+const sumImpl = reduction('sum', 'reduceSum', true)
+const maxImpl = reduction('max', 'reduceMax', false)
+
+/**
+ * Sum over `axis` (all axes when omitted). Integer sums are int32, accumulated exactly.
+ * @example
+ * sum(array([[1, 2], [3, 4]]), { axis: 0 }) // [4, 6]
+ */
+export const sum: Reduction = dual(isDataFirst, sumImpl)
+
+/**
+ * Mean over `axis` (all axes when omitted); integer input gives float32.
+ * @example
+ * mean(array([[1, 2], [3, 4]]), { axis: 1 }) // [1.5, 3.5]
+ */
+export const mean: Reduction = dual(isDataFirst, (x: NDArray, options: ReduceOptions = {}): NDArray => {
+  checkArray('mean', x)
+  const axes = normalizeAxes('mean', options.axis, x.rank)
+  const count = axes.reduce((n, a) => n * (x.shape[a] as number), 1)
+  const xf = isFloat(x.dtype) ? x : cast(x, floatType(x.dtype))
+  return div(sumImpl(xf, options), count)
+})
+
+/**
+ * Maximum over `axis` (all axes when omitted); NaN propagates.
+ * @example
+ * max(array([[1, 5], [3, 4]]), { axis: 1 }) // [5, 4]
+ */
+export const max: Reduction = dual(isDataFirst, maxImpl)
+
+/**
+ * Minimum over `axis` (all axes when omitted); NaN propagates.
+ * @example
+ * min(array([[1, 5], [3, 4]])) // 1
+ */
+export const min: Reduction = dual(isDataFirst, (x: NDArray, options: ReduceOptions = {}): NDArray => {
+  checkArray('min', x)
+  const m = neg(maxImpl(neg(x), options))
+  return m.dtype === x.dtype ? m : cast(m, x.dtype)
+})
+
+/** Which axis to search (the flattened array when omitted) and whether to keep it as size 1. */
+export interface ArgOptions {
+  readonly axis?: number
+  readonly keepDims?: boolean
+}
+
+type ArgReduction = { (options?: ArgOptions): (x: NDArray) => NDArray; (x: NDArray, options?: ArgOptions): NDArray }
+
+const argImpl =
+  (op: string, flip: boolean) =>
+  (x: NDArray, { axis, keepDims = false }: ArgOptions = {}): NDArray => {
+    checkArray(op, x)
+    const src = flip ? neg(x) : x
+    const flat = axis === undefined
+    const y = flat ? bind('reshape', [src], { shape: [x.size] }) : src
+    const a = flat ? 0 : normalizeAxis(op, axis, x.rank)
+    if (y.shape[a] === 0) throw new RangeError(`${op}: cannot search an empty axis of shape ${showShape(x.shape)}`)
+    const out = bind('argmax', [y], { axis: a })
+    if (!keepDims) return out
+    const shape = flat ? x.shape.map(() => 1) : keptShape(x.shape, [a])
+    return bind('reshape', [out], { shape })
+  }
+
+/**
+ * Index of the first maximum along `axis` (of the flattened array when omitted), as int32.
+ * @example
+ * argmax(array([[1, 9, 3], [7, 2, 7]]), { axis: 1 }) // [1, 0]
+ */
+export const argmax: ArgReduction = dual(isDataFirst, argImpl('argmax', false))
+
+/**
+ * Index of the first minimum along `axis` (of the flattened array when omitted), as int32.
+ * @example
+ * argmin(array([3, 1, 1])) // 1
+ */
+export const argmin: ArgReduction = dual(isDataFirst, argImpl('argmin', true))

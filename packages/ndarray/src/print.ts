@@ -1,0 +1,101 @@
+/** Printing: `str` (R's one-line glimpse, as the book shows it) and `format` (a readable multi-line form that elides). */
+import { isFloat } from './dtype.js'
+import { materialize } from './kernels/elementwise.js'
+import type { NDArray } from './ndarray.js'
+import { concrete } from './trace.js'
+
+const rType = (x: NDArray): string => (x.dtype === 'bool' ? 'logi' : isFloat(x.dtype) ? 'num' : 'int')
+
+const rNumber = (v: number): string => {
+  if (Number.isNaN(v)) return 'NaN'
+  if (!Number.isFinite(v)) return v > 0 ? 'Inf' : '-Inf'
+  return String(Number(v.toPrecision(3)))
+}
+
+/**
+ * R's `str()` of an array: type, extents and the first elements in row-major order —
+ * ten for integers and whole-number doubles, five for other doubles, six for logicals
+ * (R's `vec.len = 4` scaled by type), then `...` if there are more. Rank 1 prints as R
+ * prints a 1-d array (`(1d)`); pass `{ vector: true }` for the plain-vector form.
+ * @example
+ * str(trainImages) // 'int [1:60000, 1:28, 1:28] 0 0 0 0 0 0 0 0 0 0 ...'
+ * str(array([12, 3, 6, 14, 10]), { vector: true }) // 'num [1:5] 12 3 6 14 10'
+ */
+export const str = (x: NDArray, { vector = false }: { readonly vector?: boolean } = {}): string => {
+  const c = materialize(concrete('str', x))
+  const whole = c.data.every((v) => Number.isInteger(v))
+  const count = x.dtype === 'bool' ? 6 : rType(x) === 'int' || whole ? 10 : 5
+  const shown = Array.from(c.data.subarray(0, Math.min(count, c.size)), (v) =>
+    x.dtype === 'bool' ? (v ? 'TRUE' : 'FALSE') : rNumber(v),
+  )
+  const dims =
+    x.rank === 0
+      ? ''
+      : x.rank === 1
+        ? ` [1:${x.shape[0]}${vector ? '' : '(1d)'}]`
+        : ` [${x.shape.map((d) => `1:${d}`).join(', ')}]`
+  const more = c.size > count ? ' ...' : ''
+  return `${rType(x)}${dims} ${shown.join(' ')}${more}`.trimEnd()
+}
+
+/** Options of {@link format}. */
+export interface FormatOptions {
+  /** Significant digits of floats (default 6). */
+  readonly precision?: number
+  /** Arrays with more elements than this are elided (default 1000). */
+  readonly threshold?: number
+  /** Entries kept at each end of an elided axis (default 3). */
+  readonly edgeItems?: number
+}
+
+/**
+ * A multi-line rendering with aligned columns, NumPy-style; large arrays show their
+ * edges around `...`.
+ * @example
+ * format(reshape(arange(6), [3, 2]))
+ * // [[0, 1],
+ * //  [2, 3],
+ * //  [4, 5]]
+ */
+export const format = (x: NDArray, { precision = 6, threshold = 1000, edgeItems = 3 }: FormatOptions = {}): string => {
+  const c = materialize(concrete('format', x))
+  const elide = c.size > threshold
+  const text = (v: number): string =>
+    x.dtype === 'bool'
+      ? v
+        ? 'true'
+        : 'false'
+      : Number.isFinite(v)
+        ? String(Number(v.toPrecision(precision)))
+        : String(v)
+  const keep = (n: number): number[] =>
+    elide && n > 2 * edgeItems
+      ? [
+          ...Array.from({ length: edgeItems }, (_, i) => i),
+          -1,
+          ...Array.from({ length: edgeItems }, (_, i) => n - edgeItems + i),
+        ]
+      : Array.from({ length: n }, (_, i) => i)
+  const strides = x.shape.map((_, i) => x.shape.slice(i + 1).reduce((a, b) => a * b, 1))
+  const cells: string[] = []
+  const collect = (depth: number, base: number): void => {
+    if (depth === x.rank) {
+      cells.push(text(c.data[base] as number))
+      return
+    }
+    for (const i of keep(x.shape[depth] as number))
+      if (i >= 0) collect(depth + 1, base + i * (strides[depth] as number))
+  }
+  collect(0, 0)
+  const width = Math.max(0, ...cells.map((s) => s.length))
+  let k = 0
+  const render = (depth: number, base: number): string => {
+    if (depth === x.rank) return (cells[k++] as string).padStart(width)
+    const parts = keep(x.shape[depth] as number).map((i) =>
+      i < 0 ? '...' : render(depth + 1, base + i * (strides[depth] as number)),
+    )
+    const sep = depth === x.rank - 1 ? ', ' : `,${'\n'.repeat(x.rank - depth - 1)}${' '.repeat(depth + 1)}`
+    return `[${parts.join(sep)}]`
+  }
+  return render(0, 0)
+}

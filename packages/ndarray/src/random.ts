@@ -1,0 +1,209 @@
+/**
+ * Random numbers from explicit keys, as in JAX: a key is a pair of 32-bit words, `split`
+ * derives independent keys, and every sampler is a pure function of its key. The bits come
+ * from the counter-based Threefry-2x32 hash (20 rounds) in 32-bit integer arithmetic, so
+ * they are identical on every platform.
+ */
+import { allocate, checkDType, type DType } from './dtype.js'
+import { Concrete, type NDArray } from './ndarray.js'
+import { checkShape, type Shape, sizeOf } from './shape.js'
+
+/** A PRNG key: two 32-bit words. Immutable; use `split` to get more. */
+export interface Key {
+  readonly kind: 'nabla.key'
+  readonly words: readonly [number, number]
+}
+
+const makeKey = (a: number, b: number): Key =>
+  Object.freeze({ kind: 'nabla.key', words: Object.freeze([a >>> 0, b >>> 0]) }) as Key
+
+const rotl = (x: number, r: number): number => (x << r) | (x >>> (32 - r))
+
+const ROTATIONS = [
+  [13, 15, 26, 6],
+  [17, 29, 16, 24],
+] as const
+
+/** Threefry-2x32 with 20 rounds: hashes counter (c0, c1) under key (k0, k1) into `out[at]`, `out[at + 1]`. */
+const threefry = (k0: number, k1: number, c0: number, c1: number, out: Uint32Array, at: number): void => {
+  const ks = [k0 >>> 0, k1 >>> 0, (0x1bd11bda ^ k0 ^ k1) >>> 0]
+  let x0 = (c0 + (ks[0] as number)) | 0
+  let x1 = (c1 + (ks[1] as number)) | 0
+  for (let block = 0; block < 5; block++) {
+    for (const r of ROTATIONS[block % 2] as readonly number[]) {
+      x0 = (x0 + x1) | 0
+      x1 = rotl(x1, r) ^ x0
+    }
+    x0 = (x0 + (ks[(block + 1) % 3] as number)) | 0
+    x1 = (x1 + (ks[(block + 2) % 3] as number) + block + 1) | 0
+  }
+  out[at] = x0
+  out[at + 1] = x1
+}
+
+/** `n` random 32-bit words from `key` (counters (i, 0), two words per hash). */
+export const randomBits = (k: Key, n: number): Uint32Array => {
+  const out = new Uint32Array(n + (n % 2))
+  for (let i = 0; i < out.length; i += 2) threefry(k.words[0], k.words[1], i >>> 1, 0, out, i)
+  return n % 2 === 0 ? out : out.subarray(0, n)
+}
+
+/**
+ * A key from an integer seed (any safe integer; negative seeds are fine, NaN is not).
+ * @example
+ * const k = key(42)
+ */
+export const key = (seed: number): Key => {
+  if (typeof seed !== 'number' || !Number.isSafeInteger(seed)) {
+    throw new RangeError(`key: the seed must be a safe integer, got ${String(seed)}`)
+  }
+  const hi = Math.floor(seed / 2 ** 32)
+  return makeKey(hi, seed - hi * 2 ** 32)
+}
+
+const checkKey = (op: string, k: unknown): Key => {
+  if (typeof k !== 'object' || k === null || (k as Key).kind !== 'nabla.key') {
+    throw new TypeError(`${op}: expected a key made by key(seed) or split(key), got ${k === null ? 'null' : typeof k}`)
+  }
+  return k as Key
+}
+
+/**
+ * `n` (default 2) new independent keys derived from `k`.
+ * @example
+ * const [k1, k2] = split(key(0))
+ */
+export const split = (k: Key, n = 2): Key[] => {
+  checkKey('split', k)
+  if (!Number.isInteger(n) || n < 1) throw new RangeError(`split: n must be a positive integer, got ${n}`)
+  const buf = new Uint32Array(2)
+  return Array.from({ length: n }, (_, i) => {
+    threefry(k.words[0], k.words[1], i, 1, buf, 0)
+    return makeKey(buf[0] as number, buf[1] as number)
+  })
+}
+
+/** Floats uniformly in [0, 1): 23 random bits for float32, 53 for float64. */
+const unitFloats = (k: Key, n: number, dtype: 'float32' | 'float64'): Float64Array => {
+  const out = new Float64Array(n)
+  if (dtype === 'float32') {
+    const bits = randomBits(k, n)
+    for (let i = 0; i < n; i++) out[i] = ((bits[i] as number) >>> 9) * 2 ** -23
+  } else {
+    const bits = randomBits(k, 2 * n)
+    for (let i = 0; i < n; i++)
+      out[i] = (((bits[2 * i] as number) >>> 5) * 2 ** 26 + ((bits[2 * i + 1] as number) >>> 6)) * 2 ** -53
+  }
+  return out
+}
+
+const floatDType = (op: string, dtype: DType): 'float32' | 'float64' => {
+  checkDType(op, dtype)
+  if (dtype !== 'float32' && dtype !== 'float64')
+    throw new TypeError(`${op}: dtype must be float32 or float64, got ${dtype}`)
+  return dtype
+}
+
+/** Options of {@link uniform}. */
+export interface UniformOptions {
+  readonly minval?: number
+  readonly maxval?: number
+  readonly dtype?: 'float32' | 'float64'
+}
+
+/**
+ * Samples uniformly from [minval, maxval) (default [0, 1)).
+ * @example
+ * uniform(key(0), [2, 3], { minval: -1, maxval: 1 })
+ */
+export const uniform = (
+  k: Key,
+  shape: Shape,
+  { minval = 0, maxval = 1, dtype = 'float32' }: UniformOptions = {},
+): NDArray => {
+  checkKey('uniform', k)
+  checkShape('uniform', shape)
+  const d = floatDType('uniform', dtype)
+  if (!(Number.isFinite(minval) && Number.isFinite(maxval) && minval < maxval)) {
+    throw new RangeError(`uniform: expected finite minval < maxval, got minval ${minval} and maxval ${maxval}`)
+  }
+  const u = unitFloats(k, sizeOf(shape), d)
+  const data = allocate(d, u.length)
+  for (let i = 0; i < u.length; i++) {
+    const v = minval + (maxval - minval) * (u[i] as number)
+    data[i] = v
+    if ((data[i] as number) >= maxval) data[i] = minval // float32 rounding can reach maxval; fold back
+  }
+  return new Concrete(d, shape, data)
+}
+
+/** Options of {@link normal}. */
+export interface NormalOptions {
+  readonly mean?: number
+  readonly stddev?: number
+  readonly dtype?: 'float32' | 'float64'
+}
+
+/**
+ * Samples from a normal distribution (Box–Muller on two uniforms per pair of samples).
+ * @example
+ * normal(key(1), [512], { stddev: 0.05 })
+ */
+export const normal = (
+  k: Key,
+  shape: Shape,
+  { mean = 0, stddev = 1, dtype = 'float32' }: NormalOptions = {},
+): NDArray => {
+  checkKey('normal', k)
+  checkShape('normal', shape)
+  const d = floatDType('normal', dtype)
+  if (!(Number.isFinite(mean) && Number.isFinite(stddev) && stddev >= 0)) {
+    throw new RangeError(`normal: expected a finite mean and stddev ≥ 0, got mean ${mean} and stddev ${stddev}`)
+  }
+  const n = sizeOf(shape)
+  const u = unitFloats(k, n + (n % 2), 'float64')
+  const data = allocate(d, n)
+  for (let i = 0; i < n; i += 2) {
+    const r = Math.sqrt(-2 * Math.log(1 - (u[i] as number)))
+    const t = 2 * Math.PI * (u[i + 1] as number)
+    data[i] = mean + stddev * r * Math.cos(t)
+    if (i + 1 < n) data[i + 1] = mean + stddev * r * Math.sin(t)
+  }
+  return new Concrete(d, shape, data)
+}
+
+/**
+ * A random ordering of 0…n−1 (int32), by Fisher–Yates on 53-bit uniforms.
+ * @example
+ * permutation(key(7), 60000) // shuffled sample indices for an epoch
+ */
+export const permutation = (k: Key, n: number): NDArray => {
+  checkKey('permutation', k)
+  if (!Number.isInteger(n) || n < 0 || n > 2 ** 31 - 1)
+    throw new RangeError(`permutation: n must be an integer in 0…2³¹−1, got ${n}`)
+  const data = new Int32Array(n)
+  for (let i = 0; i < n; i++) data[i] = i
+  const u = unitFloats(k, n, 'float64')
+  for (let i = n - 1; i > 0; i--) {
+    const j = Math.floor((u[i] as number) * (i + 1))
+    const t = data[i] as number
+    data[i] = data[j] as number
+    data[j] = t
+  }
+  return new Concrete('int32', [n], data)
+}
+
+/**
+ * Samples `true` with probability `p` (for dropout masks).
+ * @example
+ * bernoulli(key(3), 0.5, [128, 512])
+ */
+export const bernoulli = (k: Key, p: number, shape: Shape): NDArray => {
+  checkKey('bernoulli', k)
+  checkShape('bernoulli', shape)
+  if (!(p >= 0 && p <= 1)) throw new RangeError(`bernoulli: p must be in [0, 1], got ${p}`)
+  const u = unitFloats(k, sizeOf(shape), 'float64')
+  const data = allocate('bool', u.length)
+  for (let i = 0; i < u.length; i++) data[i] = (u[i] as number) < p ? 1 : 0
+  return new Concrete('bool', shape, data)
+}

@@ -1,0 +1,151 @@
+/**
+ * The traceable core, after JAX's Autodidax: every op is a primitive applied through
+ * `bind`. With no transform active, `bind` evaluates with the kernels; inside a
+ * transform, the innermost trace that owns one of the inputs applies its rule.
+ */
+import { Concrete, NDArray } from './ndarray.js'
+import type { Params, PrimitiveName } from './primitive.js'
+
+/** The evaluation rule of a primitive on concrete arrays. */
+export type Impl<P extends PrimitiveName> = (inputs: readonly Concrete[], params: Params<P>) => Concrete
+
+const impls: { [P in PrimitiveName]?: Impl<P> } = {}
+
+/**
+ * Registers the evaluation rule of a primitive (ndarray's own, or one another package
+ * adds by augmenting `PrimitiveParams`, as linalg does for `dot`).
+ */
+export const registerImpl = <P extends PrimitiveName>(prim: P, impl: Impl<P>): void => {
+  ;(impls as Record<string, unknown>)[prim] = impl
+}
+
+/** A level of the interpreter stack: one active transform. */
+export interface MainTrace {
+  readonly level: number
+  readonly traceType: new (main: MainTrace) => Trace
+  readonly globalData: unknown
+}
+
+/** An interpreter: how one transform handles primitives applied to its tracers. */
+export abstract class Trace {
+  constructor(readonly main: MainTrace) {}
+  /** Wraps a value from outside this transform (a constant to it). */
+  abstract pure(x: NDArray): Tracer
+  /** Wraps a tracer of a lower (outer) transform. */
+  lift(x: NDArray): Tracer {
+    return this.pure(x)
+  }
+  abstract processPrimitive<P extends PrimitiveName>(prim: P, inputs: readonly Tracer[], params: Params<P>): NDArray
+}
+
+/**
+ * An array seen by a transform: it has a shape and dtype, but its values belong to the
+ * transform. Reading them (`toArray`, `item`) is an error, never a silent wrong answer.
+ */
+export abstract class Tracer extends NDArray {
+  abstract readonly trace: Trace
+  /** The plainest value this tracer stands for (itself, unless the trace can drop it). */
+  fullLower(): NDArray {
+    return this
+  }
+}
+
+/** The bottom of the stack: evaluates primitives with their kernels. */
+class EvalTrace extends Trace {
+  pure(): Tracer {
+    throw new Error('internal: EvalTrace has no tracers')
+  }
+  processPrimitive<P extends PrimitiveName>(prim: P, inputs: readonly Tracer[], params: Params<P>): NDArray {
+    return evalPrimitive(prim, inputs as unknown as readonly NDArray[], params)
+  }
+}
+
+const traceStack: MainTrace[] = [{ level: 0, traceType: EvalTrace, globalData: null }]
+let dynamicTrace: MainTrace | null = null
+
+/**
+ * Runs `fn` with a new transform level pushed on the interpreter stack.
+ * @example
+ * newMain(MyTrace, null, (main) => ...)
+ */
+export const newMain = <R>(traceType: MainTrace['traceType'], globalData: unknown, fn: (main: MainTrace) => R): R => {
+  const main: MainTrace = { level: traceStack.length, traceType, globalData }
+  traceStack.push(main)
+  try {
+    return fn(main)
+  } finally {
+    traceStack.pop()
+  }
+}
+
+/** Makes `main` the dynamic trace while `fn` runs, so it sees ops on constants too (as JAX's `jit`/`vmap` do). */
+export const withDynamicTrace = <R>(main: MainTrace, fn: () => R): R => {
+  const prev = dynamicTrace
+  dynamicTrace = main
+  try {
+    return fn()
+  } finally {
+    dynamicTrace = prev
+  }
+}
+
+/** Applies a primitive eagerly with its kernel; inputs must be concrete. */
+export const evalPrimitive = <P extends PrimitiveName>(
+  prim: P,
+  inputs: readonly NDArray[],
+  params: Params<P>,
+): Concrete => {
+  const impl = impls[prim] as Impl<P> | undefined
+  if (impl === undefined) throw new Error(`${prim}: no evaluation rule is registered for this primitive`)
+  for (const x of inputs) {
+    if (!(x instanceof Concrete)) throw new Error(`${prim}: internal: a tracer reached the evaluator`)
+  }
+  return impl(inputs as readonly Concrete[], params)
+}
+
+const findTopTrace = (inputs: readonly NDArray[]): Trace => {
+  let top = traceStack[0] as MainTrace
+  for (const x of inputs) {
+    if (x instanceof Tracer && x.trace.main.level > top.level) top = x.trace.main
+  }
+  if (dynamicTrace !== null && dynamicTrace.level > top.level) top = dynamicTrace
+  return new top.traceType(top)
+}
+
+const fullRaise = (trace: Trace, x: NDArray): Tracer => {
+  if (!(x instanceof Tracer)) return trace.pure(x)
+  const level = x.trace.main.level
+  if (x.trace.main === trace.main) return x
+  if (level < trace.main.level) return trace.lift(x)
+  throw new Error(`internal: cannot lift a tracer of level ${level} into level ${trace.main.level}`)
+}
+
+/**
+ * Applies primitive `prim` to `inputs`: the one entry point of every op.
+ * @example
+ * bind('add', [x, y], {}) // what add(x, y) does after checking shapes
+ */
+export const bind = <P extends PrimitiveName>(prim: P, inputs: readonly NDArray[], params: Params<P>): NDArray => {
+  if (traceStack.length === 1 && dynamicTrace === null) return evalPrimitive(prim, inputs, params)
+  const trace = findTopTrace(inputs)
+  if (trace instanceof EvalTrace) return evalPrimitive(prim, inputs, params)
+  const out = trace.processPrimitive(
+    prim,
+    inputs.map((x) => fullRaise(trace, x)),
+    params,
+  )
+  return out instanceof Tracer ? out.fullLower() : out
+}
+
+/**
+ * The concrete array behind `x`, or a clear error when `x` is being traced.
+ * @example
+ * concrete('toArray', x).data
+ */
+export const concrete = (op: string, x: NDArray): Concrete => {
+  if (x instanceof Concrete) return x
+  throw new Error(
+    `${op}: cannot read the values of a traced array (shape [${x.shape.join(',')}], ${x.dtype}) inside a transform such as grad; ` +
+      'compute with array ops and return the result instead',
+  )
+}
