@@ -55,7 +55,7 @@ export {
   tanh,
   where,
 } from './ops/elementwise.js'
-export { concat, pad, stack } from './ops/join.js'
+export { concat, pad, scatterAdd, stack } from './ops/join.js'
 export { type ArgOptions, argmax, argmin, max, mean, min, type ReduceOptions, sum } from './ops/reduce.js'
 export { broadcastTo, expandDims, flatten, reshape, squeeze, transpose } from './ops/shape.js'
 export { type SliceSpec, slice, take } from './ops/slice.js'
@@ -75,7 +75,6 @@ export { broadcastShapes, type Shape, sizeOf } from './shape.js'
 export {
   type Tree,
   type TreeDef,
-  type TreeMapped,
   treeDefEqual,
   treeFlatten,
   treeLeaves,

@@ -39,9 +39,11 @@ export interface PrimitiveParams {
   broadcastTo: { readonly shape: Shape }
   transpose: { readonly perm: readonly number[] }
   slice: { readonly starts: readonly number[]; readonly stops: readonly number[]; readonly steps: readonly number[] }
-  pad: { readonly lo: readonly number[]; readonly hi: readonly number[] }
+  pad: { readonly lo: readonly number[]; readonly hi: readonly number[]; readonly interior: readonly number[] }
   concat: { readonly axis: number }
   take: { readonly axis: number }
+  /** Inputs [updates, indices]: zeros of extent `size` along `axis`, with updates summed in at the indices (take's transpose). */
+  scatterAdd: { readonly axis: number; readonly size: number }
 }
 
 /** Name of a primitive. */

@@ -80,24 +80,17 @@ export const treeUnflatten = <T = NDArray>(def: TreeDef, leaves: readonly T[]): 
  */
 export const treeLeaves = (tree: Tree): NDArray[] => treeFlatten(tree)[0]
 
-/** A tree of the same structure as `T` with leaves of type `U`. */
-export type TreeMapped<T, U> = T extends NDArray
-  ? U
-  : T extends readonly unknown[]
-    ? { [K in keyof T]: TreeMapped<T[K], U> }
-    : { [K in keyof T]: TreeMapped<T[K], U> }
-
 /**
- * Applies `f` to every leaf, keeping the structure. Extra trees of the same structure
+ * Applies `f` to every leaf, keeping the structure (and the type). Extra trees of the same structure
  * are walked in step (`treeMap(f, params, grads)`).
  * @example
  * treeMap((p, g) => sub(p, mul(g, 0.01)), params, grads)
  */
-export const treeMap = <T extends Tree, U = NDArray>(
-  f: (leaf: NDArray, ...rest: NDArray[]) => U,
+export const treeMap = <T extends Tree>(
+  f: (leaf: NDArray, ...rest: NDArray[]) => NDArray,
   tree: T,
   ...rest: readonly Tree[]
-): TreeMapped<T, U> => {
+): T => {
   const [leaves, def] = treeFlatten(tree)
   const others = rest.map((r, i) => {
     const [l, d] = treeFlatten(r)
@@ -108,7 +101,7 @@ export const treeMap = <T extends Tree, U = NDArray>(
     def,
     leaves.map((leaf, j) => f(leaf, ...others.map((l) => l[j] as NDArray))),
   )
-  return mapped as TreeMapped<T, U>
+  return mapped as T
 }
 
 /**

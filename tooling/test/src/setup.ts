@@ -15,7 +15,8 @@ expect.extend({
 })
 
 declare module 'vitest' {
-  interface Matchers<T = unknown> {
+  // biome-ignore lint/suspicious/noExplicitAny: must match vitest's declaration
+  interface Matchers<T = any> {
     /** |actual − expected| ≤ atol + rtol·|expected| element-wise (NumPy's allclose), shapes equal. */
     toBeAllClose(expected: NDArray | NestedArray, tolerance?: Tolerance): T
   }

@@ -2,8 +2,9 @@
  * One strided loop for every element-wise kernel: output and up to three inputs, each
  * with its own offset and strides (0 along broadcast axes). Axes that can be merged are
  * merged first, so contiguous and bias-style broadcasts run as one or two flat loops.
- * Each (body, dtypes) pair gets its own generated function, so V8 sees one typed-array
- * type and one operation per loop and compiles it as tightly as a hand-written one.
+ * Each (body, inner-stride pattern, dtypes) gets its own generated function, so V8 sees
+ * one typed-array type, one operation and one access pattern per loop and compiles it as
+ * tightly as a hand-written one.
  */
 import type { TypedArray } from '../dtype.js'
 import type { Shape } from '../shape.js'
@@ -15,42 +16,113 @@ export interface Operand {
   readonly strides: readonly number[]
 }
 
-type LoopFn = (shape: Int32Array, o: TypedArray, po: number, os: Int32Array, ...ins: unknown[]) => void
+type LoopFn = (shape: readonly number[], o: TypedArray, po: number, os: readonly number[], ...ins: unknown[]) => void
+
+/**
+ * How an operand moves along the innermost axis: `u` unit stride, `z` stride 0 (a
+ * broadcast input is loaded once per row; a reduced output accumulates in a local),
+ * `s` any other stride (a pointer bumped each step).
+ */
+type Step = 'u' | 'z' | 's'
+
+const stepOf = (stride: number): Step => (stride === 1 ? 'u' : stride === 0 ? 'z' : 's')
 
 const cache = new Map<string, LoopFn>()
 
-const generate = (body: string, nIn: number): LoopFn => {
-  const ins = Array.from({ length: nIn }, (_, k) => k)
+/**
+ * `pattern[0]` is the output's step, `pattern[1 + k]` input k's. A `flat` loop handles
+ * one or two (coalesced) axes with a plain row counter; otherwise an odometer walks the
+ * outer axes. `key` goes into the source as a comment: V8 caches `new Function` by source
+ * text and would otherwise share one function, and its type feedback, between dtypes.
+ */
+const generate = (key: string, body: string, pattern: readonly Step[], flat: boolean): LoopFn => {
+  const ins = Array.from({ length: pattern.length - 1 }, (_, k) => k)
+  const step = (k: number): Step => pattern[k + 1] as Step
+  const outStep = pattern[0] as Step
   const params = ins.map((k) => `a${k}, p${k}, s${k}`).join(', ')
-  const line = (f: (k: number) => string, sep = '; ') => ins.map(f).join(sep)
-  const flat = body.replaceAll('$o', 'o[qo + i]')
-  const strided = body.replaceAll('$o', 'o[qo]')
-  const src = `
-return function loop(shape, o, po, os, ${params}) {
-  const n = shape.length, inner = shape[n - 1], io = os[n - 1];
-  ${line((k) => `const i${k} = s${k}[n - 1]`)};
+  const each = (f: (k: number) => string, ks = ins) => ks.map(f).join(' ')
+  const unitIns = ins.filter((k) => step(k) === 'u')
+  const zeroIns = ins.filter((k) => step(k) === 'z')
+  const stridedIns = ins.filter((k) => step(k) === 's')
+  // one element of the inner loop, with `at(k)` the index expression of unit input k
+  const element = (at: (k: number) => string, out: string): string =>
+    `{ ${each((k) => `const x${k} = a${k}[${at(k)}];`, unitIns)} ${each((k) => `const x${k} = a${k}[r${k}];`, stridedIns)} ${body.replaceAll('$o', out)}; }`
+  const outAt = (index: string): string => (outStep === 'u' ? `o[${index}]` : outStep === 'z' ? 'acc' : 'o[ro]')
+  const bump = `${outStep === 's' ? 'ro += io;' : ''} ${each((k) => `r${k} += i${k};`, stridedIns)}`
+  // rows whose unit operands all start at 0 (every fresh contiguous array) index with
+  // `i` alone, unrolled by four: no offset additions, and V8 drops most bounds checks
+  const zeroStart = [...(outStep === 'u' ? ['qo'] : []), ...unitIns.map((k) => `q${k}`)]
+  const fast =
+    stridedIns.length === 0 && outStep !== 's'
+      ? `if (${zeroStart.map((q) => `${q} === 0`).join(' && ') || 'true'}) {
+        let i = 0;
+        for (; i + 3 < inner; i += 4) {
+          ${[0, 1, 2, 3].map((u) => element(() => `i + ${u}`, outAt(`i + ${u}`))).join('\n')}
+        }
+        for (; i < inner; i++) ${element(() => 'i', outAt('i'))}
+      } else `
+      : ''
+  // one row of the innermost axis, starting at qo (output) and q0… (inputs)
+  const row = `
+    ${outStep === 'z' ? 'let acc = o[qo];' : ''} ${outStep === 's' ? 'let ro = qo;' : ''}
+    ${each((k) => `const x${k} = a${k}[q${k}];`, zeroIns)}
+    ${each((k) => `let r${k} = q${k};`, stridedIns)}
+    ${fast}{
+      for (let i = 0; i < inner; i++) { ${element((k) => `q${k} + i`, outAt('qo + i'))} ${bump} }
+    }
+    ${outStep === 'z' ? 'o[qo] = acc;' : ''}`
+  const rows = flat
+    ? `
+  const two = n === 2, rows = two ? shape[0] : 1, jo = two ? os[0] : 0;
+  ${each((k) => `const j${k} = two ? s${k}[0] : 0;`)}
+  for (let r = 0; r < rows; r++) {
+    const qo = po + r * jo; ${each((k) => `const q${k} = p${k} + r * j${k};`)}
+    ${row}
+  }`
+    : `
   let outer = 1;
   for (let d = 0; d < n - 1; d++) outer *= shape[d];
   const idx = new Int32Array(n);
-  const unit = io === 1${ins.map((k) => ` && i${k} === 1`).join('')};
   for (let k = 0; k < outer; k++) {
-    let qo = po; ${line((k) => `let q${k} = p${k}`)};
-    if (unit) {
-      for (let i = 0; i < inner; i++) { ${line((k) => `const x${k} = a${k}[q${k} + i]`)}; ${flat}; }
-    } else {
-      for (let i = 0; i < inner; i++) {
-        ${line((k) => `const x${k} = a${k}[q${k}]`)}; ${strided};
-        qo += io; ${line((k) => `q${k} += i${k}`)};
-      }
-    }
+    const qo = po; ${each((k) => `const q${k} = p${k};`)}
+    ${row}
     for (let d = n - 2; d >= 0; d--) {
-      po += os[d]; ${line((k) => `p${k} += s${k}[d]`)};
+      po += os[d]; ${each((k) => `p${k} += s${k}[d];`)}
       if (++idx[d] < shape[d]) break;
-      idx[d] = 0; po -= os[d] * shape[d]; ${line((k) => `p${k} -= s${k}[d] * shape[d]`)};
+      idx[d] = 0; po -= os[d] * shape[d]; ${each((k) => `p${k} -= s${k}[d] * shape[d];`)}
     }
-  }
+  }`
+  const src = `// ${key.replaceAll('\n', ' ')}
+return function loop(shape, o, po, os, ${params}) {
+  const n = shape.length, inner = shape[n - 1], io = os[n - 1];
+  ${each((k) => `const i${k} = s${k}[n - 1];`)}
+  ${rows}
 }`
   return new Function(src)() as LoopFn
+}
+
+/**
+ * Runs a new loop a few times on a tiny problem that takes every branch (the unrolled
+ * row, its remainder, a row with offsets, the outer axes), so V8 has type feedback for
+ * all of it before the first real call. Otherwise optimized code deoptimizes the first
+ * time a real call reaches a branch earlier calls never took (a row with an offset, a
+ * length that is not a multiple of four) and runs unoptimized for several calls after.
+ */
+const warmUp = (
+  fn: LoopFn,
+  pattern: readonly Step[],
+  flat: boolean,
+  out: TypedArray,
+  ins: readonly Operand[],
+): void => {
+  const inner = { u: 1, z: 0, s: 2 }
+  const make = (like: TypedArray): TypedArray => new (like.constructor as new (n: number) => TypedArray)(64)
+  const shape = flat ? [2, 5] : [2, 2, 5]
+  const strides = pattern.map((p) => (flat ? [10, inner[p]] : [20, 10, inner[p]]))
+  const o = make(out)
+  const args: unknown[] = []
+  for (const [k, x] of ins.entries()) args.push(make(x.data), 0, strides[k + 1])
+  for (let rep = 0; rep < 10; rep++) fn(shape, o, 0, strides[0] as number[], ...args)
 }
 
 /**
@@ -83,13 +155,18 @@ const coalesce = (shape: Shape, all: readonly (readonly number[])[]): [number[],
 export const runLoop = (body: string, shape: Shape, out: Operand, ins: readonly Operand[]): void => {
   for (const d of shape) if (d === 0) return
   const [dims, strides] = coalesce(shape, [out.strides, ...ins.map((x) => x.strides)])
-  const key = `${body}|${out.data.constructor.name}|${ins.map((x) => x.data.constructor.name).join(',')}`
+  const last = dims.length - 1
+  const pattern = strides.map((s) => stepOf(s[last] as number))
+  const flat = dims.length <= 2
+  let key = `${body}|${pattern.join('')}|${flat ? 'flat' : 'nd'}|${out.data.constructor.name}`
+  for (const x of ins) key += `,${x.data.constructor.name}`
   let fn = cache.get(key)
   if (fn === undefined) {
-    fn = generate(body, ins.length)
+    fn = generate(key, body, pattern, flat)
+    warmUp(fn, pattern, flat, out.data, ins)
     cache.set(key, fn)
   }
   const args: unknown[] = []
-  for (const [k, x] of ins.entries()) args.push(x.data, x.offset, Int32Array.from(strides[k + 1] as number[]))
-  fn(Int32Array.from(dims), out.data, out.offset, Int32Array.from(strides[0] as number[]), ...args)
+  for (const [k, x] of ins.entries()) args.push(x.data, x.offset, strides[k + 1])
+  fn(dims, out.data, out.offset, strides[0] as number[], ...args)
 }

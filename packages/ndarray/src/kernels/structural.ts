@@ -50,13 +50,16 @@ registerImpl('slice', ([x], { starts, stops, steps }) => {
   )
 })
 
-// pad: zeros around a copy of x.
-registerImpl('pad', ([x], { lo, hi }) => {
+// pad: zeros around (and, with interior > 0, between) the elements of x.
+registerImpl('pad', ([x], { lo, hi, interior }) => {
   const c = x as Concrete
-  const shape = c.shape.map((d, i) => d + (lo[i] as number) + (hi[i] as number))
+  const shape = c.shape.map(
+    (d, i) => (lo[i] as number) + (hi[i] as number) + (d === 0 ? 0 : d + (d - 1) * (interior[i] as number)),
+  )
   const out = fresh(c.dtype, shape)
-  const strides = contiguousStrides(shape)
-  const offset = lo.reduce((acc, l, i) => acc + l * (strides[i] as number), 0)
+  const dense = contiguousStrides(shape)
+  const offset = lo.reduce((acc, l, i) => acc + l * (dense[i] as number), 0)
+  const strides = dense.map((s, i) => s * ((interior[i] as number) + 1))
   runLoop('$o = x0', c.shape, { data: out.data, offset, strides }, [c])
   return out
 })
@@ -72,6 +75,26 @@ registerImpl('concat', (xs, { axis }) => {
   for (const x of xs) {
     runLoop('$o = x0', x.shape, { data: out.data, offset, strides }, [x])
     offset += (x.shape[axis] as number) * (strides[axis] as number)
+  }
+  return out
+})
+
+// scatterAdd: the transpose of take — sums each update block into its index's block.
+registerImpl('scatterAdd', ([updates, indices], { axis, size }) => {
+  const u = materialize(updates as Concrete)
+  const idx = materialize(indices as Concrete)
+  const outer = sizeOf(u.shape.slice(0, axis))
+  const inner = sizeOf(u.shape.slice(axis + idx.rank))
+  const m = idx.size
+  const shape = [...u.shape.slice(0, axis), size, ...u.shape.slice(axis + idx.rank)]
+  const out = fresh(u.dtype, shape)
+  for (let o = 0; o < outer; o++) {
+    for (let j = 0; j < m; j++) {
+      const raw = idx.data[j] as number
+      const dst = (o * size + (raw < 0 ? raw + size : raw)) * inner
+      const src = (o * m + j) * inner
+      for (let t = 0; t < inner; t++) out.data[dst + t] = (out.data[dst + t] as number) + (u.data[src + t] as number)
+    }
   }
   return out
 })

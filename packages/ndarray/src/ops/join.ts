@@ -1,9 +1,11 @@
 /** Joining and padding: concat, stack, pad. */
 
 import { promoteTypes } from '../dtype.js'
+import { materialize } from '../kernels/elementwise.js'
 import { NDArray } from '../ndarray.js'
 import { normalizeAxis, showShape } from '../shape.js'
-import { bind } from '../trace.js'
+import { bind, concrete } from '../trace.js'
+import { array } from './create.js'
 import { cast } from './elementwise.js'
 
 const checkList = (op: string, xs: readonly NDArray[]): void => {
@@ -58,17 +60,54 @@ export const stack = (xs: readonly NDArray[], axis = 0): NDArray => {
 }
 
 /**
- * Pads with zeros: `widths[i] = [before, after]` for axis i (missing axes unpadded).
+ * Pads with zeros: `widths[i] = [before, after]` for axis i, or `[before, after, interior]`
+ * to also put `interior` zeros between neighbouring elements (missing axes unpadded).
  * @example
  * pad(ones([2, 2]), [[1, 1], [0, 2]]).shape // [4, 4]
+ * pad(array([1, 2, 3]), [[0, 0, 1]])         // [1, 0, 2, 0, 3]
  */
-export const pad = (x: NDArray, widths: readonly (readonly [number, number])[]): NDArray => {
+export const pad = (x: NDArray, widths: readonly (readonly [number, number, number?])[]): NDArray => {
   if (!(x instanceof NDArray)) throw new TypeError(`pad: expected an NDArray, got ${typeof x}`)
-  if (widths.length > x.rank) throw new RangeError(`pad: ${widths.length} widths given for an array of rank ${x.rank}`)
+  if (!Array.isArray(widths) || widths.length > x.rank) {
+    throw new RangeError(
+      `pad: expected at most ${x.rank} [before, after] widths for shape ${showShape(x.shape)}, got ${JSON.stringify(widths)}`,
+    )
+  }
   const lo = x.shape.map((_, i) => widths[i]?.[0] ?? 0)
   const hi = x.shape.map((_, i) => widths[i]?.[1] ?? 0)
-  if (![...lo, ...hi].every((w) => Number.isInteger(w) && w >= 0)) {
+  const interior = x.shape.map((_, i) => widths[i]?.[2] ?? 0)
+  if (![...lo, ...hi, ...interior].every((w) => Number.isInteger(w) && w >= 0)) {
     throw new RangeError(`pad: widths must be non-negative integers, got ${JSON.stringify(widths)}`)
   }
-  return lo.every((w) => w === 0) && hi.every((w) => w === 0) ? x : bind('pad', [x], { lo, hi })
+  const none = [...lo, ...hi, ...interior].every((w) => w === 0)
+  return none ? x : bind('pad', [x], { lo, hi, interior })
+}
+
+/**
+ * The transpose of `take`: an array with extent `size` along `axis`, zero except that
+ * each block of `updates` is added at its index (repeated indices accumulate).
+ * @example
+ * scatterAdd(array([1, 2, 3]), [0, 2, 0], 3) // [4, 0, 2]
+ */
+export const scatterAdd = (updates: NDArray, indices: NDArray | readonly number[], size: number, axis = 0): NDArray => {
+  if (!(updates instanceof NDArray))
+    throw new TypeError(`scatterAdd: expected an NDArray of updates, got ${typeof updates}`)
+  const idx = indices instanceof NDArray ? indices : array(indices as number[], { dtype: 'int32' })
+  if (idx.dtype !== 'int32' && idx.dtype !== 'uint8')
+    throw new TypeError(`scatterAdd: indices must be int32, got ${idx.dtype}`)
+  if (!Number.isInteger(size) || size < 0)
+    throw new RangeError(`scatterAdd: size must be a non-negative integer, got ${size}`)
+  const a = normalizeAxis('scatterAdd', axis, updates.rank - idx.rank + 1)
+  const block = updates.shape.slice(a, a + idx.rank)
+  if (block.length !== idx.rank || block.some((d, i) => d !== idx.shape[i])) {
+    throw new RangeError(
+      `scatterAdd: updates of shape ${showShape(updates.shape)} do not have the indices' shape ${showShape(idx.shape)} at axis ${a}`,
+    )
+  }
+  const values = materialize(concrete('scatterAdd (indices)', idx))
+  for (let k = 0; k < values.size; k++) {
+    const i = values.data[k] as number
+    if (i < -size || i >= size) throw new RangeError(`scatterAdd: index ${i} is out of range for size ${size}`)
+  }
+  return bind('scatterAdd', [updates, idx], { axis: a, size })
 }

@@ -1,0 +1,108 @@
+/** grad and valueAndGrad: reverse mode for scalar-valued functions, over any argument pytrees. */
+import { type NDArray, ones, type Tree, treeFlatten } from '@nabla/ndarray'
+import { isFloat } from '@nabla/ndarray/core'
+import { checkArgnums, checkFloatInputs } from './transform.js'
+import { vjpWithAux } from './vjp.js'
+
+/** Options of {@link grad} and {@link valueAndGrad}. */
+export interface GradOptions {
+  /** Which argument(s) to differentiate (default 0). With a list, the gradient is a list. */
+  readonly argnums?: number | readonly number[]
+  /** `f` returns `[loss, aux]`; `aux` comes back untouched (no gradient flows through it). */
+  readonly hasAux?: boolean
+}
+
+type Args = readonly Tree[]
+
+const checkScalar = (op: string, out: unknown): NDArray => {
+  const [leaves] = treeFlatten(out as Tree)
+  const y = leaves[0]
+  if (leaves.length !== 1 || y === undefined || out !== y) {
+    throw new TypeError(
+      `${op}: the function must return one scalar NDArray${op === 'valueAndGrad' ? ' (or [loss, aux] with hasAux)' : ''}, got a tree of ${leaves.length} arrays`,
+    )
+  }
+  if (y.rank !== 0) {
+    throw new TypeError(
+      `${op}: the function must return a scalar (shape []), got shape [${y.shape}]; reduce it first, e.g. with mean or sum`,
+    )
+  }
+  if (!isFloat(y.dtype))
+    throw new TypeError(`${op}: the function returned a ${y.dtype} value; only float outputs have gradients`)
+  return y
+}
+
+const valueAndGradImpl =
+  (f: (...args: never[]) => unknown, { argnums = 0, hasAux = false }: GradOptions, op: string) =>
+  (...args: Args): [unknown, unknown] => {
+    const nums = checkArgnums(op, argnums, args.length)
+    for (const i of nums) checkFloatInputs(op, treeFlatten(args[i] as Tree)[0], `leaves of argument ${i}`)
+    const [value, pullback, aux] = vjpWithAux(
+      (...a: never[]) => {
+        const out = f(...a)
+        if (!hasAux) return [checkScalar(op, out), null] as const
+        if (!Array.isArray(out) || out.length !== 2)
+          throw new TypeError(`${op}: with hasAux the function must return [loss, aux]`)
+        return [checkScalar(op, out[0]), out[1]] as const
+      },
+      args,
+      nums,
+    )
+    const cts = pullback(ones([], { dtype: value.dtype }))
+    const grads = typeof argnums === 'number' ? cts[argnums] : nums.map((i) => cts[i])
+    return [hasAux ? [value, aux] : value, grads]
+  }
+
+/**
+ * `f` turned into a function returning `[f(...args), ∇f(...args)]` in one pass. The
+ * gradient has the structure of the differentiated argument (a list of them when
+ * `argnums` is a list). With `hasAux`, `f` returns `[loss, aux]` and the result is
+ * `[[loss, aux], grads]`.
+ * @example
+ * const [loss, grads] = valueAndGrad(lossFn)(params, x, y) // grads has params' structure
+ */
+export function valueAndGrad<A extends Args>(f: (...args: A) => NDArray): (...args: A) => [NDArray, A[0]]
+export function valueAndGrad<A extends Args, I extends number>(
+  f: (...args: A) => NDArray,
+  options: { readonly argnums: I; readonly hasAux?: false },
+): (...args: A) => [NDArray, A[I]]
+export function valueAndGrad<A extends Args>(
+  f: (...args: A) => NDArray,
+  options: { readonly argnums: readonly number[]; readonly hasAux?: false },
+): (...args: A) => [NDArray, Tree[]]
+export function valueAndGrad<A extends Args, Aux>(
+  f: (...args: A) => readonly [NDArray, Aux],
+  options: { readonly argnums?: number; readonly hasAux: true },
+): (...args: A) => [[NDArray, Aux], A[0]]
+export function valueAndGrad<A extends Args, Aux>(
+  f: (...args: A) => readonly [NDArray, Aux],
+  options: { readonly argnums: readonly number[]; readonly hasAux: true },
+): (...args: A) => [[NDArray, Aux], Tree[]]
+export function valueAndGrad(f: (...args: never[]) => unknown, options: GradOptions = {}): (...args: Args) => unknown {
+  return valueAndGradImpl(f, options, 'valueAndGrad')
+}
+
+/**
+ * The gradient of a scalar-valued `f`: `grad(f)(...args)` has the structure of the
+ * differentiated argument (a list of them when `argnums` is a list).
+ * @example
+ * grad(cos)(x)                              // −sin(x)
+ * grad((w, x) => sum(mul(w, x)))(w, x)      // x
+ * grad(loss, { argnums: [0, 1] })(w, b, x)  // [dw, db]
+ */
+export function grad<A extends Args>(f: (...args: A) => NDArray): (...args: A) => A[0]
+export function grad<A extends Args, I extends number>(
+  f: (...args: A) => NDArray,
+  options: { readonly argnums: I },
+): (...args: A) => A[I]
+export function grad<A extends Args>(
+  f: (...args: A) => NDArray,
+  options: { readonly argnums: readonly number[] },
+): (...args: A) => Tree[]
+export function grad(
+  f: (...args: never[]) => unknown,
+  options: Omit<GradOptions, 'hasAux'> = {},
+): (...args: Args) => unknown {
+  const inner = valueAndGradImpl(f, options, 'grad')
+  return (...args) => inner(...args)[1]
+}

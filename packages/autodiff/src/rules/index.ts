@@ -1,0 +1,50 @@
+/** The derivative rules of every primitive, one entry each: the table's type makes a missing rule a compile error. */
+import type { RuleTable } from '../rule.js'
+import { add } from './add.js'
+import { cast } from './cast.js'
+import { div } from './div.js'
+import { dotGeneral } from './dotGeneral.js'
+import { maximum, minimum } from './maximum.js'
+import { mul } from './mul.js'
+import { pow } from './pow.js'
+import { reduceMax, reduceSum } from './reduce.js'
+import { stopGradient } from './stopGradient.js'
+import { broadcastTo, concat, pad, reshape, scatterAdd, slice, take, transpose } from './structural.js'
+import { sub } from './sub.js'
+import { cos, exp, log, neg, sin, sqrt, tanh } from './unary.js'
+import { where } from './where.js'
+import { argmax, compare, sign } from './zero.js'
+
+export const rules: RuleTable = {
+  add,
+  sub,
+  mul,
+  div,
+  pow,
+  maximum,
+  minimum,
+  neg,
+  sign,
+  exp,
+  log,
+  sqrt,
+  tanh,
+  sin,
+  cos,
+  compare,
+  where,
+  cast,
+  reduceSum,
+  reduceMax,
+  argmax,
+  reshape,
+  broadcastTo,
+  transpose,
+  slice,
+  pad,
+  concat,
+  take,
+  scatterAdd,
+  dotGeneral,
+  stopGradient,
+}

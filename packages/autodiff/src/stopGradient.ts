@@ -1,0 +1,20 @@
+/** stopGradient: the identity whose derivative is zero — a primitive, so every transform level respects it. */
+import { type NDArray, type Tree, treeMap } from '@nabla/ndarray'
+import { bind, registerImpl } from '@nabla/ndarray/core'
+
+declare module '@nabla/ndarray/core' {
+  interface PrimitiveParams {
+    stopGradient: Record<string, never>
+  }
+}
+
+registerImpl('stopGradient', ([x]) => x as never)
+
+/**
+ * `x` unchanged, but treated as a constant by every transform (the gradient through it is 0).
+ * Works on one array or a pytree of them.
+ * @example
+ * grad((x) => mul(x, stopGradient(x)))(x) // = x, not 2x
+ */
+export const stopGradient = <T extends Tree>(x: T): T =>
+  treeMap((leaf: NDArray) => bind('stopGradient', [leaf], {}), x) as unknown as T

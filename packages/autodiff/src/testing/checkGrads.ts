@@ -1,0 +1,71 @@
+/**
+ * checkGrads: JAX's numerical check — forward and reverse mode against central finite
+ * differences in float64 along random directions, and the identity ⟨ȳ, J·ẋ⟩ = ⟨Jᵀ·ȳ, ẋ⟩.
+ */
+import { add, cast, item, type Key, key as makeKey, mul, type NDArray, normal, split, sub, sum } from '@nabla/ndarray'
+import { jvp } from '../jvp.js'
+import { vjp } from '../vjp.js'
+
+/** Options of {@link checkGrads}. */
+export interface CheckGradsOptions {
+  /** Which modes to check (default both). */
+  readonly modes?: readonly ('fwd' | 'rev')[]
+  /** Finite-difference step (default 1e-4, central differences in float64). */
+  readonly eps?: number
+  /** Relative/absolute tolerance of the comparison (default 1e-6 / 1e-6). */
+  readonly rtol?: number
+  readonly atol?: number
+  /** Key for the random directions (default key(0)). */
+  readonly key?: Key
+  /** Also check the derivatives of the derivatives up to this order (default 1). */
+  readonly order?: 1 | 2
+}
+
+const vdot = (a: NDArray, b: NDArray): number => item(sum(mul(cast(a, 'float64'), cast(b, 'float64'))))
+
+const close = (what: string, got: number, want: number, rtol: number, atol: number): void => {
+  if (!(Math.abs(got - want) <= atol + rtol * Math.abs(want))) {
+    throw new Error(`checkGrads: ${what}: got ${got}, expected ${want} (|diff| ${Math.abs(got - want)})`)
+  }
+}
+
+/**
+ * Throws with a precise message unless `f`'s derivatives at `args` (float64 arrays) agree
+ * with finite differences. Returns nothing on success.
+ * @example
+ * checkGrads((x) => sum(tanh(x)), [normal(key(0), [3, 4], { dtype: 'float64' })])
+ */
+export const checkGrads = (
+  f: (...args: NDArray[]) => NDArray,
+  args: readonly NDArray[],
+  { modes = ['fwd', 'rev'], eps = 1e-4, rtol = 1e-6, atol = 1e-6, key = makeKey(0), order = 1 }: CheckGradsOptions = {},
+): void => {
+  for (const [i, a] of args.entries()) {
+    if (a.dtype !== 'float64')
+      throw new TypeError(`checkGrads: argument ${i} is ${a.dtype}; finite differences need float64`)
+  }
+  const [kIn, kOut, kNext] = split(key, 3) as [Key, Key, Key]
+  const dirs = args.map((a, i) => normal(split(kIn, args.length)[i] as Key, a.shape, { dtype: 'float64' }))
+  const shifted = (s: number) => f(...args.map((a, i) => add(a, mul(dirs[i] as NDArray, s))))
+  const fd = mul(sub(shifted(eps), shifted(-eps)), 1 / (2 * eps))
+  const [out, tangent] = jvp(f as (...a: never[]) => NDArray, args, dirs)
+  const ct = normal(kOut, out.shape, { dtype: 'float64' })
+  const scale = Math.max(1, Math.sqrt(vdot(fd, fd)))
+  if (modes.includes('fwd'))
+    close('jvp vs finite differences ⟨ȳ, J·ẋ⟩', vdot(ct, tangent) / scale, vdot(ct, fd) / scale, rtol * 10, atol)
+  if (modes.includes('rev')) {
+    const [, pullback] = vjp(f as (...a: never[]) => NDArray, ...args)
+    const cts = pullback(ct) as NDArray[]
+    const lhs = cts.reduce((s, c, i) => s + vdot(c, dirs[i] as NDArray), 0)
+    close('vjp vs finite differences ⟨Jᵀ·ȳ, ẋ⟩', lhs / scale, vdot(ct, fd) / scale, rtol * 10, atol)
+    if (modes.includes('fwd')) close('vjp vs jvp ⟨Jᵀ·ȳ, ẋ⟩ = ⟨ȳ, J·ẋ⟩', lhs, vdot(ct, tangent), rtol, atol)
+  }
+  if (order === 2) {
+    // the derivative along the random direction is itself a function of the inputs: check it too
+    const directional = (...xs: NDArray[]) => {
+      const [, t] = jvp(f as (...a: never[]) => NDArray, xs, dirs)
+      return t
+    }
+    checkGrads(directional, args, { modes, eps, rtol, atol, key: kNext, order: 1 })
+  }
+}

@@ -1,0 +1,98 @@
+/** The optimizers users ask for by name: one-line compositions of the transforms, with Keras's defaults and formulas. */
+import { chain } from './chain.js'
+import { scaleByAdagrad } from './scaleByAdagrad.js'
+import { type ScaleByAdamOptions, scaleByAdam } from './scaleByAdam.js'
+import { scaleByLearningRate } from './scaleByLearningRate.js'
+import { type ScaleByRmsOptions, scaleByRms } from './scaleByRms.js'
+import type { LearningRate } from './schedule.js'
+import { trace } from './trace.js'
+import type { GradientTransformation } from './transformation.js'
+
+// biome-ignore lint/suspicious/noExplicitAny: an optimizer's state type is its own business
+type AnyTransformation = GradientTransformation<any>
+
+/** Options of {@link sgd}. */
+export interface SgdOptions {
+  readonly learningRate?: LearningRate
+  readonly momentum?: number
+  readonly nesterov?: boolean
+}
+
+/**
+ * Stochastic gradient descent, as Keras: `w ← w − lr·g`; with momentum
+ * `v ← m·v − lr·g; w ← w + v`; Nesterov `w ← w + m·v − lr·g` (with the new v). Defaults lr 0.01.
+ * The book's section 2.4.3 pseudo-code keeps `velocity = m·velocity + lr·g` (the opposite
+ * sign of Keras's v) and then adds `m·velocity`, which would step uphill; Keras's signs are
+ * the ones implemented here.
+ * @example
+ * sgd({ learningRate: 0.1, momentum: 0.9 })
+ */
+export const sgd = ({ learningRate = 0.01, momentum = 0, nesterov = false }: SgdOptions = {}): AnyTransformation =>
+  momentum === 0 && !nesterov
+    ? chain(scaleByLearningRate(learningRate))
+    : chain(scaleByLearningRate(learningRate), trace({ decay: momentum, nesterov }))
+
+/** Options of {@link rmsprop}. */
+export interface RmspropOptions extends ScaleByRmsOptions {
+  readonly learningRate?: LearningRate
+  readonly momentum?: number
+}
+
+/**
+ * RMSprop, as Keras: `ν ← ρν + (1−ρ)g²; w ← w − lr·g/√(ν + ε)`, defaults lr 0.001, ρ 0.9,
+ * ε 1e-7 (inside the root); `momentum` adds a velocity on the scaled step; `centered`
+ * divides by the variance instead of the second moment. The book's chapter 2 optimizer.
+ * @example
+ * rmsprop() // what compile(..., { optimizer: 'rmsprop' }) uses
+ */
+export const rmsprop = ({ learningRate = 0.001, momentum = 0, ...rms }: RmspropOptions = {}): AnyTransformation =>
+  momentum === 0
+    ? chain(scaleByRms(rms), scaleByLearningRate(learningRate))
+    : chain(scaleByRms(rms), scaleByLearningRate(learningRate), trace({ decay: momentum }))
+
+/**
+ * Adagrad, as Keras: `s ← s + g²; w ← w − lr·g/√(s + ε)`, defaults lr 0.001, initial accumulator 0.1, ε 1e-7.
+ * @example
+ * adagrad({ learningRate: 0.01 })
+ */
+export const adagrad = ({
+  learningRate = 0.001,
+  initialAccumulatorValue = 0.1,
+  epsilon = 1e-7,
+}: {
+  readonly learningRate?: LearningRate
+  readonly initialAccumulatorValue?: number
+  readonly epsilon?: number
+} = {}): AnyTransformation =>
+  chain(scaleByAdagrad({ initialAccumulatorValue, epsilon }), scaleByLearningRate(learningRate))
+
+/**
+ * Adam, as Keras: defaults lr 0.001, β₁ 0.9, β₂ 0.999, ε 1e-7.
+ * @example
+ * adam({ learningRate: 3e-4 })
+ */
+export const adam = ({
+  learningRate = 0.001,
+  ...moments
+}: ScaleByAdamOptions & { readonly learningRate?: LearningRate } = {}): AnyTransformation =>
+  chain(scaleByAdam(moments), scaleByLearningRate(learningRate))
+
+const byName = { sgd, rmsprop, adagrad, adam } as const
+
+/** The optimizer names `optimizer()` knows. */
+export type OptimizerName = keyof typeof byName
+
+/**
+ * An optimizer by its Keras name, with Keras's defaults (or the given options).
+ * @example
+ * optimizer('rmsprop')
+ */
+export const optimizer = (name: OptimizerName, options: Record<string, unknown> = {}): AnyTransformation => {
+  const make = (byName as Record<string, (o: object) => AnyTransformation>)[name]
+  if (make === undefined) {
+    throw new RangeError(
+      `optimizer: unknown optimizer ${JSON.stringify(name)}; expected one of ${Object.keys(byName).join(', ')}`,
+    )
+  }
+  return make(options)
+}

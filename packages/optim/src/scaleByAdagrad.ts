@@ -1,0 +1,34 @@
+/** scaleByAdagrad: divide by the root of the accumulated squared gradients. */
+import { add, div, full, type NDArray, sqrt, square, type Tree, treeMap } from '@nabla/ndarray'
+import type { GradientTransformation } from './transformation.js'
+
+/** The running sum of g² (started at `initialAccumulatorValue`). */
+export interface ScaleByAdagradState {
+  readonly sumOfSquares: Tree
+}
+
+/**
+ * s ← s + g²; updates ← g / √(s + ε) (Keras's form, ε inside the root).
+ * @example
+ * chain(scaleByAdagrad(), scaleByLearningRate(1e-3))
+ */
+export const scaleByAdagrad = ({
+  initialAccumulatorValue = 0.1,
+  epsilon = 1e-7,
+}: {
+  readonly initialAccumulatorValue?: number
+  readonly epsilon?: number
+} = {}): GradientTransformation<ScaleByAdagradState> => {
+  if (!(initialAccumulatorValue >= 0)) {
+    throw new RangeError(`scaleByAdagrad: initialAccumulatorValue must be ≥ 0, got ${initialAccumulatorValue}`)
+  }
+  return {
+    init: (params) => ({
+      sumOfSquares: treeMap((p: NDArray) => full(p.shape, initialAccumulatorValue, { dtype: p.dtype }), params) as Tree,
+    }),
+    update: (grads, state) => {
+      const s = treeMap((g: NDArray, a: NDArray) => add(a, square(g)), grads, state.sumOfSquares) as Tree
+      return [treeMap((g: NDArray, a: NDArray) => div(g, sqrt(add(a, epsilon))), grads, s) as Tree, { sumOfSquares: s }]
+    },
+  }
+}

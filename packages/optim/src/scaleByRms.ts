@@ -1,0 +1,46 @@
+/** scaleByRms: divide by a running root-mean-square of the gradients (the core of RMSprop). */
+import { add, div, mul, type NDArray, sqrt, square, sub, type Tree, treeMap, zeros } from '@nabla/ndarray'
+import type { GradientTransformation } from './transformation.js'
+
+/** Running mean of g² (`nu`) and, when centered, of g (`mu`). */
+export interface ScaleByRmsState {
+  readonly nu: Tree
+  readonly mu: Tree | null
+}
+
+/** Options of {@link scaleByRms}: Keras's defaults. */
+export interface ScaleByRmsOptions {
+  readonly rho?: number
+  readonly epsilon?: number
+  readonly centered?: boolean
+}
+
+const zerosLike = (params: Tree): Tree => treeMap((p: NDArray) => zeros(p.shape, { dtype: p.dtype }), params) as Tree
+
+/**
+ * ν ← ρν + (1−ρ)g²; updates ← g / √(ν + ε) — ε inside the square root, as Keras has it
+ * (centered: ν − μ² in place of ν, with μ ← ρμ + (1−ρ)g).
+ * @example
+ * chain(scaleByRms({ rho: 0.9 }), scaleByLearningRate(1e-3))
+ */
+export const scaleByRms = ({
+  rho = 0.9,
+  epsilon = 1e-7,
+  centered = false,
+}: ScaleByRmsOptions = {}): GradientTransformation<ScaleByRmsState> => {
+  if (!(rho >= 0 && rho < 1)) throw new RangeError(`scaleByRms: rho must be in [0, 1), got ${rho}`)
+  if (!(epsilon >= 0)) throw new RangeError(`scaleByRms: epsilon must be ≥ 0, got ${epsilon}`)
+  return {
+    init: (params) => ({ nu: zerosLike(params), mu: centered ? zerosLike(params) : null }),
+    update: (grads, state) => {
+      const nu = treeMap((g: NDArray, v: NDArray) => add(mul(v, rho), mul(square(g), 1 - rho)), grads, state.nu) as Tree
+      const mu =
+        state.mu === null
+          ? null
+          : (treeMap((g: NDArray, m: NDArray) => add(mul(m, rho), mul(g, 1 - rho)), grads, state.mu) as Tree)
+      const denom = mu === null ? nu : (treeMap((v: NDArray, m: NDArray) => sub(v, square(m)), nu, mu) as Tree)
+      const updates = treeMap((g: NDArray, d: NDArray) => div(g, sqrt(add(d, epsilon))), grads, denom) as Tree
+      return [updates, { nu, mu }]
+    },
+  }
+}

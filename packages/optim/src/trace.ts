@@ -1,0 +1,32 @@
+/** trace: momentum — a decaying sum of past updates (optionally Nesterov's look-ahead form). */
+import { add, mul, type NDArray, type Tree, treeMap, zeros } from '@nabla/ndarray'
+import type { GradientTransformation } from './transformation.js'
+
+/** The running momentum buffer. */
+export interface TraceState {
+  readonly trace: Tree
+}
+
+/**
+ * t ← decay·t + u; updates ← t (Nesterov: u + decay·t). Applied after the learning rate,
+ * this is exactly Keras's `v = m·v − lr·g; w = w + v`.
+ * @example
+ * chain(scaleByLearningRate(0.01), trace({ decay: 0.9 }))
+ */
+export const trace = ({
+  decay,
+  nesterov = false,
+}: {
+  readonly decay: number
+  readonly nesterov?: boolean
+}): GradientTransformation<TraceState> => {
+  if (!(decay >= 0 && decay <= 1)) throw new RangeError(`trace: decay (momentum) must be in [0, 1], got ${decay}`)
+  return {
+    init: (params) => ({ trace: treeMap((p: NDArray) => zeros(p.shape, { dtype: p.dtype }), params) as Tree }),
+    update: (updates, state) => {
+      const next = treeMap((u: NDArray, t: NDArray) => add(u, mul(t, decay)), updates, state.trace) as Tree
+      const out = nesterov ? (treeMap((u: NDArray, t: NDArray) => add(u, mul(t, decay)), updates, next) as Tree) : next
+      return [out, { trace: next }]
+    },
+  }
+}
