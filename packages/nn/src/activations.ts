@@ -1,0 +1,77 @@
+/** Activations: as functions of arrays, by Keras name, and as parameter-free layers. */
+import { add, div, exp, greater, log, max, type NDArray, sub, sum, tanh as tanhOp, where } from '@nabla/ndarray'
+import type { Layer, NoParams } from './layer.js'
+
+/**
+ * max(x, 0), with derivative 0 at 0 (as Keras and jax.nn.relu have it).
+ * @example
+ * relu(array([-1, 0, 2])) // [0, 0, 2]
+ */
+export const relu = (x: NDArray): NDArray => where(greater(x, 0), x, 0)
+
+/**
+ * 1 / (1 + e⁻ˣ), computed as ½(1 + tanh(x/2)) so it never overflows.
+ * @example
+ * sigmoid(array([0])) // [0.5]
+ */
+export const sigmoid = (x: NDArray): NDArray => div(add(tanhOp(div(x, 2)), 1), 2)
+
+/**
+ * Hyperbolic tangent.
+ * @example
+ * tanh(array([0])) // [0]
+ */
+export const tanh = (x: NDArray): NDArray => tanhOp(x)
+
+/**
+ * log softmax over the last axis, shifted by the maximum for stability.
+ * @example
+ * logSoftmax(array([[1000, 0]])) // [[0, -1000]]
+ */
+export const logSoftmax = (x: NDArray, axis = -1): NDArray => {
+  const shifted = sub(x, max(x, { axis, keepDims: true }))
+  return sub(shifted, log(sum(exp(shifted), { axis, keepDims: true })))
+}
+
+/**
+ * Softmax over the last axis (each row sums to 1), shifted by the maximum for stability.
+ * @example
+ * softmax(array([[1, 1]])) // [[0.5, 0.5]]
+ */
+export const softmax = (x: NDArray, axis = -1): NDArray => {
+  const e = exp(sub(x, max(x, { axis, keepDims: true })))
+  return div(e, sum(e, { axis, keepDims: true }))
+}
+
+/** The identity. @example linear(x) === x */
+export const linear = (x: NDArray): NDArray => x
+
+const table = { relu, sigmoid, tanh, softmax, linear } as const
+
+/** The activation names Keras users write. */
+export type ActivationName = keyof typeof table
+
+/**
+ * An activation function by its Keras name.
+ * @example
+ * activationByName('relu')
+ */
+export const activationByName = (name: ActivationName): ((x: NDArray) => NDArray) => {
+  const f = (table as Record<string, (x: NDArray) => NDArray>)[name]
+  if (f === undefined) {
+    throw new RangeError(
+      `activation: unknown activation ${JSON.stringify(name)}; expected one of ${Object.keys(table).join(', ')}`,
+    )
+  }
+  return f
+}
+
+/**
+ * An activation as a layer (stax's `Relu`, `Softmax`…).
+ * @example
+ * serial(dense(512), activation('relu'))
+ */
+export const activation = (name: ActivationName): Layer<NoParams> => {
+  const f = activationByName(name)
+  return { kind: 'Activation', init: (_, shape) => [shape, []], apply: (_, x) => f(x) }
+}

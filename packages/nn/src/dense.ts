@@ -1,0 +1,56 @@
+/** dense: the densely connected layer, output = activation(dot(input, kernel) + bias). */
+import { dot } from '@nabla/linalg'
+import { add, type NDArray, split } from '@nabla/ndarray'
+import { type ActivationName, activationByName } from './activations.js'
+import { glorotUniform, type Initializer, zeros } from './initializers.js'
+import { checkInput, type Layer } from './layer.js'
+
+/** A dense layer's parameters: kernel [inputs, units] and bias [units]. */
+export type DenseParams = {
+  readonly kernel: NDArray
+  readonly bias: NDArray
+}
+
+/** Options of {@link dense}. */
+export interface DenseOptions {
+  readonly activation?: ActivationName
+  readonly kernelInitializer?: Initializer
+  readonly biasInitializer?: Initializer
+}
+
+/**
+ * A dense layer of `units` outputs: `activation(dot(x, kernel) + bias)`, kernel
+ * glorot-uniform and bias zeros as in Keras. (The book writes `dot(W, input)`; with
+ * samples in rows, as Keras stores them, it is `dot(input, W)`.)
+ * @example
+ * const layer = dense(512, { activation: 'relu' })
+ * const [shape, params] = layer.init(key(0), [784]) // [512], { kernel: [784, 512], bias: [512] }
+ */
+export const dense = (
+  units: number,
+  { activation = 'linear', kernelInitializer = glorotUniform, biasInitializer = zeros }: DenseOptions = {},
+): Layer<DenseParams> => {
+  if (!Number.isInteger(units) || units <= 0)
+    throw new RangeError(`dense: units must be a positive integer, got ${units}`)
+  const f = activationByName(activation)
+  return {
+    kind: 'Dense',
+    init: (key, inputShape) => {
+      if (inputShape.length !== 1) {
+        throw new RangeError(
+          `dense: expected a flat input shape [features], got [${inputShape.join(', ')}]; add flatten() first`,
+        )
+      }
+      const [k1, k2] = split(key)
+      const inputs = inputShape[0] as number
+      return [[units], { kernel: kernelInitializer(k1!, [inputs, units]), bias: biasInitializer(k2!, [units]) }]
+    },
+    apply: ({ kernel, bias }, x) => {
+      checkInput('dense', [kernel.shape[0] as number], x)
+      return f(add(dot(x, kernel), bias))
+    },
+  }
+}
+
+/** The name of a dense layer's activation, when a model needs to see through it (softmax + crossentropy). */
+export const denseActivation = (options: DenseOptions): ActivationName => options.activation ?? 'linear'

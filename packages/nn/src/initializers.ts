@@ -1,0 +1,57 @@
+/** Weight initializers, by Keras name: functions of a key and a shape. */
+import { type Key, type NDArray, normal, type Shape, uniform, zeros as zerosOp } from '@nabla/ndarray'
+
+/** Makes an initial parameter array. */
+export type Initializer = (key: Key, shape: Shape) => NDArray
+
+/** Fan-in and fan-out of a kernel shape (last two axes, receptive field for higher ranks). */
+const fans = (shape: Shape): [number, number] => {
+  if (shape.length < 2) return [shape[0] ?? 1, shape[0] ?? 1]
+  const receptive = shape.slice(0, -2).reduce((a, b) => a * b, 1)
+  return [(shape[shape.length - 2] as number) * receptive, (shape[shape.length - 1] as number) * receptive]
+}
+
+/**
+ * Glorot (Xavier) uniform: U(−l, l) with l = √(6 / (fanIn + fanOut)) — Keras's default for dense kernels.
+ * @example
+ * glorotUniform(key(0), [784, 512])
+ */
+export const glorotUniform: Initializer = (key, shape) => {
+  const [fanIn, fanOut] = fans(shape)
+  const limit = Math.sqrt(6 / (fanIn + fanOut))
+  return uniform(key, shape, { minval: -limit, maxval: limit })
+}
+
+/**
+ * He normal: N(0, 2 / fanIn) (Keras truncates it; this one does not).
+ * @example
+ * heNormal(key(0), [784, 512])
+ */
+export const heNormal: Initializer = (key, shape) => normal(key, shape, { stddev: Math.sqrt(2 / fans(shape)[0]) })
+
+/**
+ * All zeros — Keras's default for biases.
+ * @example
+ * zeros(key(0), [512])
+ */
+export const zeros: Initializer = (_, shape) => zerosOp(shape)
+
+const table = { glorotUniform, glorot_uniform: glorotUniform, heNormal, he_normal: heNormal, zeros } as const
+
+/** Initializer names (camelCase and Keras's snake_case). */
+export type InitializerName = keyof typeof table
+
+/**
+ * An initializer by name.
+ * @example
+ * initializerByName('glorot_uniform')
+ */
+export const initializerByName = (name: InitializerName): Initializer => {
+  const f = (table as Record<string, Initializer>)[name]
+  if (f === undefined) {
+    throw new RangeError(
+      `initializer: unknown initializer ${JSON.stringify(name)}; expected one of ${Object.keys(table).join(', ')}`,
+    )
+  }
+  return f
+}

@@ -1,0 +1,38 @@
+/** The layer abstraction, after stax: a pair of pure functions, with shapes inferred at init from shapes alone. */
+import type { Key, NDArray, Shape, Tree } from '@nabla/ndarray'
+
+/** Options every `apply` accepts. */
+export interface ApplyOptions {
+  /** Randomness for stochastic layers (dropout); required when `training` is true and such a layer is present. */
+  readonly key?: Key
+  /** Training mode (dropout active). Default false: inference. */
+  readonly training?: boolean
+}
+
+/**
+ * A layer: `init(key, inputShape)` returns the output shape and fresh parameters, and
+ * `apply(params, x)` computes the output. Shapes here exclude the batch axis (Keras's
+ * `input_shape`); `apply` takes and returns batches.
+ * @example
+ * const [outShape, params] = dense(512).init(key(0), [784]) // outShape [512]
+ * const y = dense(512).apply(params, x)                     // x: [batch, 784]
+ */
+export interface Layer<P extends Tree = Tree> {
+  /** Keras's class name, for `summary` ("Dense", "Dropout", …). */
+  readonly kind: string
+  readonly init: (key: Key, inputShape: Shape) => readonly [Shape, P]
+  readonly apply: (params: P, x: NDArray, options?: ApplyOptions) => NDArray
+}
+
+/** Parameters of a layer without any (activations, flatten, dropout). */
+export type NoParams = readonly []
+
+/** Checks that `x`'s per-sample shape is what a layer was built for. */
+export const checkInput = (layer: string, expected: Shape, x: NDArray): void => {
+  const got = x.shape.slice(1)
+  if (x.rank === 0 || got.length !== expected.length || got.some((d, i) => d !== expected[i])) {
+    throw new RangeError(
+      `${layer}: expected input of shape [batch, ${expected.join(', ')}], got [${x.shape.join(', ')}]`,
+    )
+  }
+}

@@ -1,0 +1,50 @@
+/** serial: compose layers into one, threading shapes through init and splitting keys (stax's `serial`). */
+import { type Key, type NDArray, type Shape, split, type Tree } from '@nabla/ndarray'
+import type { ApplyOptions, Layer } from './layer.js'
+
+/** One entry of parameters per layer, in order. */
+export type SerialParams = readonly Tree[]
+
+/**
+ * The composition of `layers`, applied left to right. Its parameters are the list of the
+ * layers' parameters; init gives each layer its own key, apply gives each stochastic layer its own.
+ * @example
+ * const net = serial(dense(512, { activation: 'relu' }), dense(10, { activation: 'softmax' }))
+ * const [outShape, params] = net.init(key(0), [784]) // [10]
+ */
+export const serial = (
+  ...layers: readonly Layer<never>[]
+): Layer<SerialParams> & { readonly layers: readonly Layer<never>[] } => {
+  if (layers.length === 0) throw new RangeError('serial: expected at least one layer')
+  return {
+    kind: 'Sequential',
+    layers,
+    init: (key: Key, inputShape: Shape) => {
+      const keys = split(key, layers.length)
+      let shape = inputShape
+      const params = layers.map((layer, i) => {
+        const [out, p] = layer.init(keys[i] as Key, shape)
+        shape = out
+        return p as Tree
+      })
+      return [shape, params]
+    },
+    apply: (params: SerialParams, x: NDArray, options: ApplyOptions = {}) => {
+      if (!Array.isArray(params) || params.length !== layers.length) {
+        throw new RangeError(
+          `serial: expected parameters for ${layers.length} layers, got ${Array.isArray(params) ? params.length : typeof params}`,
+        )
+      }
+      const keys = options.key === undefined ? undefined : split(options.key, layers.length)
+      return layers.reduce(
+        (h, layer, i) =>
+          (layer as unknown as Layer<Tree>).apply(
+            params[i] as Tree,
+            h,
+            keys === undefined ? options : { ...options, key: keys[i] as Key },
+          ),
+        x,
+      )
+    },
+  }
+}
