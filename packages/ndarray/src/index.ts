@@ -11,6 +11,7 @@ import { Tracer } from './trace.js'
 
 export { type DType, dtypes, isDType, promoteTypes, type TypedArray } from './dtype.js'
 export { dual } from './dual.js'
+export { fuse } from './fuse.js'
 export { isNDArray, NDArray } from './ndarray.js'
 export {
   arange,

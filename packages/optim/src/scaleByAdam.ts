@@ -1,6 +1,7 @@
 /** scaleByAdam: bias-corrected first and second moment estimates (Keras's arrangement of ε). */
-import { add, div, mul, type NDArray, sqrt, square, sub, type Tree, treeMap, zeros } from '@nabla/ndarray'
+import { add, div, fuse, mul, type NDArray, sqrt, square, sub, type Tree, treeMap, zeros } from '@nabla/ndarray'
 import type { GradientTransformation } from './transformation.js'
+import { treeZipWith } from './treeZipWith.js'
 
 /** Step count and the running moments. */
 export interface ScaleByAdamState {
@@ -38,10 +39,15 @@ export const scaleByAdam = ({
     init: (params) => ({ count: 0, mu: zerosLike(params), nu: zerosLike(params) }),
     update: (grads, state) => {
       const t = state.count + 1
-      const mu = treeMap((g: NDArray, m: NDArray) => add(m, mul(sub(g, m), 1 - beta1)), grads, state.mu) as Tree
-      const nu = treeMap((g: NDArray, v: NDArray) => add(v, mul(sub(square(g), v), 1 - beta2)), grads, state.nu) as Tree
       const alpha = Math.sqrt(1 - beta2 ** t) / (1 - beta1 ** t)
-      const updates = treeMap((m: NDArray, v: NDArray) => div(mul(m, alpha), add(sqrt(v), epsilon)), mu, nu) as Tree
+      // one fused pass per leaf: read g, m, v; write the update, m and v (constants are loop arguments, so
+      // the generated loop is reused from step to step)
+      const step = fuse((g: NDArray, m: NDArray, v: NDArray) => {
+        const mu = add(m, mul(sub(g, m), 1 - beta1))
+        const nu = add(v, mul(sub(square(g), v), 1 - beta2))
+        return [div(mul(mu, alpha), add(sqrt(nu), epsilon)), mu, nu]
+      })
+      const [updates, mu, nu] = treeZipWith(step, grads, state.mu, state.nu) as [Tree, Tree, Tree]
       return [updates, { count: t, mu, nu }]
     },
   }

@@ -1,6 +1,7 @@
 /** scaleByRms: divide by a running root-mean-square of the gradients (the core of RMSprop). */
-import { add, div, mul, type NDArray, sqrt, square, sub, type Tree, treeMap, zeros } from '@nabla/ndarray'
+import { add, div, fuse, mul, type NDArray, sqrt, square, sub, type Tree, treeMap, zeros } from '@nabla/ndarray'
 import type { GradientTransformation } from './transformation.js'
+import { treeZipWith } from './treeZipWith.js'
 
 /** Running mean of g² (`nu`) and, when centered, of g (`mu`). */
 export interface ScaleByRmsState {
@@ -30,16 +31,24 @@ export const scaleByRms = ({
 }: ScaleByRmsOptions = {}): GradientTransformation<ScaleByRmsState> => {
   if (!(rho >= 0 && rho < 1)) throw new RangeError(`scaleByRms: rho must be in [0, 1), got ${rho}`)
   if (!(epsilon >= 0)) throw new RangeError(`scaleByRms: epsilon must be ≥ 0, got ${epsilon}`)
+  // each leaf in one fused pass: read g and ν, write the update and the new ν
+  const plain = fuse((g: NDArray, v: NDArray) => {
+    const nu = add(mul(v, rho), mul(square(g), 1 - rho))
+    return [div(g, sqrt(add(nu, epsilon))), nu]
+  })
+  const centeredStep = fuse((g: NDArray, v: NDArray, m: NDArray) => {
+    const nu = add(mul(v, rho), mul(square(g), 1 - rho))
+    const mu = add(mul(m, rho), mul(g, 1 - rho))
+    return [div(g, sqrt(add(sub(nu, square(mu)), epsilon))), nu, mu]
+  })
   return {
     init: (params) => ({ nu: zerosLike(params), mu: centered ? zerosLike(params) : null }),
     update: (grads, state) => {
-      const nu = treeMap((g: NDArray, v: NDArray) => add(mul(v, rho), mul(square(g), 1 - rho)), grads, state.nu) as Tree
-      const mu =
-        state.mu === null
-          ? null
-          : (treeMap((g: NDArray, m: NDArray) => add(mul(m, rho), mul(g, 1 - rho)), grads, state.mu) as Tree)
-      const denom = mu === null ? nu : (treeMap((v: NDArray, m: NDArray) => sub(v, square(m)), nu, mu) as Tree)
-      const updates = treeMap((g: NDArray, d: NDArray) => div(g, sqrt(add(d, epsilon))), grads, denom) as Tree
+      if (state.mu === null) {
+        const [updates, nu] = treeZipWith(plain, grads, state.nu) as [Tree, Tree]
+        return [updates, { nu, mu: null }]
+      }
+      const [updates, nu, mu] = treeZipWith(centeredStep, grads, state.nu, state.mu) as [Tree, Tree, Tree]
       return [updates, { nu, mu }]
     },
   }

@@ -42,7 +42,7 @@ export const materialize = (x: Concrete, dtype: DType = x.dtype): Concrete =>
 type ElementwiseName = 'add' | 'sub' | 'mul' | 'div' | 'pow' | 'maximum' | 'minimum'
 type UnaryName = 'neg' | 'sign' | 'exp' | 'log' | 'sqrt' | 'tanh' | 'sin' | 'cos'
 
-const binaryBodies: Record<ElementwiseName, string> = {
+export const binaryBodies: Record<ElementwiseName, string> = {
   add: '$o = x0 + x1',
   sub: '$o = x0 - x1',
   mul: '$o = x0 * x1',
@@ -53,7 +53,7 @@ const binaryBodies: Record<ElementwiseName, string> = {
   minimum: '$o = x0 < x1 || x0 !== x0 ? x0 : x1',
 }
 
-const unaryBodies: Record<UnaryName, string> = {
+export const unaryBodies: Record<UnaryName, string> = {
   neg: '$o = -x0',
   sign: '$o = x0 > 0 ? 1 : x0 < 0 ? -1 : x0',
   exp: '$o = Math.exp(x0)',
@@ -64,7 +64,7 @@ const unaryBodies: Record<UnaryName, string> = {
   cos: '$o = Math.cos(x0)',
 }
 
-const compareBodies: Record<Comparison, string> = {
+export const compareBodies: Record<Comparison, string> = {
   equal: '$o = x0 === x1 ? 1 : 0',
   notEqual: '$o = x0 !== x1 ? 1 : 0',
   greater: '$o = x0 > x1 ? 1 : 0',

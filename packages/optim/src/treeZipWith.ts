@@ -1,0 +1,26 @@
+/** treeZipWith: map leaf-wise over trees of one structure with a function of several outputs, unzipping the results. */
+import { type NDArray, type Tree, treeDefEqual, treeFlatten, treeUnflatten } from '@nabla/ndarray'
+
+/**
+ * Applies `f` to corresponding leaves of `trees` (same structure as the first) and returns
+ * one tree per output of `f`.
+ * @example
+ * const [nu, updates] = treeZipWith((g, v) => rmsStep(g, v), grads, state.nu)
+ */
+export const treeZipWith = (f: (...leaves: NDArray[]) => readonly NDArray[], ...trees: readonly Tree[]): Tree[] => {
+  const [first, def] = treeFlatten(trees[0] as Tree)
+  const others = trees.slice(1).map((t, i) => {
+    const [leaves, d] = treeFlatten(t)
+    if (!treeDefEqual(def, d))
+      throw new TypeError(`treeZipWith: tree ${i + 1} has a different structure from the first`)
+    return leaves
+  })
+  const results = first.map((leaf, j) => f(leaf, ...others.map((l) => l[j] as NDArray)))
+  const count = results[0]?.length ?? 0
+  return Array.from({ length: count }, (_, k) =>
+    treeUnflatten(
+      def,
+      results.map((r) => r[k] as NDArray),
+    ),
+  )
+}
