@@ -1,0 +1,65 @@
+/**
+ * The same training with the functional API only — the book's section 2.4 loop written
+ * out: draw a batch, run the network, compute the loss and its gradient with respect to
+ * the weights, move the weights against the gradient. The Keras face is sugar over this.
+ */
+import { valueAndGrad } from '@nabla/autodiff'
+import { arrayReshape, batches, toCategorical } from '@nabla/datasets'
+import { argmax, cast, div, equal, item, key, mean, type NDArray, slice, split, toArray } from '@nabla/ndarray'
+import { dense, type SerialParams, serial, softmaxCrossentropy } from '@nabla/nn'
+import { applyUpdates, optimizer as byName } from '@nabla/optim'
+import type { Mnist } from './data.js'
+import type { ChapterResult } from './keras.js'
+import type { DemoOptions } from './options.js'
+import type { Output } from './output.js'
+
+/**
+ * Trains Dense 512 relu → Dense 10 with `grad` and an optimizer in a plain loop.
+ * @example
+ * await runFunctional(data, options, out)
+ */
+export const runFunctional = async (data: Mnist, options: DemoOptions, out: Output): Promise<ChapterResult> => {
+  const net = serial(dense(512, { activation: 'relu' }), dense(10))
+  const [initKey, shuffleKey] = split(key(options.seed))
+  const [, initial] = net.init(initKey!, [28 * 28])
+  const x = div(arrayReshape(data.trainImages, [data.trainImages.shape[0] as number, 784]), 255)
+  const y = toCategorical(data.trainLabels, 10)
+  const opt = byName(options.optimizer)
+  // loss(params, x, y): only params is differentiated; x and y are constants
+  const loss = (params: SerialParams, xb: NDArray, yb: NDArray) => softmaxCrossentropy(net.apply(params, xb), yb)
+  const lossAndGrad = valueAndGrad(loss)
+
+  let params = initial
+  let state = opt.init(params)
+  const secondsPerEpoch: number[] = []
+  const epochKeys = split(shuffleKey!, options.epochs)
+  for (let epoch = 0; epoch < options.epochs; epoch++) {
+    const started = performance.now()
+    let total = 0
+    let seen = 0
+    let step = 0
+    for (const { x: xb, y: yb } of batches(x, y, { batchSize: options.batchSize, key: epochKeys[epoch]! })) {
+      const [value, grads] = lossAndGrad(params, xb, yb) // 1–3: batch, forward pass, loss and gradient
+      const [updates, next] = opt.update(grads, state, params) // 4: a step against the gradient
+      params = applyUpdates(params, updates)
+      state = next
+      total += item(value) * (xb.shape[0] as number)
+      seen += xb.shape[0] as number
+      if (++step % 20 === 0) await new Promise((resolve) => setImmediate(resolve))
+    }
+    secondsPerEpoch.push((performance.now() - started) / 1000)
+    out.result(
+      `epoch ${epoch + 1}/${options.epochs}: loss ${(total / seen).toFixed(4)} (${secondsPerEpoch[epoch]!.toFixed(2)} s)`,
+    )
+  }
+
+  const testX = div(arrayReshape(data.testImages, [data.testImages.shape[0] as number, 784]), 255)
+  const testY = toCategorical(data.testLabels, 10)
+  const logits = net.apply(params, testX)
+  const testLoss = item(softmaxCrossentropy(logits, testY))
+  const accuracy = item(mean(cast(equal(argmax(logits, { axis: 1 }), cast(data.testLabels, 'int32')), 'float32')))
+  const predicted = toArray(argmax(slice(logits, [0, 10]), { axis: 1 })) as number[]
+  out.result(`test loss ${testLoss.toFixed(4)}, test accuracy ${accuracy.toFixed(4)}`)
+  out.result(`first ten test predictions: ${predicted.join(' ')}`)
+  return { loss: testLoss, accuracy, predicted, secondsPerEpoch }
+}

@@ -1,0 +1,93 @@
+/** The chapter's listings 2.1–2.5 and its review, with nabla's Keras face, printed as the book prints them. */
+import { arrayReshape, toCategorical } from '@nabla/datasets'
+import { kernelInfo } from '@nabla/linalg'
+import { div, slice, toArray } from '@nabla/ndarray'
+import {
+  compile,
+  evaluate,
+  fit,
+  formatEvaluate,
+  kerasModelSequential,
+  layerDense,
+  predictClasses,
+  summary,
+} from '@nabla/nn'
+import { pipe } from 'fp-ts/lib/function.js'
+import type { Mnist } from './data.js'
+import type { DemoOptions } from './options.js'
+import type { Output } from './output.js'
+
+/** What a run of the chapter produced (for the caller and tests). */
+export interface ChapterResult {
+  readonly loss: number
+  readonly accuracy: number
+  readonly predicted: readonly number[]
+  readonly secondsPerEpoch: readonly number[]
+}
+
+/**
+ * Builds, compiles, fits and evaluates the book's network, printing each step.
+ * @example
+ * await runKeras(loadData(...), parseOptions([]), consoleOutput)
+ */
+export const runKeras = async (data: Mnist, options: DemoOptions, out: Output): Promise<ChapterResult> => {
+  out.listing('Listing 2.2 The network architecture')
+  const network = pipe(
+    kerasModelSequential(),
+    layerDense({ units: 512, activation: 'relu', inputShape: [28 * 28] }),
+    layerDense({ units: 10, activation: 'softmax' }),
+  )
+  out.listing('Listing 2.3 The compilation step')
+  const model = compile(network, {
+    optimizer: options.optimizer,
+    loss: 'categorical_crossentropy',
+    metrics: ['accuracy'],
+    seed: options.seed,
+  })
+  out.detail(summary(model))
+
+  out.listing('Listing 2.4 Preparing the image data')
+  const n = data.trainImages.shape[0] as number
+  const trainImages = div(arrayReshape(data.trainImages, [n, 28 * 28]), 255)
+  const testImages = div(arrayReshape(data.testImages, [data.testImages.shape[0] as number, 28 * 28]), 255)
+  out.listing('Listing 2.5 Preparing the labels')
+  const trainLabels = toCategorical(data.trainLabels, 10)
+  const testLabels = toCategorical(data.testLabels, 10)
+
+  out.command(
+    `network %>% fit(train_images, train_labels, epochs = ${options.epochs}, batch_size = ${options.batchSize})`,
+  )
+  const epochTimes: number[] = []
+  let started = performance.now()
+  const { model: trained } = await fit(model, trainImages, trainLabels, {
+    epochs: options.epochs,
+    batchSize: options.batchSize,
+    seed: options.seed,
+    verbose: options.quiet ? 0 : 1,
+    output: out.stream,
+    callbacks: {
+      onEpochBegin: () => {
+        started = performance.now()
+      },
+      onEpochEnd: () => {
+        epochTimes.push((performance.now() - started) / 1000)
+      },
+    },
+  })
+
+  out.command('metrics <- network %>% evaluate(test_images, test_labels)')
+  const metrics = evaluate(trained, testImages, testLabels, { batchSize: 1000 })
+  out.command('metrics')
+  out.result(formatEvaluate(metrics))
+
+  out.command('network %>% predict_classes(test_images[1:10,])')
+  const predicted = toArray(predictClasses(trained, slice(testImages, [0, 10]))) as number[]
+  out.result(`[1] ${predicted.join(' ')}`)
+
+  const info = kernelInfo()
+  out.result(
+    `time per epoch: ${epochTimes.map((t) => `${t.toFixed(2)} s`).join(', ')}; total ${epochTimes.reduce((a, b) => a + b, 0).toFixed(2)} s` +
+      `\nmatrix products: ${info.tier} kernel on ${info.threads} thread(s)${info.simd ? ' (WebAssembly SIMD)' : ''}`,
+  )
+  return { loss: metrics.loss, accuracy: metrics.accuracy ?? Number.NaN, predicted, secondsPerEpoch: epochTimes }
+}

@@ -1,0 +1,106 @@
+/** Command-line options of the demo, parsed and checked: a bad option is a UsageError naming it, never a stack trace. */
+import { parseArgs } from 'node:util'
+
+/** Everything the demo can be told. */
+export interface DemoOptions {
+  readonly epochs: number
+  readonly batchSize: number
+  readonly optimizer: 'rmsprop' | 'sgd' | 'adam' | 'adagrad'
+  readonly seed: number
+  readonly threads: number | undefined
+  readonly data: string | undefined
+  readonly quiet: boolean
+  readonly mode: 'keras' | 'functional'
+  readonly png: string | undefined
+  readonly trainSamples: number | undefined
+  readonly help: boolean
+}
+
+/** A mistake in how the demo was called (exit code 2, message only). */
+export class UsageError extends Error {
+  override readonly name = 'UsageError'
+}
+
+export const usage = `Usage: mnist-demo [options]
+
+The first network of "Deep Learning with R", chapter 2, with nabla: MNIST,
+Dense 512 relu → Dense 10 softmax, rmsprop, 5 epochs of batch 128.
+
+Options:
+  --epochs N          training epochs (default 5)
+  --batch-size N      samples per gradient step (default 128)
+  --optimizer NAME    rmsprop | sgd | adam | adagrad (default rmsprop)
+  --seed N            seed for weights and shuffling (default 42)
+  --threads N         worker threads for matrix products (default: automatic)
+  --data DIR          an IDX dataset in MNIST's layout (train-images-idx3-ubyte, …,
+                      plain or .gz) instead of the bundled MNIST
+  --mode MODE         keras (default): the book's listings; functional: the same
+                      training as grad + optimizer + a hand-written loop (section 2.4)
+  --png FILE          where to write the grid of sample digits (default mnist-samples.png;
+                      "none" to skip)
+  --train-samples N   train on the first N images only (quick runs)
+  --quiet             only the results: no listings, no progress bar
+  --help              this text`
+
+const positiveInt = (name: string, raw: string | undefined, fallback: number | undefined): number | undefined => {
+  if (raw === undefined) return fallback
+  if (!/^\d+$/.test(raw) || Number(raw) <= 0 || !Number.isSafeInteger(Number(raw))) {
+    throw new UsageError(`--${name} expects a positive integer, got ${JSON.stringify(raw)}`)
+  }
+  return Number(raw)
+}
+
+/**
+ * Parses the demo's arguments.
+ * @example
+ * parseOptions(['--epochs', '1', '--quiet'])
+ */
+export const parseOptions = (argv: readonly string[]): DemoOptions => {
+  let values: Record<string, string | boolean | undefined>
+  try {
+    values = parseArgs({
+      args: [...argv],
+      options: {
+        epochs: { type: 'string' },
+        'batch-size': { type: 'string' },
+        optimizer: { type: 'string' },
+        seed: { type: 'string' },
+        threads: { type: 'string' },
+        data: { type: 'string' },
+        mode: { type: 'string' },
+        png: { type: 'string' },
+        'train-samples': { type: 'string' },
+        quiet: { type: 'boolean' },
+        help: { type: 'boolean' },
+      },
+      strict: true,
+      allowPositionals: false,
+    }).values
+  } catch (e) {
+    throw new UsageError(`${(e as Error).message}\n\n${usage}`)
+  }
+  const str = (k: string) => values[k] as string | undefined
+  const optimizer = str('optimizer') ?? 'rmsprop'
+  if (!['rmsprop', 'sgd', 'adam', 'adagrad'].includes(optimizer)) {
+    throw new UsageError(`--optimizer expects rmsprop, sgd, adam or adagrad, got ${JSON.stringify(optimizer)}`)
+  }
+  const mode = str('mode') ?? 'keras'
+  if (mode !== 'keras' && mode !== 'functional')
+    throw new UsageError(`--mode expects keras or functional, got ${JSON.stringify(mode)}`)
+  const seedRaw = str('seed')
+  if (seedRaw !== undefined && !/^-?\d+$/.test(seedRaw))
+    throw new UsageError(`--seed expects an integer, got ${JSON.stringify(seedRaw)}`)
+  return {
+    epochs: positiveInt('epochs', str('epochs'), 5) as number,
+    batchSize: positiveInt('batch-size', str('batch-size'), 128) as number,
+    optimizer: optimizer as DemoOptions['optimizer'],
+    seed: seedRaw === undefined ? 42 : Number(seedRaw),
+    threads: positiveInt('threads', str('threads'), undefined),
+    data: str('data'),
+    quiet: values.quiet === true,
+    mode,
+    png: str('png') === 'none' ? undefined : (str('png') ?? 'mnist-samples.png'),
+    trainSamples: positiveInt('train-samples', str('train-samples'), undefined),
+    help: values.help === true,
+  }
+}

@@ -1,0 +1,117 @@
+// The demo end to end on a slice of MNIST, its printed lines, and every user error it can meet.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { Writable } from 'node:stream'
+import { afterAll, describe, expect, it } from 'vitest'
+import { main, parseOptions } from '../src/index.js'
+
+const capture = () => {
+  let text = ''
+  const stream = new Writable({
+    write(chunk, _, done) {
+      text += String(chunk)
+      done()
+    },
+  })
+  return { stream, text: () => text }
+}
+
+const run = async (argv: string[]) => {
+  const out = capture()
+  const err = capture()
+  const code = await main(argv, { stdout: out.stream, stderr: { write: (t: string) => err.stream.write(t) } })
+  return { code, stdout: out.text(), stderr: err.text() }
+}
+
+const tmp = mkdtempSync(join(tmpdir(), 'nabla-demo-'))
+afterAll(() => rmSync(tmp, { recursive: true, force: true }))
+
+describe('mnist-demo', () => {
+  it("prints the book's str lines, trains on 6,000 images for one epoch to a clear accuracy floor, predicts the first ten", async () => {
+    const png = join(tmp, 'samples.png')
+    const { code, stdout, stderr } = await run(['--epochs', '1', '--train-samples', '6000', '--png', png])
+    expect(stderr).toBe('')
+    expect(code).toBe(0)
+    expect(stdout).toContain('> str(train_images)\nint [1:6000, 1:28, 1:28] 0 0 0 0 0 0 0 0 0 0 ...')
+    expect(stdout).toContain('> str(train_labels)\nint [1:6000(1d)] 5 0 4 1 9 2 1 3 1 4 ...')
+    expect(stdout).toContain('> str(test_images)\nint [1:10000, 1:28, 1:28] 0 0 0 0 0 0 0 0 0 0 ...')
+    expect(stdout).toContain('> str(test_labels)\nint [1:10000(1d)] 7 2 1 0 4 1 4 9 5 9 ...')
+    expect(stdout).toContain('Total params: 407,050')
+    expect(stdout).toMatch(/Epoch 1\/1\n47\/47 \[=+\] - \d+s \d+ms\/step - loss: \d\.\d{4} - accuracy: \d\.\d{4}/)
+    const acc = Number(/\$acc\n\[1\] ([\d.]+)/.exec(stdout)?.[1])
+    expect(acc).toBeGreaterThan(0.85)
+    const predicted = /predict_classes\(test_images\[1:10,\]\)\n\[1\] ([\d ]+)/
+      .exec(stdout)?.[1]
+      ?.split(' ')
+      .map(Number)
+    expect(predicted).toHaveLength(10)
+    // after a short training most of the book's answer 7 2 1 0 4 1 4 9 5 9 is already right
+    const book = [7, 2, 1, 0, 4, 1, 4, 9, 5, 9]
+    expect(predicted!.filter((p, i) => p === book[i]).length).toBeGreaterThanOrEqual(8)
+    expect(stdout).toMatch(/matrix products: \w+ kernel on \d+ thread/)
+  })
+  it('the functional mode trains the same network with grad and a hand-written loop', async () => {
+    const { code, stdout } = await run([
+      '--mode',
+      'functional',
+      '--epochs',
+      '1',
+      '--train-samples',
+      '3000',
+      '--png',
+      'none',
+      '--quiet',
+    ])
+    expect(code).toBe(0)
+    expect(stdout).toMatch(/epoch 1\/1: loss \d\.\d{4}/)
+    const acc = Number(/test accuracy ([\d.]+)/.exec(stdout)?.[1])
+    expect(acc).toBeGreaterThan(0.8)
+  })
+})
+
+describe('user errors: a clear message, exit code 2, no stack trace', () => {
+  it.each([
+    [['--epochs', 'five'], /--epochs expects a positive integer, got "five"/],
+    [['--epochs', '0'], /--epochs expects a positive integer, got "0"/],
+    [['--batch-size=-3'], /--batch-size expects a positive integer, got "-3"/],
+    [['--batch-size', '-3'], /--batch-size/],
+    [['--optimizer', 'adamw'], /--optimizer expects rmsprop, sgd, adam or adagrad, got "adamw"/],
+    [['--mode', 'fast'], /--mode expects keras or functional/],
+    [['--colour'], /Unknown option '--colour'/],
+  ])('%j', async (argv, message) => {
+    const { code, stderr } = await run(argv as string[])
+    expect(code).toBe(2)
+    expect(stderr).toMatch(message)
+    expect(stderr).not.toMatch(/\n\s+at /)
+  })
+  it('a --data directory without the four files names the missing ones', async () => {
+    const dir = mkdtempSync(join(tmp, 'empty-'))
+    const { code, stderr } = await run(['--data', dir, '--quiet'])
+    expect(code).toBe(2)
+    expect(stderr).toMatch(/train-images-idx3-ubyte/)
+    expect(stderr).toMatch(/t10k-labels-idx1-ubyte/)
+    expect(stderr).not.toMatch(/\n\s+at /)
+  })
+  it('a truncated or wrongly tagged file is named', async () => {
+    const dir = mkdtempSync(join(tmp, 'bad-'))
+    for (const f of [
+      'train-images-idx3-ubyte',
+      'train-labels-idx1-ubyte',
+      't10k-images-idx3-ubyte',
+      't10k-labels-idx1-ubyte',
+    ]) {
+      writeFileSync(join(dir, f), Buffer.from([0, 0, 8, 1, 0, 0, 0, 5, 1, 2]))
+    }
+    const { code, stderr } = await run(['--data', dir, '--quiet'])
+    expect(code).toBe(2)
+    expect(stderr).toMatch(/idx/i)
+    expect(stderr).not.toMatch(/\n\s+at /)
+  })
+  it('--help prints the options', async () => {
+    const { code, stdout } = await run(['--help'])
+    expect(code).toBe(0)
+    expect(stdout).toMatch(/--epochs N/)
+    expect(parseOptions([]).epochs).toBe(5)
+  })
+})
