@@ -1,6 +1,9 @@
 /** Printing: `str` (R's one-line glimpse, as the book shows it) and `format` (a readable multi-line form that elides). */
 import { isFloat } from './dtype.js'
 import { materialize } from './kernels/elementwise.js'
+import { toTypedArray } from './ops/create.js'
+import { reshape } from './ops/shape.js'
+import { slice } from './ops/slice.js'
 import type { NDArray } from './ndarray.js'
 import { concrete } from './trace.js'
 
@@ -22,10 +25,15 @@ const rNumber = (v: number): string => {
  * str(array([12, 3, 6, 14, 10]), { vector: true }) // 'num [1:5] 12 3 6 14 10'
  */
 export const str = (x: NDArray, { vector = false }: { readonly vector?: boolean } = {}): string => {
-  const c = materialize(concrete('str', x))
-  const whole = c.data.every((v) => Number.isInteger(v))
-  const count = x.dtype === 'bool' ? 6 : rType(x) === 'int' || whole ? 10 : 5
-  const shown = Array.from(c.data.subarray(0, Math.min(count, c.size)), (v) =>
+  const c = concrete('str', x)
+  // R shows 10 integers, or 10 doubles when the first 10 print exactly in 3 significant digits, else 5
+  const head = toTypedArray(x.size > 10 ? slice(reshape(c, [x.size]), [0, 10]) : c)
+  const fits = (v: number) =>
+    Number.isNaN(v) ||
+    v === 0 ||
+    (Math.abs(v) > 1e-10 && Math.abs(v) < 1e10 && Math.abs(v - Number(v.toPrecision(3))) <= 1e-12 * Math.abs(v))
+  const count = x.dtype === 'bool' ? 6 : rType(x) === 'int' || head.every(fits) ? 10 : 5
+  const shown = Array.from(head.subarray(0, Math.min(count, c.size)), (v) =>
     x.dtype === 'bool' ? (v ? 'TRUE' : 'FALSE') : rNumber(v),
   )
   const dims =

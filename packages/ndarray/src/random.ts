@@ -55,7 +55,8 @@ export const randomBits = (k: Key, n: number): Uint32Array => {
  */
 export const key = (seed: number): Key => {
   if (typeof seed !== 'number' || !Number.isSafeInteger(seed)) {
-    throw new RangeError(`key: the seed must be a safe integer, got ${String(seed)}`)
+    const got = typeof seed === 'number' ? String(seed) : `${typeof seed} ${JSON.stringify(seed)}`
+    throw new RangeError(`key: the seed must be a safe integer, got ${got}`)
   }
   const hi = Math.floor(seed / 2 ** 32)
   return makeKey(hi, seed - hi * 2 ** 32)

@@ -15,9 +15,26 @@ export {
   softmax,
   tanh,
 } from './activations.js'
+export {
+  type CompiledModel,
+  type CompileOptions,
+  compile,
+  getWeights,
+  setWeights,
+} from './compile.js'
 export { type DenseOptions, type DenseParams, dense } from './dense.js'
 export { dropout } from './dropout.js'
+export {
+  type EvaluateOptions,
+  type EvaluateResult,
+  evaluate,
+  type FormatEvaluateOptions,
+  formatEvaluate,
+} from './evaluate.js'
+export { type FitResult, fit } from './fit.js'
+export type { FitCallbacks, FitOptions } from './fitOptions.js'
 export { flatten } from './flatten.js'
+export { formatHistory, type History, type HistoryParams } from './history.js'
 export {
   glorotUniform,
   heNormal,
@@ -26,6 +43,15 @@ export {
   initializerByName,
   zeros,
 } from './initializers.js'
+export {
+  type LayerDenseOptions,
+  type LayerDropoutOptions,
+  type LayerFlattenOptions,
+  layerDense,
+  layerDropout,
+  layerFlatten,
+} from './kerasLayers.js'
+export type { LossFunction, LossName, MetricName } from './kerasLoss.js'
 export { type ApplyOptions, checkInput, type Layer, type NoParams } from './layer.js'
 export {
   binaryCrossentropy,
@@ -36,5 +62,34 @@ export {
   sparseCategoricalCrossentropy,
 } from './losses.js'
 export { categoricalAccuracy, sparseCategoricalAccuracy } from './metrics.js'
+export {
+  isSequential,
+  type KerasLayer,
+  kerasModelSequential,
+  type LayerFunction,
+  type NamedLayer,
+  type Sequential,
+  type SequentialOptions,
+} from './model.js'
+export { type PredictOptions, predict, predictClasses } from './predict.js'
+export {
+  formatEpochLine,
+  formatLogs,
+  formatLogValue,
+  formatProgressLine,
+  formatTimePerUnit,
+  type Logs,
+  type ProgressState,
+  progressBar,
+} from './progress.js'
+export {
+  type ProgressLogger,
+  type ProgressLoggerOptions,
+  type ProgressOutput,
+  progressLogger,
+} from './progressLogger.js'
+export { type RFormatOptions, rFormat } from './rFormat.js'
 export { type SerialParams, serial } from './serial.js'
-export { type TrainState, type TrainStepSpec, trainStep } from './trainStep.js'
+export { summary } from './summary.js'
+export { TrainingError } from './trainingError.js'
+export { type TrainState, type TrainStepSpec, type TrainStepWithAuxSpec, trainStep } from './trainStep.js'

@@ -20,8 +20,9 @@ export interface ApplyOptions {
 export interface Layer<P extends Tree = Tree> {
   /** Keras's class name, for `summary` ("Dense", "Dropout", …). */
   readonly kind: string
-  readonly init: (key: Key, inputShape: Shape) => readonly [Shape, P]
-  readonly apply: (params: P, x: NDArray, options?: ApplyOptions) => NDArray
+  // method syntax on purpose: a layer of specific parameters is usable where any layer is expected (serial)
+  init(key: Key, inputShape: Shape): readonly [Shape, P]
+  apply(params: P, x: NDArray, options?: ApplyOptions): NDArray
 }
 
 /** Parameters of a layer without any (activations, flatten, dropout). */

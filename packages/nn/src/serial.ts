@@ -12,9 +12,7 @@ export type SerialParams = readonly Tree[]
  * const net = serial(dense(512, { activation: 'relu' }), dense(10, { activation: 'softmax' }))
  * const [outShape, params] = net.init(key(0), [784]) // [10]
  */
-export const serial = (
-  ...layers: readonly Layer<never>[]
-): Layer<SerialParams> & { readonly layers: readonly Layer<never>[] } => {
+export const serial = (...layers: readonly Layer[]): Layer<SerialParams> & { readonly layers: readonly Layer[] } => {
   if (layers.length === 0) throw new RangeError('serial: expected at least one layer')
   return {
     kind: 'Sequential',
@@ -25,7 +23,7 @@ export const serial = (
       const params = layers.map((layer, i) => {
         const [out, p] = layer.init(keys[i] as Key, shape)
         shape = out
-        return p as Tree
+        return p
       })
       return [shape, params]
     },
@@ -38,11 +36,7 @@ export const serial = (
       const keys = options.key === undefined ? undefined : split(options.key, layers.length)
       return layers.reduce(
         (h, layer, i) =>
-          (layer as unknown as Layer<Tree>).apply(
-            params[i] as Tree,
-            h,
-            keys === undefined ? options : { ...options, key: keys[i] as Key },
-          ),
+          layer.apply(params[i] as Tree, h, keys === undefined ? options : { ...options, key: keys[i] as Key }),
         x,
       )
     },

@@ -20,18 +20,47 @@ export interface TrainState<P extends Tree, S> {
   readonly optState: S
 }
 
+/** A {@link TrainStepSpec} whose loss also returns auxiliary values (e.g. the network's output, for metrics). */
+export interface TrainStepWithAuxSpec<P extends Tree, S, A> {
+  /** Returns `[loss, aux]`; no gradient flows through `aux`, which comes back as values. */
+  readonly loss: (params: P, x: NDArray, y: NDArray) => readonly [NDArray, A]
+  readonly optimizer: GradientTransformation<S>
+  readonly hasAux: true
+}
+
 /**
- * Makes a step function: `(state, x, y) → [nextState, loss]`.
+ * Makes a step function: `(state, x, y) → [nextState, loss]`. With `hasAux: true` the loss
+ * returns `[loss, aux]` and the step `[nextState, loss, aux]`: how `fit` gets the batch's
+ * predictions for its metrics from the same forward pass.
  * @example
  * const step = trainStep({ loss: (p, x, y) => softmaxCrossentropy(net.apply(p, x), y), optimizer: rmsprop() })
  * let state = { params, optState: rmsprop().init(params) }
  * for (const [x, y] of batches) [state] = step(state, x, y)
  */
-export const trainStep = <P extends Tree, S>({ loss, optimizer }: TrainStepSpec<P, S>) => {
-  const lossAndGrad = valueAndGrad(loss)
-  return (state: TrainState<P, S>, x: NDArray, y: NDArray): [TrainState<P, S>, NDArray] => {
-    const [value, grads] = lossAndGrad(state.params, x, y)
+export function trainStep<P extends Tree, S>(
+  spec: TrainStepSpec<P, S>,
+): (state: TrainState<P, S>, x: NDArray, y: NDArray) => [TrainState<P, S>, NDArray]
+export function trainStep<P extends Tree, S, A>(
+  spec: TrainStepWithAuxSpec<P, S, A>,
+): (state: TrainState<P, S>, x: NDArray, y: NDArray) => [TrainState<P, S>, NDArray, A]
+export function trainStep<P extends Tree, S>(
+  spec: TrainStepSpec<P, S> | TrainStepWithAuxSpec<P, S, unknown>,
+): (state: TrainState<P, S>, x: NDArray, y: NDArray) => [TrainState<P, S>, NDArray, unknown?] {
+  const { optimizer } = spec
+  const update = (state: TrainState<P, S>, grads: P): TrainState<P, S> => {
     const [updates, optState] = optimizer.update(grads, state.optState, state.params)
-    return [{ params: applyUpdates(state.params, updates), optState }, value]
+    return { params: applyUpdates(state.params, updates), optState }
+  }
+  if ('hasAux' in spec && spec.hasAux) {
+    const lossAndGrad = valueAndGrad(spec.loss, { hasAux: true })
+    return (state, x, y) => {
+      const [[value, aux], grads] = lossAndGrad(state.params, x, y)
+      return [update(state, grads), value, aux]
+    }
+  }
+  const lossAndGrad = valueAndGrad((spec as TrainStepSpec<P, S>).loss)
+  return (state, x, y) => {
+    const [value, grads] = lossAndGrad(state.params, x, y)
+    return [update(state, grads), value]
   }
 }

@@ -27,15 +27,14 @@ type Step = 'u' | 'z' | 's'
 
 const stepOf = (stride: number): Step => (stride === 1 ? 'u' : stride === 0 ? 'z' : 's')
 
-const cache = new Map<string, LoopFn>()
-
 /**
  * `pattern[0]` is the output's step, `pattern[1 + k]` input k's. A `flat` loop handles
  * one or two (coalesced) axes with a plain row counter; otherwise an odometer walks the
- * outer axes. `key` goes into the source as a comment: V8 caches `new Function` by source
+ * outer axes. A `rowLength` > 0 is a fixed, short row length, written out element by
+ * element. `key` goes into the source as a comment: V8 caches `new Function` by source
  * text and would otherwise share one function, and its type feedback, between dtypes.
  */
-const generate = (key: string, body: string, pattern: readonly Step[], flat: boolean): LoopFn => {
+const generate = (key: string, body: string, pattern: readonly Step[], flat: boolean, rowLength: number): LoopFn => {
   const ins = Array.from({ length: pattern.length - 1 }, (_, k) => k)
   const step = (k: number): Step => pattern[k + 1] as Step
   const outStep = pattern[0] as Step
@@ -49,35 +48,44 @@ const generate = (key: string, body: string, pattern: readonly Step[], flat: boo
     `{ ${each((k) => `const x${k} = a${k}[${at(k)}];`, unitIns)} ${each((k) => `const x${k} = a${k}[r${k}];`, stridedIns)} ${body.replaceAll('$o', out)}; }`
   const outAt = (index: string): string => (outStep === 'u' ? `o[${index}]` : outStep === 'z' ? 'acc' : 'o[ro]')
   const bump = `${outStep === 's' ? 'ro += io;' : ''} ${each((k) => `r${k} += i${k};`, stridedIns)}`
-  // rows whose unit operands all start at 0 (every fresh contiguous array) index with
-  // `i` alone, unrolled by four: no offset additions, and V8 drops most bounds checks
-  const zeroStart = [...(outStep === 'u' ? ['qo'] : []), ...unitIns.map((k) => `q${k}`)]
-  const fast =
-    stridedIns.length === 0 && outStep !== 's'
-      ? `if (${zeroStart.map((q) => `${q} === 0`).join(' && ') || 'true'}) {
-        let i = 0;
-        for (; i + 3 < inner; i += 4) {
-          ${[0, 1, 2, 3].map((u) => element(() => `i + ${u}`, outAt(`i + ${u}`))).join('\n')}
-        }
-        for (; i < inner; i++) ${element(() => 'i', outAt('i'))}
-      } else `
-      : ''
-  // one row of the innermost axis, starting at qo (output) and q0… (inputs)
-  const row = `
+  // one row of the innermost axis, starting at qo (output) and q0… (inputs), its
+  // elements visited by `innerLoop`
+  const row = (innerLoop: string): string => `
     ${outStep === 'z' ? 'let acc = o[qo];' : ''} ${outStep === 's' ? 'let ro = qo;' : ''}
     ${each((k) => `const x${k} = a${k}[q${k}];`, zeroIns)}
     ${each((k) => `let r${k} = q${k};`, stridedIns)}
-    ${fast}{
-      for (let i = 0; i < inner; i++) { ${element((k) => `q${k} + i`, outAt('qo + i'))} ${bump} }
-    }
+    ${innerLoop}
     ${outStep === 'z' ? 'o[qo] = acc;' : ''}`
+  // short rows of a known length (softmax over 10 classes) are unrolled completely: a
+  // loop of ten costs as much in control as in arithmetic
+  const general =
+    rowLength > 0
+      ? Array.from({ length: rowLength }, (_, c) => element((k) => `q${k} + ${c}`, outAt(`qo + ${c}`))).join('\n    ')
+      : `for (let i = 0; i < inner; i++) { ${element((k) => `q${k} + i`, outAt('qo + i'))} ${bump} }`
+  // a single row whose unit operands all start at 0 (every fresh contiguous array, once
+  // its axes are merged) indexes with `i` alone, unrolled by four: no offset additions,
+  // and V8 drops most bounds checks. Only worth a branch for one long row.
+  const zeroStart = [...(outStep === 'u' ? ['po'] : []), ...unitIns.map((k) => `p${k}`)]
+  const fast =
+    flat && stridedIns.length === 0 && outStep !== 's'
+      ? `if (n === 1${zeroStart.map((q) => ` && ${q} === 0`).join('')}) {
+    const qo = po; ${each((k) => `const q${k} = p${k};`)}
+    ${row(`let i = 0;
+    for (; i + 3 < inner; i += 4) {
+      ${[0, 1, 2, 3].map((u) => element(() => `i + ${u}`, outAt(`i + ${u}`))).join('\n      ')}
+    }
+    for (; i < inner; i++) ${element(() => 'i', outAt('i'))}`)}
+    return;
+  }`
+      : ''
   const rows = flat
     ? `
+  ${fast}
   const two = n === 2, rows = two ? shape[0] : 1, jo = two ? os[0] : 0;
   ${each((k) => `const j${k} = two ? s${k}[0] : 0;`)}
   for (let r = 0; r < rows; r++) {
     const qo = po + r * jo; ${each((k) => `const q${k} = p${k} + r * j${k};`)}
-    ${row}
+    ${row(general)}
   }`
     : `
   let outer = 1;
@@ -85,7 +93,7 @@ const generate = (key: string, body: string, pattern: readonly Step[], flat: boo
   const idx = new Int32Array(n);
   for (let k = 0; k < outer; k++) {
     const qo = po; ${each((k) => `const q${k} = p${k};`)}
-    ${row}
+    ${row(general)}
     for (let d = n - 2; d >= 0; d--) {
       po += os[d]; ${each((k) => `p${k} += s${k}[d];`)}
       if (++idx[d] < shape[d]) break;
@@ -102,9 +110,9 @@ return function loop(shape, o, po, os, ${params}) {
 }
 
 /**
- * Runs a new loop a few times on a tiny problem that takes every branch (the unrolled
- * row, its remainder, a row with offsets, the outer axes), so V8 has type feedback for
- * all of it before the first real call. Otherwise optimized code deoptimizes the first
+ * Runs a new loop a few times on tiny problems that take every branch (the single
+ * unrolled row and its remainder, rows with offsets, the outer axes), so V8 has type
+ * feedback for all of it before the first real call. Otherwise optimized code deoptimizes the first
  * time a real call reaches a branch earlier calls never took (a row with an offset, a
  * length that is not a multiple of four) and runs unoptimized for several calls after.
  */
@@ -112,61 +120,120 @@ const warmUp = (
   fn: LoopFn,
   pattern: readonly Step[],
   flat: boolean,
+  rowLength: number,
   out: TypedArray,
   ins: readonly Operand[],
 ): void => {
   const inner = { u: 1, z: 0, s: 2 }
   const make = (like: TypedArray): TypedArray => new (like.constructor as new (n: number) => TypedArray)(64)
-  const shape = flat ? [2, 5] : [2, 2, 5]
-  const strides = pattern.map((p) => (flat ? [10, inner[p]] : [20, 10, inner[p]]))
   const o = make(out)
-  const args: unknown[] = []
-  for (const [k, x] of ins.entries()) args.push(make(x.data), 0, strides[k + 1])
-  for (let rep = 0; rep < 10; rep++) fn(shape, o, 0, strides[0] as number[], ...args)
+  const data = ins.map((x) => make(x.data))
+  const shapes = flat ? [[2, rowLength || 5], [7]] : [[2, 2, 5]]
+  for (const shape of shapes) {
+    const outer = [20, 10].slice(3 - shape.length)
+    const strides = pattern.map((p) => [...outer, inner[p]])
+    const args: unknown[] = []
+    data.forEach((d, k) => {
+      args.push(d, 0, strides[k + 1])
+    })
+    for (let rep = 0; rep < 10; rep++) fn(shape, o, 0, strides[0] as number[], ...args)
+  }
 }
 
 /**
  * Merges adjacent axes along which every operand is contiguous, and drops unit axes.
- * Returns the reduced shape and each operand's matching strides.
+ * Returns the reduced shape and each operand's matching strides. (Plain loops: this runs
+ * on every op, and for small arrays its cost is the op's cost.)
  */
 const coalesce = (shape: Shape, all: readonly (readonly number[])[]): [number[], number[][]] => {
   const dims: number[] = []
-  const strides: number[][] = all.map(() => [])
+  const strides: number[][] = []
+  for (let j = 0; j < all.length; j++) strides.push([])
   for (let d = 0; d < shape.length; d++) {
     const n = shape[d] as number
     if (n === 1) continue
     const last = dims.length - 1
-    if (last >= 0 && all.every((s, j) => (strides[j] as number[])[last] === (s[d] as number) * n)) {
-      dims[last] = (dims[last] as number) * n
-      for (const [j, s] of all.entries()) (strides[j] as number[])[last] = s[d] as number
-    } else {
-      dims.push(n)
-      for (const [j, s] of all.entries()) (strides[j] as number[]).push(s[d] as number)
+    let merge = last >= 0
+    for (let j = 0; merge && j < all.length; j++) {
+      merge = (strides[j] as number[])[last] === ((all[j] as readonly number[])[d] as number) * n
+    }
+    if (merge) dims[last] = (dims[last] as number) * n
+    else dims.push(n)
+    for (let j = 0; j < all.length; j++) {
+      const s = (all[j] as readonly number[])[d] as number
+      if (merge) (strides[j] as number[])[last] = s
+      else (strides[j] as number[]).push(s)
     }
   }
   if (dims.length === 0) return [[1], all.map(() => [0])]
   return [dims, strides]
 }
 
+const typeCodes = new Map<unknown, number>(
+  [Float32Array, Float64Array, Int32Array, Uint8Array, Uint32Array, Int8Array, Int16Array, Uint16Array].map((c, i) => [
+    c,
+    i,
+  ]),
+)
+const stepCodes = { u: 0, z: 1, s: 2 }
+// number of inputs → body → (form, pattern and dtypes packed in one mixed-radix number) → loop
+const loops: Map<string, Map<number, LoopFn>>[] = []
+
 /**
- * Runs `body` over every index of `shape`. In `body`, `x0…x2` are the inputs' elements
+ * Runs `body` over every index of `shape`. In `body`, `x0, x1, …` are the inputs' elements
  * and `$o` the output element (`'$o = x0 + x1'`, or `'$o += x0'` to accumulate).
  */
 export const runLoop = (body: string, shape: Shape, out: Operand, ins: readonly Operand[]): void => {
-  for (const d of shape) if (d === 0) return
-  const [dims, strides] = coalesce(shape, [out.strides, ...ins.map((x) => x.strides)])
+  for (let d = 0; d < shape.length; d++) if (shape[d] === 0) return
+  const all: (readonly number[])[] = [out.strides]
+  for (let k = 0; k < ins.length; k++) all.push((ins[k] as Operand).strides)
+  const [dims, strides] = coalesce(shape, all)
   const last = dims.length - 1
-  const pattern = strides.map((s) => stepOf(s[last] as number))
+  const pattern: Step[] = []
   const flat = dims.length <= 2
-  let key = `${body}|${pattern.join('')}|${flat ? 'flat' : 'nd'}|${out.data.constructor.name}`
-  for (const x of ins) key += `,${x.data.constructor.name}`
-  let fn = cache.get(key)
-  if (fn === undefined) {
-    fn = generate(key, body, pattern, flat)
-    warmUp(fn, pattern, flat, out.data, ins)
-    cache.set(key, fn)
+  // rows of up to 16 elements with no strided operand get a loop of their own length
+  const rowLength =
+    dims.length === 2 && (dims[1] as number) <= 16 && strides.every((s) => s[1] === 0 || s[1] === 1)
+      ? (dims[1] as number)
+      : 0
+  let code = (flat ? 1 : 0) * 17 + rowLength
+  for (let j = 0; j < strides.length; j++) {
+    const step = stepOf((strides[j] as number[])[last] as number)
+    const data = j === 0 ? out.data : (ins[j - 1] as Operand).data
+    pattern.push(step)
+    code = (code * 3 + stepCodes[step]) * 8 + (typeCodes.get(data.constructor) ?? 7)
   }
-  const args: unknown[] = []
-  for (const [k, x] of ins.entries()) args.push(x.data, x.offset, strides[k + 1])
-  fn(dims, out.data, out.offset, strides[0] as number[], ...args)
+  const byArity = (loops[ins.length] ??= new Map())
+  let byBody = byArity.get(body)
+  if (byBody === undefined) byArity.set(body, (byBody = new Map()))
+  let fn = byBody.get(code)
+  if (fn === undefined) {
+    const names = [out, ...ins].map((x) => x.data.constructor.name).join(',')
+    const form = flat ? `flat${rowLength > 0 ? rowLength : ''}` : 'nd'
+    fn = generate(`${body}|${pattern.join('')}|${form}|${names}`, body, pattern, flat, rowLength)
+    warmUp(fn, pattern, flat, rowLength, out.data, ins)
+    byBody.set(code, fn)
+  }
+  switch (ins.length) {
+    // the common arities without building an argument list
+    case 1: {
+      const a = ins[0] as Operand
+      fn(dims, out.data, out.offset, strides[0] as number[], a.data, a.offset, strides[1])
+      return
+    }
+    case 2: {
+      const a = ins[0] as Operand
+      const b = ins[1] as Operand
+      fn(dims, out.data, out.offset, strides[0] as number[], a.data, a.offset, strides[1], b.data, b.offset, strides[2])
+      return
+    }
+    default: {
+      const args: unknown[] = []
+      for (let k = 0; k < ins.length; k++) {
+        const x = ins[k] as Operand
+        args.push(x.data, x.offset, strides[k + 1])
+      }
+      fn(dims, out.data, out.offset, strides[0] as number[], ...args)
+    }
+  }
 }

@@ -42,7 +42,8 @@ const fill = (data: NestedArray, shape: Shape, out: TypedArray, dtype: DType): v
       if (typeof x === 'boolean') out[k++] = x ? 1 : 0
       else if (typeof x === 'number') out[k++] = castScalar(dtype, x)
       else {
-        throw new TypeError(`array: ragged nested input: at ${path || 'the top'} expected a number, got a list`)
+        const got = Array.isArray(x) ? 'a list' : x === null ? 'null' : typeof x
+        throw new TypeError(`array: ragged nested input: at ${path || 'the top'} expected a number, got ${got}`)
       }
       return
     }
@@ -109,9 +110,13 @@ const reshapeFlat = (dtype: DType, data: TypedArray, shape: Shape, size: number)
  * @example
  * full([2, 3], 7, { dtype: 'int32' })
  */
-export const full = (shape: Shape, value: number | boolean, { dtype }: CreateOptions = {}): NDArray => {
-  checkShape('full', shape)
-  const d = dtype === undefined ? (typeof value === 'boolean' ? 'bool' : 'float32') : checkDType('full', dtype)
+export const full = (shape: Shape, value: number | boolean, { dtype }: CreateOptions = {}): NDArray =>
+  filled('full', shape, value, dtype)
+
+// shared by full, zeros and ones, so that each names itself in its errors
+const filled = (op: string, shape: Shape, value: number | boolean, dtype: DType | undefined): NDArray => {
+  checkShape(op, shape)
+  const d = dtype === undefined ? (typeof value === 'boolean' ? 'bool' : 'float32') : checkDType(op, dtype)
   const data = allocate(d, sizeOf(shape))
   const v = castScalar(d, Number(value))
   if (v !== 0) data.fill(v)
@@ -123,14 +128,14 @@ export const full = (shape: Shape, value: number | boolean, { dtype }: CreateOpt
  * @example
  * zeros([3, 5]).shape // [3, 5]
  */
-export const zeros = (shape: Shape, options: CreateOptions = {}): NDArray => full(shape, 0, options)
+export const zeros = (shape: Shape, { dtype }: CreateOptions = {}): NDArray => filled('zeros', shape, 0, dtype)
 
 /**
  * An array of ones.
  * @example
  * ones([2], { dtype: 'int32' })
  */
-export const ones = (shape: Shape, options: CreateOptions = {}): NDArray => full(shape, 1, options)
+export const ones = (shape: Shape, { dtype }: CreateOptions = {}): NDArray => filled('ones', shape, 1, dtype)
 
 /**
  * Evenly spaced values in the half-open interval [start, stop), as NumPy's `arange`:

@@ -17,7 +17,8 @@ const scalarFor = (op: string, v: number, other: DType | undefined): NDArray => 
   if (typeof v !== 'number') throw new TypeError(`${op}: expected an NDArray or a number, got ${describe(v)}`)
   let dtype: DType
   if (other !== undefined && (isFloat(other) || castScalar(other, v) === v)) dtype = other
-  else dtype = Number.isInteger(v) && other !== undefined ? 'int32' : 'float32'
+  // an integer that int32 cannot hold goes to float32 rather than wrapping
+  else dtype = castScalar('int32', v) === v && other !== undefined ? 'int32' : 'float32'
   const data = allocate(dtype, 1)
   data[0] = v
   return new Concrete(dtype, [], data)

@@ -14,7 +14,11 @@ export interface ReduceOptions {
 
 type Reduction = { (options?: ReduceOptions): (x: NDArray) => NDArray; (x: NDArray, options?: ReduceOptions): NDArray }
 
-const isDataFirst = (args: readonly unknown[]): boolean => args[0] instanceof NDArray
+// data-last calls pass nothing or an options record; anything else is the data (so
+// `sum([1, 2])` reports that it wants an NDArray instead of returning a function)
+const isDataFirst = (args: readonly unknown[]): boolean =>
+  args[0] instanceof NDArray ||
+  (args[0] !== undefined && (typeof args[0] !== 'object' || args[0] === null || Array.isArray(args[0])))
 
 const checkArray = (op: string, x: unknown): NDArray => {
   if (!(x instanceof NDArray)) throw new TypeError(`${op}: expected an NDArray, got ${typeof x}`)
@@ -39,6 +43,8 @@ const reduction =
 
 const sumImpl = reduction('sum', 'reduceSum', true)
 const maxImpl = reduction('max', 'reduceMax', false)
+// min(x) = −max(−x); its own name so that its errors say `min`
+const minImpl = reduction('min', 'reduceMax', false)
 
 /**
  * Sum over `axis` (all axes when omitted). Integer sums are int32, accumulated exactly.
@@ -74,7 +80,7 @@ export const max: Reduction = dual(isDataFirst, maxImpl)
  */
 export const min: Reduction = dual(isDataFirst, (x: NDArray, options: ReduceOptions = {}): NDArray => {
   checkArray('min', x)
-  const m = neg(maxImpl(neg(x), options))
+  const m = neg(minImpl(neg(x), options))
   return m.dtype === x.dtype ? m : cast(m, x.dtype)
 })
 

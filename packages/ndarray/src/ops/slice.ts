@@ -119,6 +119,12 @@ export const take: {
 const takeImpl = (x: NDArray, indices: NDArray | readonly number[], axis = 0): NDArray => {
   if (!(x instanceof NDArray)) throw new TypeError(`take: expected an NDArray, got ${typeof x}`)
   const a = normalizeAxis('take', axis, x.rank)
+  if (!(indices instanceof NDArray)) {
+    const bad = Array.isArray(indices) ? indices.find((i) => !Number.isInteger(i)) : indices
+    if (!Array.isArray(indices) || bad !== undefined) {
+      throw new TypeError(`take: indices must be integers (a list or an int32 array), got ${JSON.stringify(bad)}`)
+    }
+  }
   const idx = indices instanceof NDArray ? indices : array(indices as number[], { dtype: 'int32' })
   if (idx.dtype !== 'int32' && idx.dtype !== 'uint8') {
     throw new TypeError(`take: indices must be int32 (or uint8), got ${idx.dtype}`)

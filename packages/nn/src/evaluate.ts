@@ -1,0 +1,106 @@
+/** evaluate: the loss and metrics of a compiled model on data, averaged over samples, and their R printout. */
+import { isNDArray, item, type NDArray } from '@nabla/ndarray'
+import { type CompiledModel, checkCompiled } from './compile.js'
+import { checkBatchSize, checkData, inputBatch, rows } from './kerasData.js'
+import { rFormat } from './rFormat.js'
+import type { SerialParams } from './serial.js'
+
+/**
+ * The loss and metrics of `params` on checked data (`y` as `checkData` returns it), batch
+ * by batch, each batch weighted by its size: inference mode (no dropout), the loss from
+ * logits when the model trains that way.
+ * @example
+ * evaluateLogs(model, model.params, x, checkData('evaluate', model, x, y), 32) // { loss, accuracy }
+ */
+export const evaluateLogs = (
+  model: CompiledModel,
+  params: SerialParams,
+  x: NDArray,
+  y: NDArray,
+  batchSize: number,
+): Record<string, number> => {
+  const n = x.shape[0] as number
+  const sums = [0, ...model.metrics.map(() => 0)]
+  for (let start = 0; start < n; start += batchSize) {
+    const end = Math.min(n, start + batchSize)
+    const yb = rows(y, undefined, start, end)
+    const out = model.trainNetwork.apply(params, inputBatch(model, x, undefined, start, end))
+    const size = end - start
+    sums[0] = (sums[0] as number) + item(model.loss.fn(yb, out)) * size
+    model.metrics.forEach((m, i) => {
+      sums[i + 1] = (sums[i + 1] as number) + item(m.fn(yb, out)) * size
+    })
+  }
+  const logs: Record<string, number> = { loss: (sums[0] as number) / n }
+  model.metrics.forEach((m, i) => {
+    logs[m.name] = (sums[i + 1] as number) / n
+  })
+  return logs
+}
+
+/** Options of {@link evaluate}. */
+export interface EvaluateOptions {
+  /** Samples per batch (default 32, as Keras); only memory and speed depend on it. */
+  readonly batchSize?: number
+}
+
+/**
+ * What `evaluate` returns: the loss and each metric as plain numbers. The accuracy is also
+ * readable under its other name (`acc` for `accuracy` and back, a non-enumerable alias), so
+ * the book's `metrics$acc` reads `result.acc`.
+ */
+export type EvaluateResult = Readonly<Record<string, number>> & {
+  readonly loss: number
+  readonly accuracy?: number
+  readonly acc?: number
+}
+
+const evaluateImpl = (model: CompiledModel, x: NDArray, y: NDArray, options: EvaluateOptions = {}): EvaluateResult => {
+  const m = checkCompiled('evaluate', model)
+  const batchSize = checkBatchSize('evaluate', options.batchSize ?? 32)
+  const labels = checkData('evaluate', m, x, y)
+  if ((x.shape[0] as number) === 0) throw new RangeError('evaluate: x has no samples')
+  const logs = evaluateLogs(m, m.params, x, labels, batchSize)
+  const alias = { accuracy: 'acc', acc: 'accuracy' } as const
+  for (const name of ['accuracy', 'acc'] as const) {
+    const value = logs[name]
+    if (value !== undefined && !(alias[name] in logs)) {
+      Object.defineProperty(logs, alias[name], { value, enumerable: false })
+    }
+  }
+  return Object.freeze(logs) as EvaluateResult
+}
+
+/**
+ * Keras's `evaluate()`: the loss and metrics on (x, y), averaged over all samples.
+ * Data-first, or data-last for `pipe(model, evaluate(x, y))`.
+ * @example
+ * const metrics = evaluate(model, testImages, testLabels)
+ * metrics.loss     // 0.0752
+ * metrics.accuracy // 0.9785 (also metrics.acc)
+ */
+export const evaluate: {
+  (x: NDArray, y: NDArray, options?: EvaluateOptions): (model: CompiledModel) => EvaluateResult
+  (model: CompiledModel, x: NDArray, y: NDArray, options?: EvaluateOptions): EvaluateResult
+} = ((...args: unknown[]) =>
+  !isNDArray(args[0])
+    ? evaluateImpl(...(args as Parameters<typeof evaluateImpl>))
+    : (model: CompiledModel) =>
+        evaluateImpl(model, args[0] as NDArray, args[1] as NDArray, args[2] as EvaluateOptions)) as never
+
+/** Options of {@link formatEvaluate}. */
+export interface FormatEvaluateOptions {
+  /** The name shown for the accuracy: 'acc' as in the book (Keras before 2.3), or 'accuracy'. */
+  readonly accuracyName?: 'acc' | 'accuracy'
+}
+
+/**
+ * An evaluate result as R prints the list: each value with 7 significant digits.
+ * @example
+ * formatEvaluate({ loss: 0.07519608341, accuracy: 0.9785 })
+ * // '$loss\n[1] 0.07519608\n\n$acc\n[1] 0.9785'
+ */
+export const formatEvaluate = (result: EvaluateResult, { accuracyName = 'acc' }: FormatEvaluateOptions = {}): string =>
+  Object.entries(result)
+    .map(([name, v]) => `$${name === 'accuracy' || name === 'acc' ? accuracyName : name}\n[1] ${rFormat(v)}`)
+    .join('\n\n')

@@ -1,0 +1,190 @@
+/**
+ * fit: Keras's training loop as a pure-in-effect function — it returns a new trained model
+ * and its history; the model passed in is untouched. Each step is `trainStep`.
+ */
+import {
+  isNDArray,
+  item,
+  type Key,
+  key,
+  type NDArray,
+  permutation,
+  split,
+  toTypedArray,
+  treeLeaves,
+} from '@nabla/ndarray'
+import { type CompiledModel, checkCompiled } from './compile.js'
+import { evaluateLogs } from './evaluate.js'
+import { type FitOptions, type FitPlan, planFit } from './fitOptions.js'
+import type { History } from './history.js'
+import { inputBatch, rows } from './kerasData.js'
+import type { Logs } from './progress.js'
+import { type ProgressLogger, progressLogger } from './progressLogger.js'
+import type { SerialParams } from './serial.js'
+import { TrainingError } from './trainingError.js'
+import { type TrainState, trainStep } from './trainStep.js'
+
+/** What `fit` resolves to. */
+export interface FitResult {
+  readonly model: CompiledModel
+  readonly history: History
+}
+
+type State = TrainState<SerialParams, unknown>
+
+/** The i-th key derived from `k` (split is counter-based: the i-th of any split of k is the same key). */
+const nth = (k: Key, i: number): Key => split(k, i + 1)[i] as Key
+
+const allFinite = (params: SerialParams): boolean =>
+  treeLeaves(params).every((leaf: NDArray) => toTypedArray(leaf).every((v) => Number.isFinite(v)))
+
+/** Lets timers and I/O run: after ~50 ms of work, one turn of the event loop. */
+const breather = () => {
+  let last = performance.now()
+  return async (): Promise<void> => {
+    if (performance.now() - last < 50) return
+    await new Promise<void>((resolve) => setImmediate(resolve))
+    last = performance.now()
+  }
+}
+
+const withState = (m: CompiledModel, state: State, epochsTrained: number): CompiledModel =>
+  Object.freeze({ ...m, params: state.params, optState: state.optState, epochsTrained })
+
+/** The loss of one batch for trainStep, with the network's output as aux for the metrics. */
+const batchLoss =
+  (m: CompiledModel, dropoutKey: Key | undefined) =>
+  (params: SerialParams, xb: NDArray, yb: NDArray): readonly [NDArray, NDArray] => {
+    const out = m.trainNetwork.apply(
+      params,
+      xb,
+      dropoutKey === undefined ? { training: true } : { training: true, key: dropoutKey },
+    )
+    return [m.loss.fn(yb, out), out]
+  }
+
+interface EpochContext {
+  readonly m: CompiledModel
+  readonly plan: FitPlan
+  readonly logger: ProgressLogger
+  readonly history: History
+  readonly pause: () => Promise<void>
+  readonly shuffleKey: Key
+  readonly dropoutKey: Key
+}
+
+/** One epoch of steps; returns the new state and the epoch's running averages. */
+const runEpoch = async (ctx: EpochContext, state0: State, epoch: number): Promise<[State, Logs]> => {
+  const { m, plan } = ctx
+  const global = m.epochsTrained + epoch
+  const order = plan.shuffle ? permutation(nth(ctx.shuffleKey, global), plan.samples) : undefined
+  const hasDropout = m.layers.some((l) => l.kind === 'Dropout')
+  const stepKeys = hasDropout ? split(nth(ctx.dropoutKey, global), plan.steps) : undefined
+  const plainStep = hasDropout
+    ? undefined
+    : trainStep({ loss: batchLoss(m, undefined), optimizer: m.optimizer, hasAux: true })
+  const sums = new Float64Array(1 + m.metrics.length)
+  let [state, previous, seen] = [state0, state0, 0]
+  let logs: Logs = {}
+  for (let b = 0; b < plan.steps; b++) {
+    const [start, end] = [b * plan.batchSize, Math.min(plan.samples, (b + 1) * plan.batchSize)]
+    const xb = inputBatch(m, plan.x, order, start, end)
+    const yb = rows(plan.y, order, start, end)
+    const step = plainStep ?? trainStep({ loss: batchLoss(m, stepKeys?.[b]), optimizer: m.optimizer, hasAux: true })
+    const [next, lossValue, out] = step(state, xb, yb)
+    const loss = item(lossValue)
+    if (!Number.isFinite(loss)) throw nonFinite(ctx, loss, epoch, b, state, previous)
+    const size = end - start
+    seen += size
+    sums[0] = (sums[0] as number) + loss * size
+    m.metrics.forEach((metric, i) => {
+      sums[i + 1] = (sums[i + 1] as number) + item(metric.fn(yb, out)) * size
+    })
+    ;[previous, state] = [state, next]
+    logs = Object.fromEntries([
+      ['loss', (sums[0] as number) / seen],
+      ...m.metrics.map((metric, i) => [metric.name, (sums[i + 1] as number) / seen] as const),
+    ])
+    ctx.logger.batchEnd(b + 1, logs)
+    await plan.callbacks.onBatchEnd?.(b, logs)
+    await ctx.pause()
+  }
+  return [state, logs]
+}
+
+/** The TrainingError for a non-finite loss, holding the last model whose weights are all finite. */
+const nonFinite = (ctx: EpochContext, loss: number, epoch: number, b: number, state: State, previous: State) => {
+  const { m, plan } = ctx
+  const good = allFinite(state.params) ? state : previous
+  const when = good === state ? 'that step' : 'the step before (whose update made the weights non-finite)'
+  const done = ctx.history.metrics.loss?.length ?? 0
+  return new TrainingError(
+    `fit: the loss became ${loss} at epoch ${epoch + 1}/${plan.epochs}, step ${b + 1}/${plan.steps}; training stopped. ` +
+      `error.model holds the weights from before ${when}, error.history the ${done} completed epoch(s). ` +
+      'A smaller learning rate or inputs scaled to about [0, 1] usually help.',
+    withState(m, good, m.epochsTrained + epoch),
+    ctx.history,
+    epoch + 1,
+    b + 1,
+  )
+}
+
+const fitImpl = async (model: CompiledModel, x: NDArray, y: NDArray, options: FitOptions = {}): Promise<FitResult> => {
+  const m = checkCompiled('fit', model)
+  const plan = planFit(m, x, y, options)
+  const names = ['loss', ...m.metrics.map((metric) => metric.name)]
+  const keys = plan.validation === undefined ? names : [...names, ...names.map((n) => `val_${n}`)]
+  const metrics: Record<string, number[]> = Object.fromEntries(keys.map((k) => [k, []]))
+  const history: History = {
+    params: {
+      epochs: plan.epochs,
+      steps: plan.steps,
+      batchSize: plan.batchSize,
+      samples: plan.samples,
+      ...(plan.validation === undefined ? {} : { validationSamples: plan.validation.x.shape[0] as number }),
+    },
+    metrics,
+  }
+  const [shuffleKey, dropoutKey] = split(key(plan.seed), 2) as [Key, Key]
+  const logger = progressLogger({ verbose: plan.verbose, output: plan.output, epochs: plan.epochs, steps: plan.steps })
+  const ctx: EpochContext = { m, plan, logger, history, pause: breather(), shuffleKey, dropoutKey }
+  let state: State = { params: m.params, optState: m.optState }
+  let current = m
+  for (let epoch = 0; epoch < plan.epochs; epoch++) {
+    logger.epochBegin(epoch)
+    await plan.callbacks.onEpochBegin?.(epoch)
+    const [next, trainLogs] = await runEpoch(ctx, state, epoch)
+    state = next
+    current = withState(m, state, m.epochsTrained + epoch + 1)
+    const val = plan.validation
+    const valLogs = val === undefined ? {} : evaluateLogs(m, state.params, val.x, val.y, plan.batchSize)
+    const logs: Logs = {
+      ...trainLogs,
+      ...Object.fromEntries(Object.entries(valLogs).map(([k, v]) => [`val_${k}`, v])),
+    }
+    for (const k of keys) metrics[k]?.push(logs[k] ?? Number.NaN)
+    logger.epochEnd(logs)
+    await plan.callbacks.onEpochEnd?.(epoch, logs, current)
+  }
+  return { model: current, history }
+}
+
+/**
+ * Keras's `fit()`: trains a compiled model on (x, y) for `epochs` passes in mini-batches of
+ * `batchSize` (shuffled per epoch from `seed`, the last partial batch kept), printing
+ * Keras's progress, and resolves to `{ model, history }`: a new trained model (the one
+ * passed in is unchanged) and the per-epoch loss and metrics. Runs asynchronously, giving
+ * the event loop a turn every ~50 ms. A NaN/Inf loss stops it with a {@link TrainingError}
+ * that holds the last good model. Data-first, or data-last for `pipe(model, fit(x, y, …))`.
+ * @example
+ * const { model: trained, history } = await fit(model, trainImages, trainLabels, { epochs: 5, batchSize: 128 })
+ * // Epoch 1/5
+ * // 469/469 [==============================] - 2s 4ms/step - loss: 0.2575 - accuracy: 0.9255
+ */
+export const fit: {
+  (x: NDArray, y: NDArray, options?: FitOptions): (model: CompiledModel) => Promise<FitResult>
+  (model: CompiledModel, x: NDArray, y: NDArray, options?: FitOptions): Promise<FitResult>
+} = ((...args: unknown[]) =>
+  !isNDArray(args[0])
+    ? fitImpl(...(args as Parameters<typeof fitImpl>))
+    : (model: CompiledModel) => fitImpl(model, args[0] as NDArray, args[1] as NDArray, args[2] as FitOptions)) as never

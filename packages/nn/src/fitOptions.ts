@@ -1,0 +1,119 @@
+/** The options of `fit`, checked and resolved (defaults, validation split, data checks) before any training. */
+import { isNDArray, type NDArray, slice } from '@nabla/ndarray'
+import type { CompiledModel } from './compile.js'
+import { checkBatchSize, checkData } from './kerasData.js'
+import type { Logs } from './progress.js'
+import type { ProgressOutput } from './progressLogger.js'
+
+/** Functions `fit` calls as it goes (epochs and batches 0-based, as Keras's callbacks); may return promises, which fit awaits. */
+export interface FitCallbacks {
+  readonly onEpochBegin?: (epoch: number) => void | Promise<void>
+  /** The epoch's logs (with val_ entries when validating) and the model as trained so far. */
+  readonly onEpochEnd?: (epoch: number, logs: Logs, model: CompiledModel) => void | Promise<void>
+  /** The running averages of the epoch so far. */
+  readonly onBatchEnd?: (batch: number, logs: Logs) => void | Promise<void>
+}
+
+/** Options of `fit`, Keras's arguments in camelCase. */
+export interface FitOptions {
+  /** Passes over the training data (default 1). */
+  readonly epochs?: number
+  /** Samples per gradient step (default 32); the last batch of an epoch keeps the remainder. */
+  readonly batchSize?: number
+  /** Reshuffle the training samples every epoch (default true). */
+  readonly shuffle?: boolean
+  /** Seed of the shuffles and dropout masks (default: the model's compile seed): same seed, same weights. */
+  readonly seed?: number
+  /** Hold out this last fraction of the samples (before shuffling) for validation, as Keras. */
+  readonly validationSplit?: number
+  /** Validation inputs and labels (takes precedence over validationSplit). */
+  readonly validationData?: readonly [NDArray, NDArray] | { readonly x: NDArray; readonly y: NDArray }
+  /** 0 silent, 1 progress bar (default), 2 one line per epoch. */
+  readonly verbose?: 0 | 1 | 2
+  readonly callbacks?: FitCallbacks
+  /** Where progress goes (default process.stdout). */
+  readonly output?: ProgressOutput
+}
+
+/** Everything `fit` needs, checked. */
+export interface FitPlan {
+  readonly x: NDArray
+  readonly y: NDArray
+  readonly samples: number
+  readonly validation?: { readonly x: NDArray; readonly y: NDArray }
+  readonly epochs: number
+  readonly batchSize: number
+  readonly steps: number
+  readonly shuffle: boolean
+  readonly seed: number
+  readonly verbose: 0 | 1 | 2
+  readonly callbacks: FitCallbacks
+  readonly output: ProgressOutput
+}
+
+const validationPair = (data: unknown): [unknown, unknown] => {
+  if (Array.isArray(data) && data.length === 2) return [data[0], data[1]]
+  if (typeof data === 'object' && data !== null && 'x' in data && 'y' in data) {
+    return [(data as { x: unknown }).x, (data as { y: unknown }).y]
+  }
+  throw new TypeError('fit: validationData must be [x, y] or { x, y }')
+}
+
+const splitValidation = (x: NDArray, y: NDArray, fraction: unknown) => {
+  if (typeof fraction !== 'number' || !(fraction >= 0 && fraction < 1)) {
+    throw new RangeError(`fit: validationSplit must be a number in [0, 1), got ${String(fraction)}`)
+  }
+  const n = x.shape[0] as number
+  if (fraction === 0) return { x, y }
+  // Keras holds out the last samples, before any shuffling
+  const at = Math.floor(n * (1 - fraction))
+  if (at === 0 || at === n) {
+    throw new RangeError(
+      `fit: validationSplit ${fraction} of ${n} samples leaves ${at === 0 ? 'no training' : 'no validation'} samples`,
+    )
+  }
+  return { x: slice(x, [0, at]), y: slice(y, [0, at]), validation: { x: slice(x, [at, n]), y: slice(y, [at, n]) } }
+}
+
+/**
+ * Checks `fit`'s arguments against the model and resolves the defaults: every error a user
+ * can make is thrown here, before any training.
+ * @example
+ * const plan = planFit(model, x, y, { epochs: 5, batchSize: 128 }) // plan.steps 469 for 60000 samples
+ */
+export const planFit = (model: CompiledModel, x: NDArray, y: NDArray, options: FitOptions = {}): FitPlan => {
+  const { epochs = 1, shuffle = true, seed = model.seed, verbose = 1, callbacks = {} } = options
+  if (!Number.isInteger(epochs) || epochs < 1)
+    throw new RangeError(`fit: epochs must be a positive integer, got ${epochs}`)
+  const batchSize = checkBatchSize('fit', options.batchSize ?? 32)
+  if (!Number.isSafeInteger(seed)) throw new RangeError(`fit: seed must be an integer, got ${seed}`)
+  if (verbose !== 0 && verbose !== 1 && verbose !== 2)
+    throw new RangeError(`fit: verbose must be 0, 1 or 2, got ${verbose}`)
+  const labels = checkData('fit', model, x, y)
+  let validation: { x: NDArray; y: NDArray } | undefined
+  let train = { x, y: labels }
+  if (options.validationData !== undefined) {
+    const [vx, vy] = validationPair(options.validationData)
+    if (isNDArray(vx) && (vx.shape[0] ?? 0) === 0) throw new RangeError('fit: validationData has no samples')
+    validation = { x: vx as NDArray, y: checkData('fit', model, vx, vy, ['validationData x', 'validationData y']) }
+  } else if (options.validationSplit !== undefined) {
+    const s = splitValidation(x, labels, options.validationSplit)
+    train = { x: s.x, y: s.y }
+    validation = s.validation
+  }
+  const samples = train.x.shape[0] as number
+  if (samples === 0) throw new RangeError('fit: x has no samples')
+  return {
+    ...train,
+    samples,
+    ...(validation === undefined ? {} : { validation }),
+    epochs,
+    batchSize,
+    steps: Math.ceil(samples / batchSize),
+    shuffle,
+    seed,
+    verbose,
+    callbacks,
+    output: options.output ?? process.stdout,
+  }
+}

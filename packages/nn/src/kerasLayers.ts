@@ -1,0 +1,165 @@
+/** Keras's layer functions (`layer_dense`, `layer_dropout`, `layer_flatten`): each adds a layer to a Sequential model. */
+import { dot } from '@nabla/linalg'
+import type { Shape } from '@nabla/ndarray'
+import { type ActivationName, activationByName } from './activations.js'
+import { dense } from './dense.js'
+import { dropout } from './dropout.js'
+import { flatten } from './flatten.js'
+import { type Initializer, type InitializerName, initializerByName } from './initializers.js'
+import { checkInput, type Layer } from './layer.js'
+import { type KerasLayer, type LayerFunction, layerFunction, type Sequential } from './model.js'
+
+const checkShape = (op: string, shape: Shape | undefined): Shape | undefined => {
+  if (shape === undefined) return undefined
+  if (!Array.isArray(shape) || shape.length === 0 || shape.some((d) => !Number.isInteger(d) || d <= 0)) {
+    throw new RangeError(
+      `${op}: inputShape must be a non-empty list of positive integers (the shape of one sample, e.g. [784]), got ${JSON.stringify(shape)}`,
+    )
+  }
+  return Object.freeze([...shape])
+}
+
+const initializer = (op: string, init: Initializer | InitializerName): Initializer => {
+  if (typeof init === 'function') return init
+  try {
+    return initializerByName(init)
+  } catch (e) {
+    throw new RangeError(`${op}: ${(e as Error).message}`)
+  }
+}
+
+const checkActivation = (op: string, name: ActivationName): ActivationName => {
+  try {
+    activationByName(name)
+  } catch (e) {
+    throw new RangeError(`${op}: ${(e as Error).message}`)
+  }
+  return name
+}
+
+/** Options of {@link layerDense} (Keras's arguments, camelCase). */
+export interface LayerDenseOptions {
+  readonly units: number
+  /** 'relu', 'softmax', 'sigmoid', 'tanh' or 'linear' (the default). */
+  readonly activation?: ActivationName
+  /** The shape of one sample; required on a model's first layer. */
+  readonly inputShape?: Shape
+  /** Default 'glorot_uniform', as Keras. */
+  readonly kernelInitializer?: Initializer | InitializerName
+  /** Default 'zeros', as Keras. */
+  readonly biasInitializer?: Initializer | InitializerName
+  /** Add a bias (default true). */
+  readonly useBias?: boolean
+  /** The layer's name (default dense, dense_1, …). */
+  readonly name?: string
+}
+
+/** A dense layer without a bias: activation(dot(x, kernel)). */
+const denseNoBias = (units: number, activation: ActivationName, kernelInit: Initializer): Layer<{ kernel: never }> => {
+  const f = activationByName(activation)
+  return {
+    kind: 'Dense',
+    init: (key, inputShape) => {
+      if (inputShape.length !== 1) {
+        throw new RangeError(
+          `dense: expected a flat input shape [features], got [${inputShape.join(', ')}]; add flatten() first`,
+        )
+      }
+      return [[units], { kernel: kernelInit(key, [inputShape[0] as number, units]) as never }]
+    },
+    apply: ({ kernel }, x) => {
+      checkInput('dense', [(kernel as { shape: Shape }).shape[0] as number], x)
+      return f(dot(x, kernel))
+    },
+  }
+}
+
+/**
+ * Adds a densely connected layer, `activation(dot(input, kernel) + bias)`: Keras's
+ * `layer_dense`. Data-last for `pipe`, or data-first `layerDense(model, options)`.
+ * @example
+ * const network = pipe(
+ *   kerasModelSequential(),
+ *   layerDense({ units: 512, activation: 'relu', inputShape: [28 * 28] }),
+ *   layerDense({ units: 10, activation: 'softmax' }),
+ * )
+ */
+export const layerDense: LayerFunction<LayerDenseOptions> = layerFunction((options: LayerDenseOptions): KerasLayer => {
+  const op = 'layerDense'
+  if (typeof options !== 'object' || options === null) {
+    throw new TypeError(`${op}: expected options { units, activation?, inputShape? }, got ${String(options)}`)
+  }
+  const { units, activation = 'linear', useBias = true, name } = options
+  if (!Number.isInteger(units) || units <= 0)
+    throw new RangeError(`${op}: units must be a positive integer, got ${units}`)
+  checkActivation(op, activation)
+  const kernelInitializer = initializer(op, options.kernelInitializer ?? 'glorot_uniform')
+  const biasInitializer = initializer(op, options.biasInitializer ?? 'zeros')
+  const inputShape = checkShape(op, options.inputShape)
+  return {
+    kind: 'Dense',
+    activation,
+    ...(name === undefined ? {} : { name }),
+    ...(inputShape === undefined ? {} : { inputShape }),
+    build: (act = activation) =>
+      useBias
+        ? dense(units, { activation: act, kernelInitializer, biasInitializer })
+        : denseNoBias(units, act, kernelInitializer),
+  }
+})
+
+/** Options of {@link layerDropout}. */
+export interface LayerDropoutOptions {
+  /** The fraction of inputs dropped while training, in [0, 1). */
+  readonly rate: number
+  readonly inputShape?: Shape
+  readonly name?: string
+}
+
+/**
+ * Adds dropout: while fitting, each input is zeroed with probability `rate` (the rest
+ * scaled by 1/(1 − rate)); identity in evaluate and predict. Keras's `layer_dropout`.
+ * @example
+ * pipe(kerasModelSequential(), layerDense({ units: 16, activation: 'relu', inputShape: [10000] }), layerDropout({ rate: 0.5 }))
+ */
+export const layerDropout: LayerFunction<LayerDropoutOptions> = layerFunction((options: LayerDropoutOptions) => {
+  const op = 'layerDropout'
+  const rate = options?.rate
+  if (typeof rate !== 'number' || !(rate >= 0 && rate < 1)) {
+    throw new RangeError(`${op}: rate must be a number in [0, 1), got ${String(rate)}`)
+  }
+  const inputShape = checkShape(op, options.inputShape)
+  return {
+    kind: 'Dropout',
+    activation: 'linear',
+    ...(options.name === undefined ? {} : { name: options.name }),
+    ...(inputShape === undefined ? {} : { inputShape }),
+    build: () => dropout(rate),
+  }
+})
+
+/** Options of {@link layerFlatten}. */
+export interface LayerFlattenOptions {
+  readonly inputShape?: Shape
+  readonly name?: string
+}
+
+/**
+ * Adds a flatten layer: each sample becomes a vector ([batch, 28, 28] → [batch, 784]).
+ * Keras's `layer_flatten`.
+ * @example
+ * pipe(kerasModelSequential(), layerFlatten({ inputShape: [28, 28] }), layerDense({ units: 10, activation: 'softmax' }))
+ */
+export const layerFlatten: {
+  (options?: LayerFlattenOptions): (model: Sequential) => Sequential
+  (model: Sequential, options?: LayerFlattenOptions): Sequential
+} = layerFunction((options: LayerFlattenOptions | undefined = {}) => {
+  const inputShape = checkShape('layerFlatten', options.inputShape)
+  return {
+    kind: 'Flatten',
+    activation: 'linear',
+    ...(options.name === undefined ? {} : { name: options.name }),
+    ...(inputShape === undefined ? {} : { inputShape }),
+    build: () => flatten(),
+  }
+})

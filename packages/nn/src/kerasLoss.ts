@@ -1,0 +1,196 @@
+/**
+ * The losses and metrics `compile` accepts by Keras name, resolved against the model's last
+ * activation: a softmax (sigmoid) output with a crossentropy loss is trained from logits, as
+ * Keras does internally, so the loss is stable and its gradient exact.
+ */
+import { cast, equal, greater, mean, type NDArray, reshape, type Shape, toTypedArray } from '@nabla/ndarray'
+import type { ActivationName } from './activations.js'
+import {
+  binaryCrossentropy,
+  categoricalCrossentropy,
+  meanSquaredError,
+  softmaxCrossentropy,
+  sparseCategoricalCrossentropy,
+} from './losses.js'
+import { categoricalAccuracy, sparseCategoricalAccuracy } from './metrics.js'
+
+/** The loss names `compile` knows (Keras's). */
+export type LossName =
+  | 'categorical_crossentropy'
+  | 'sparse_categorical_crossentropy'
+  | 'binary_crossentropy'
+  | 'mse'
+  | 'mean_squared_error'
+
+/** A loss written by the user, Keras's signature: `(yTrue, yPred) → scalar`. */
+export type LossFunction = (yTrue: NDArray, yPred: NDArray) => NDArray
+
+/** The metric names `compile` knows. */
+export type MetricName = 'accuracy' | 'acc' | 'categorical_accuracy' | 'sparse_categorical_accuracy' | 'binary_accuracy'
+
+type LabelKind = 'categorical' | 'sparse' | 'binary' | 'dense' | 'any'
+
+/** A loss ready for training: what the network must output and how labels are checked. */
+export interface ResolvedLoss {
+  readonly name: string
+  /** The network's last activation is folded into the loss: it sees the pre-activation output. */
+  readonly fromLogits: boolean
+  readonly labels: LabelKind
+  /** The loss of a batch: labels against the output (logits when `fromLogits`). */
+  readonly fn: (yTrue: NDArray, out: NDArray) => NDArray
+}
+
+/** A metric ready for training: its name in logs and history, and its value on a batch. */
+export interface ResolvedMetric {
+  readonly name: string
+  readonly fn: (yTrue: NDArray, out: NDArray) => NDArray
+}
+
+const lossNames: readonly LossName[] = [
+  'categorical_crossentropy',
+  'sparse_categorical_crossentropy',
+  'binary_crossentropy',
+  'mse',
+  'mean_squared_error',
+]
+const metricNames: readonly MetricName[] = [
+  'accuracy',
+  'acc',
+  'categorical_accuracy',
+  'sparse_categorical_accuracy',
+  'binary_accuracy',
+]
+
+/**
+ * The loss named `loss` (or the user's function) for a network whose last activation is
+ * `last`: with softmax + (sparse) categorical crossentropy or sigmoid + binary crossentropy,
+ * the loss is computed from logits.
+ * @example
+ * resolveLoss('categorical_crossentropy', 'softmax').fromLogits // true
+ */
+export const resolveLoss = (loss: LossName | LossFunction, last: ActivationName): ResolvedLoss => {
+  if (typeof loss === 'function') return { name: loss.name || 'custom', fromLogits: false, labels: 'any', fn: loss }
+  switch (loss) {
+    case 'categorical_crossentropy': {
+      const fromLogits = last === 'softmax'
+      const fn = fromLogits
+        ? (y: NDArray, z: NDArray) => softmaxCrossentropy(z, y)
+        : (y: NDArray, p: NDArray) => categoricalCrossentropy(y, p)
+      return { name: loss, fromLogits, labels: 'categorical', fn }
+    }
+    case 'sparse_categorical_crossentropy': {
+      const fromLogits = last === 'softmax'
+      return {
+        name: loss,
+        fromLogits,
+        labels: 'sparse',
+        fn: (y, out) => sparseCategoricalCrossentropy(y, out, { fromLogits }),
+      }
+    }
+    case 'binary_crossentropy': {
+      const fromLogits = last === 'sigmoid'
+      return { name: loss, fromLogits, labels: 'binary', fn: (y, out) => binaryCrossentropy(y, out, { fromLogits }) }
+    }
+    case 'mse':
+    case 'mean_squared_error':
+      return { name: loss, fromLogits: false, labels: 'dense', fn: (y, out) => meanSquaredError(y, out) }
+    default:
+      throw new RangeError(
+        `compile: unknown loss ${JSON.stringify(loss)}; expected one of ${lossNames.join(', ')} or a function (yTrue, yPred) => scalar`,
+      )
+  }
+}
+
+/** Keras's `binary_accuracy`: the fraction of outputs on the label's side of the threshold. */
+const binaryAccuracy =
+  (threshold: number) =>
+  (y: NDArray, out: NDArray): NDArray =>
+    mean(cast(equal(greater(out, threshold), greater(y, 0.5)), 'float32'))
+
+/**
+ * The metric named `name` for `loss` on an output of shape `outShape`. 'accuracy' (or the
+ * book's 'acc') means what Keras makes of it: categorical, sparse or binary accuracy after the loss.
+ * @example
+ * resolveMetric('accuracy', resolveLoss('categorical_crossentropy', 'softmax'), [10]).name // 'accuracy'
+ */
+export const resolveMetric = (name: MetricName, loss: ResolvedLoss, outShape: Shape): ResolvedMetric => {
+  // on logits the binary threshold 0.5 of sigmoid(z) is z > 0; argmax is the same for logits and softmax
+  const binary = binaryAccuracy(loss.fromLogits ? 0 : 0.5)
+  switch (name) {
+    case 'accuracy':
+    case 'acc': {
+      const units = outShape[outShape.length - 1]
+      const fn =
+        loss.labels === 'sparse'
+          ? sparseCategoricalAccuracy
+          : loss.labels === 'binary' || units === 1
+            ? binary
+            : categoricalAccuracy
+      return { name, fn }
+    }
+    case 'categorical_accuracy':
+      return { name, fn: categoricalAccuracy }
+    case 'sparse_categorical_accuracy':
+      return { name, fn: sparseCategoricalAccuracy }
+    case 'binary_accuracy':
+      return { name, fn: binary }
+    default:
+      throw new RangeError(`compile: unknown metric ${JSON.stringify(name)}; expected one of ${metricNames.join(', ')}`)
+  }
+}
+
+const shapeText = (s: Shape): string => `[${s.join(', ')}]`
+
+/**
+ * Checks labels `y` against the model's output shape for `loss` before any training, and
+ * returns them in the shape the loss takes ([n] → [n, 1] for a one-unit output).
+ * @example
+ * prepareLabels('fit', loss, y, [10]) // throws unless y is [n, 10] for categorical crossentropy
+ */
+export const prepareLabels = (op: string, loss: ResolvedLoss, y: NDArray, outShape: Shape): NDArray => {
+  const n = y.shape[0] as number
+  const want = [n, ...outShape]
+  const units = outShape[outShape.length - 1] as number
+  switch (loss.labels) {
+    case 'categorical':
+      if (y.shape.join() !== want.join()) {
+        const hint =
+          y.rank === 1
+            ? "; these look like integer class labels: one-hot encode them (toCategorical) or use loss 'sparse_categorical_crossentropy'"
+            : ''
+        throw new RangeError(
+          `${op}: loss ${loss.name} needs one-hot labels of shape ${shapeText(want)} (the last layer has ${units} units), got y of shape ${shapeText(y.shape)}${hint}`,
+        )
+      }
+      return y
+    case 'sparse': {
+      if (!(y.rank === 1 || (y.rank === 2 && y.shape[1] === 1))) {
+        throw new RangeError(
+          `${op}: loss ${loss.name} needs integer class labels of shape [${n}], got y of shape ${shapeText(y.shape)}`,
+        )
+      }
+      const values = toTypedArray(y)
+      for (let i = 0; i < values.length; i++) {
+        const v = values[i] as number
+        if (!(Number.isInteger(v) && v >= 0 && v < units)) {
+          throw new RangeError(
+            `${op}: loss ${loss.name} needs integer labels in 0…${units - 1} (the last layer has ${units} units), got ${v} for sample ${i}`,
+          )
+        }
+      }
+      return y
+    }
+    case 'binary':
+    case 'dense': {
+      if (y.rank === 1 && outShape.length === 1 && units === 1) return reshape(y, [n, 1])
+      if (y.shape.join() !== want.join()) {
+        throw new RangeError(
+          `${op}: loss ${loss.name} needs labels of the output's shape ${shapeText(want)} (the last layer has ${units} units), got y of shape ${shapeText(y.shape)}`,
+        )
+      }
+      return y
+    }
+    default:
+      return y
+  }
+}

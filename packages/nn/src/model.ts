@@ -1,0 +1,130 @@
+/** The Keras face's model value: an immutable Sequential, a list of layer descriptions that `compile` builds. */
+import type { Shape } from '@nabla/ndarray'
+import type { ActivationName } from './activations.js'
+import type { Layer } from './layer.js'
+
+/**
+ * What a Keras layer function (`layerDense`, `layerDropout`, …) adds to a model: its
+ * class name, its configuration, and a way to make the functional layer underneath,
+ * optionally with another activation (so `compile` can train a softmax output on logits).
+ */
+export interface KerasLayer {
+  /** Keras's class name: "Dense", "Dropout", "Flatten". */
+  readonly kind: string
+  /** The name given by the user, if any; otherwise the model names it (dense, dense_1, …). */
+  readonly name?: string
+  /** The layer's activation ('linear' for layers without one). */
+  readonly activation: ActivationName
+  /** Keras's `input_shape`: the per-sample shape, needed on the first layer. */
+  readonly inputShape?: Shape
+  /** The functional `{ init, apply }` layer, with `activation` replaced when given. */
+  readonly build: (activation?: ActivationName) => Layer
+}
+
+/** A layer of a model, with its name fixed. */
+export type NamedLayer = KerasLayer & { readonly name: string }
+
+/**
+ * A Keras Sequential model: a name and a list of layers. Immutable: adding a layer makes a
+ * new model. `compile` turns it into a {@link CompiledModel} with parameters.
+ * @example
+ * const network = pipe(kerasModelSequential(), layerDense({ units: 10, activation: 'softmax', inputShape: [784] }))
+ * network.layers[0].name // 'dense'
+ */
+export interface Sequential {
+  readonly kind: 'Sequential'
+  readonly name: string
+  readonly layers: readonly NamedLayer[]
+}
+
+/**
+ * Whether `x` is a model (made by kerasModelSequential, possibly compiled).
+ * @example
+ * isSequential(kerasModelSequential()) // true
+ */
+export const isSequential = (x: unknown): x is Sequential =>
+  typeof x === 'object' && x !== null && (x as { kind?: unknown }).kind === 'Sequential'
+
+/** Options of {@link kerasModelSequential}. */
+export interface SequentialOptions {
+  /** The model's name in `summary` (default "sequential"). */
+  readonly name?: string
+}
+
+/**
+ * An empty Sequential model, Keras's `keras_model_sequential()`; add layers with `pipe`.
+ * @example
+ * const network = pipe(
+ *   kerasModelSequential(),
+ *   layerDense({ units: 512, activation: 'relu', inputShape: [28 * 28] }),
+ *   layerDense({ units: 10, activation: 'softmax' }),
+ * )
+ */
+export const kerasModelSequential = ({ name = 'sequential' }: SequentialOptions = {}): Sequential =>
+  Object.freeze({ kind: 'Sequential', name, layers: Object.freeze([]) })
+
+/** Keras's automatic layer name: the snake_case class name, then _1, _2, … for later layers of that class. */
+const autoName = (layers: readonly NamedLayer[], kind: string): string => {
+  const base = kind.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toLowerCase()
+  const taken = new Set(layers.map((l) => l.name))
+  for (let i = 0; ; i++) {
+    const name = i === 0 ? base : `${base}_${i}`
+    if (!taken.has(name)) return name
+  }
+}
+
+/**
+ * A new model: `model`'s layers followed by `layer` (any compiled state is dropped, since
+ * the architecture changed). Layer names must be unique within a model.
+ * @example
+ * const bigger = addLayer(network, layerDropoutSpec)
+ */
+export const addLayer = (model: Sequential, layer: KerasLayer): Sequential => {
+  if (!isSequential(model)) {
+    throw new TypeError(
+      `${layer.kind}: expected a model made by kerasModelSequential() (use pipe(kerasModelSequential(), layerDense({...}))), got ${model === null ? 'null' : typeof model}`,
+    )
+  }
+  if (layer.name !== undefined && model.layers.some((l) => l.name === layer.name)) {
+    throw new RangeError(`${layer.kind}: the model already has a layer named ${JSON.stringify(layer.name)}`)
+  }
+  const named: NamedLayer = Object.freeze({ ...layer, name: layer.name ?? autoName(model.layers, layer.kind) })
+  return Object.freeze({ kind: 'Sequential', name: model.name, layers: Object.freeze([...model.layers, named]) })
+}
+
+/**
+ * The first layer's input shape, or a clear error naming `op` when it is missing.
+ * @example
+ * inputShapeOf('compile', network) // [784]
+ */
+export const inputShapeOf = (op: string, model: Sequential): Shape => {
+  const first = model.layers[0]
+  if (first === undefined) {
+    throw new RangeError(`${op}: the model has no layers; add some, e.g. layerDense({ units: 10, inputShape: [784] })`)
+  }
+  if (first.inputShape === undefined) {
+    throw new RangeError(
+      `${op}: the first layer (${first.name}) needs an inputShape to build the model, e.g. layerDense({ units: 512, activation: 'relu', inputShape: [784] })`,
+    )
+  }
+  return first.inputShape
+}
+
+/** Keras's layer-function form: data-last for `pipe`, or data-first `layerX(model, options)`. */
+export type LayerFunction<O> = {
+  (options: O): (model: Sequential) => Sequential
+  (model: Sequential, options: O): Sequential
+}
+
+/**
+ * Makes a dual layer function (data-last for `pipe`, or data-first) from a function
+ * describing the layer: how every `layerX` is made.
+ * @example
+ * const layerIdentity = layerFunction((_: {}) => ({ kind: 'Activation', activation: 'linear', build: () => activation('linear') }))
+ */
+export const layerFunction = <O>(describe: (options: O) => KerasLayer): LayerFunction<O> =>
+  ((...args: unknown[]) => {
+    if (isSequential(args[0])) return addLayer(args[0], describe((args[1] ?? {}) as O))
+    const layer = describe(args[0] as O)
+    return (model: Sequential) => addLayer(model, layer)
+  }) as LayerFunction<O>

@@ -1,0 +1,60 @@
+/** predict and predictClasses: the model's outputs (probabilities for a softmax/sigmoid output) and their argmax. */
+import { argmax, cast, concat, greater, isNDArray, type NDArray, reshape } from '@nabla/ndarray'
+import { type CompiledModel, checkCompiled } from './compile.js'
+import { checkBatchSize, checkInputs, inputBatch } from './kerasData.js'
+
+/** Options of {@link predict}. */
+export interface PredictOptions {
+  /** Samples per batch (default 32, as Keras); only memory and speed depend on it. */
+  readonly batchSize?: number
+}
+
+const predictImpl = (model: CompiledModel, x: NDArray, options: PredictOptions = {}): NDArray => {
+  const m = checkCompiled('predict', model)
+  const batchSize = checkBatchSize('predict', options.batchSize ?? 32)
+  const n = checkInputs('predict', m, x)
+  if (n === 0) throw new RangeError('predict: x has no samples')
+  const outs: NDArray[] = []
+  for (let start = 0; start < n; start += batchSize) {
+    outs.push(m.predictNetwork.apply(m.params, inputBatch(m, x, undefined, start, Math.min(n, start + batchSize))))
+  }
+  return outs.length === 1 ? (outs[0] as NDArray) : concat(outs, 0)
+}
+
+/**
+ * Keras's `predict()`: the network's outputs for `x`, batch by batch in inference mode
+ * (no dropout). With a softmax last layer each row holds class probabilities summing to 1.
+ * Data-first, or data-last for `pipe(model, predict(x))`.
+ * @example
+ * predict(model, slice(testImages, [0, 10])).shape // [10, 10]
+ */
+export const predict: {
+  (x: NDArray, options?: PredictOptions): (model: CompiledModel) => NDArray
+  (model: CompiledModel, x: NDArray, options?: PredictOptions): NDArray
+} = ((...args: unknown[]) =>
+  !isNDArray(args[0])
+    ? predictImpl(args[0] as CompiledModel, args[1] as NDArray, args[2] as PredictOptions)
+    : (model: CompiledModel) => predictImpl(model, args[0] as NDArray, args[1] as PredictOptions)) as never
+
+const predictClassesImpl = (model: CompiledModel, x: NDArray, options: PredictOptions = {}): NDArray => {
+  const p = predictImpl(model, x, options)
+  const units = p.shape[p.rank - 1]
+  // one sigmoid unit: class 1 when p > 0.5, as Keras's predict_classes did
+  if (units === 1) return cast(reshape(greater(p, 0.5), [p.shape[0] as number]), 'int32')
+  return argmax(p, { axis: -1 })
+}
+
+/**
+ * The predicted class of each sample: the argmax of `predict` (int32, 0-based), or
+ * p > 0.5 for a single sigmoid output. Keras removed `predict_classes` in TensorFlow 2.6
+ * (use argmax of predict there); this keeps the book's call working.
+ * @example
+ * predictClasses(model, slice(testImages, [0, 10])) // [7, 2, 1, 0, 4, 1, 4, 9, 5, 9]
+ */
+export const predictClasses: {
+  (x: NDArray, options?: PredictOptions): (model: CompiledModel) => NDArray
+  (model: CompiledModel, x: NDArray, options?: PredictOptions): NDArray
+} = ((...args: unknown[]) =>
+  !isNDArray(args[0])
+    ? predictClassesImpl(args[0] as CompiledModel, args[1] as NDArray, args[2] as PredictOptions)
+    : (model: CompiledModel) => predictClassesImpl(model, args[0] as NDArray, args[1] as PredictOptions)) as never
