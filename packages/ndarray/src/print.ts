@@ -1,10 +1,10 @@
 /** Printing: `str` (R's one-line glimpse, as the book shows it) and `format` (a readable multi-line form that elides). */
 import { isFloat } from './dtype.js'
 import { materialize } from './kernels/elementwise.js'
+import type { NDArray } from './ndarray.js'
 import { toTypedArray } from './ops/create.js'
 import { reshape } from './ops/shape.js'
 import { slice } from './ops/slice.js'
-import type { NDArray } from './ndarray.js'
 import { concrete } from './trace.js'
 
 const rType = (x: NDArray): string => (x.dtype === 'bool' ? 'logi' : isFloat(x.dtype) ? 'num' : 'int')
