@@ -1,0 +1,62 @@
+// Seconds per MNIST epoch of the book's network, and where the time goes: loading, batching,
+// GEMM, the rest of forward+backward (element-wise, reductions, tracing), the optimizer.
+// Not a test: numbers for the machine it runs on.
+import os from 'node:os'
+import { valueAndGrad } from '@nabla/autodiff'
+import { arrayReshape, batches, datasetMnist, toCategorical } from '@nabla/datasets'
+import { gemmStats, kernelInfo, resetGemmStats } from '@nabla/linalg'
+import { div, key, type NDArray, split } from '@nabla/ndarray'
+import { dense, type SerialParams, serial, softmaxCrossentropy } from '@nabla/nn'
+import { applyUpdates, rmsprop } from '@nabla/optim'
+
+const epochs = Number(process.env.EPOCHS ?? 2)
+let t0 = performance.now()
+const mnist = datasetMnist()
+const loadSeconds = (performance.now() - t0) / 1000
+const x = div(arrayReshape(mnist.train.x, [60000, 784]), 255)
+const y = toCategorical(mnist.train.y, 10)
+
+const net = serial(dense(512, { activation: 'relu' }), dense(10))
+const [, initial] = net.init(key(0), [784])
+const opt = rmsprop()
+const lossAndGrad = valueAndGrad((p: SerialParams, xb: NDArray, yb: NDArray) =>
+  softmaxCrossentropy(net.apply(p, xb), yb),
+)
+
+console.log(
+  `machine: ${os.cpus()[0]?.model} × ${os.cpus().length}, node ${process.version}, MALLOC_MMAP_THRESHOLD_=${process.env.MALLOC_MMAP_THRESHOLD_ ?? 'unset'}`,
+)
+console.log(`loading MNIST: ${loadSeconds.toFixed(3)} s`)
+let params = initial
+let state = opt.init(params)
+for (const [e, k] of split(key(1), epochs).entries()) {
+  const t = { batch: 0, step: 0, opt: 0 }
+  resetGemmStats()
+  const started = performance.now()
+  const it = batches(x, y, { batchSize: 128, key: k })[Symbol.iterator]()
+  for (;;) {
+    t0 = performance.now()
+    const next = it.next()
+    if (next.done === true) break
+    const t1 = performance.now()
+    const [, grads] = lossAndGrad(params, next.value.x, next.value.y)
+    const t2 = performance.now()
+    const [updates, s] = opt.update(grads, state, params)
+    params = applyUpdates(params, updates)
+    state = s
+    const t3 = performance.now()
+    t.batch += t1 - t0
+    t.step += t2 - t1
+    t.opt += t3 - t2
+  }
+  const total = (performance.now() - started) / 1000
+  const g = gemmStats()
+  const line = (name: string, s: number) =>
+    `  ${name.padEnd(34)} ${s.toFixed(2)} s  ${((100 * s) / total).toFixed(0).padStart(3)}%`
+  console.log(`epoch ${e + 1}: ${total.toFixed(2)} s (469 steps of 128)`)
+  console.log(line(`GEMM (${g.calls} calls, ${(g.flops / g.seconds / 1e9).toFixed(1)} GFLOP/s)`, g.seconds))
+  console.log(line('rest of forward + backward', t.step / 1000 - g.seconds))
+  console.log(line('optimizer (rmsprop + apply)', t.opt / 1000))
+  console.log(line('batching (shuffle + gather)', t.batch / 1000))
+}
+console.log(`kernel: ${JSON.stringify(kernelInfo())}`)

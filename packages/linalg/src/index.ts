@@ -1,0 +1,24 @@
+/**
+ * @nabla/linalg — the book's tensor dot and its relatives (`dot`, `matmul`, `tensordot`), all
+ * one traceable primitive, `dotGeneral`, evaluated by tiered GEMM kernels with transpose flags.
+ */
+import './kernels/dotGeneral.js'
+
+export {
+  type Choice,
+  chooseKernel,
+  type GemmRecord,
+  type GemmStats,
+  gemmStats,
+  type KernelInfo,
+  kernelInfo,
+  resetGemmStats,
+} from './kernels/dispatch.js'
+export type { GemmArgs, GemmArray, GemmKernel } from './kernels/gemm.js'
+export type { GemmDType, Tier } from './kernels/registry.js'
+export { type KernelSettings, setKernel } from './kernels/settings.js'
+export { dot } from './ops/dot.js'
+export { dotGeneral } from './ops/dotGeneral.js'
+export { matmul } from './ops/matmul.js'
+export { type TensordotAxes, tensordot } from './ops/tensordot.js'
+export type { DotDims } from './primitive.js'

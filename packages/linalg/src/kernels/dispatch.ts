@@ -1,0 +1,140 @@
+/**
+ * `gemm`: runs one product on the tier the settings and the product's size call for, and
+ * keeps what `kernelInfo` and `gemmStats` report.
+ */
+import './all.js'
+import { simdCapabilities } from './capabilities.js'
+import type { GemmArgs } from './gemm.js'
+import { type GemmDType, registeredTiers, type Tier, type TierEntry, threadPool, tierEntry } from './registry.js'
+import { kernelSettings } from './settings.js'
+
+/** Products with at most this many multiply-adds go to `ts` (its plain loop): a call into wasm or packing costs more. */
+const TINY = 4096
+
+/** The tier and thread count one product runs with. */
+export interface Choice {
+  readonly tier: Tier
+  readonly threads: number
+}
+
+const supports = (tier: Tier, dtype: GemmDType): boolean => tierEntry(tier)?.dtypes.includes(dtype) ?? false
+
+/**
+ * The tier and thread count for an m×k·k×n product of `dtype` under the current settings:
+ * a forced tier is used when it computes `dtype` (wasm is float32-only: float64 goes to ts);
+ * otherwise the fastest registered tier, except that tiny products stay on ts. Threads are
+ * used only above the pool's minimum work, never for `ref`.
+ * @example
+ * chooseKernel('float32', 128, 512, 784) // { tier: 'wasm', threads: 2 } with every tier wired
+ */
+export const chooseKernel = (dtype: GemmDType, m: number, n: number, k: number): Choice => {
+  const settings = kernelSettings()
+  const work = m * n * k
+  let tier: Tier
+  if (settings.kernel !== 'auto') tier = supports(settings.kernel, dtype) ? settings.kernel : 'ts'
+  else if (work > TINY && supports('wasm', dtype)) tier = 'wasm'
+  else tier = 'ts'
+  const pool = threadPool()
+  const wanted = settings.threads === 'auto' ? (pool?.defaultThreads ?? 1) : settings.threads
+  const threaded = pool !== null && tier !== 'ref' && pool.tiers.includes(tier) && work >= pool.minWork && wanted > 1
+  return { tier, threads: threaded ? Math.min(wanted, pool.maxThreads) : 1 }
+}
+
+/** A product that ran: what `kernelInfo().last` shows (`threads`: how many took part). */
+export interface GemmRecord extends Choice {
+  readonly dtype: GemmDType
+  readonly m: number
+  readonly n: number
+  readonly k: number
+  readonly transA: boolean
+  readonly transB: boolean
+}
+
+/** Counts of GEMM calls, their floating-point operations (2·m·n·k each) and the wall time spent in them. */
+export interface GemmStats {
+  readonly calls: number
+  readonly flops: number
+  readonly seconds: number
+}
+
+let last: GemmRecord | null = null
+let calls = 0
+let flops = 0
+let seconds = 0
+
+/**
+ * C = op(A)·op(B) on the chosen tier (all of linalg's products go through here).
+ * @example
+ * gemm({ transA: true, transB: false, m, n, k, a, aOffset: 0, lda: m, b, bOffset: 0, ldb: n, c, cOffset: 0, ldc: n })
+ */
+export const gemm = (args: GemmArgs): void => {
+  const dtype: GemmDType = args.c instanceof Float64Array ? 'float64' : 'float32'
+  const choice = chooseKernel(dtype, args.m, args.n, args.k)
+  const pool = threadPool()
+  let threads = 1
+  const started = performance.now()
+  if (choice.threads > 1 && pool !== null) threads = pool.run(args, choice.tier, choice.threads)
+  else (tierEntry(choice.tier) as TierEntry).kernel(args)
+  seconds += (performance.now() - started) / 1000
+  calls++
+  flops += 2 * args.m * args.n * args.k
+  const { m, n, k, transA, transB } = args
+  last = { tier: choice.tier, threads, dtype, m, n, k, transA, transB }
+}
+
+/**
+ * How many GEMM calls ran since the last reset, and their flops (2·m·n·k each). Autodiff's
+ * tests use it to show that no backward product is computed for a constant.
+ * @example
+ * resetGemmStats(); dot(x, w); gemmStats() // { calls: 1, flops: 2·128·512·784, seconds: … }
+ */
+export const gemmStats = (): GemmStats => ({ calls, flops, seconds })
+
+/**
+ * Sets the GEMM counters to zero.
+ * @example
+ * resetGemmStats()
+ */
+export const resetGemmStats = (): void => {
+  calls = 0
+  flops = 0
+  seconds = 0
+}
+
+/** What {@link kernelInfo} reports. */
+export interface KernelInfo {
+  /** The tier setting: `'auto'` or the forced tier. */
+  readonly kernel: 'auto' | Tier
+  /** The tier a large float32 product runs on now. */
+  readonly tier: Tier
+  /** Threads a large product is split across (1 without a worker pool). */
+  readonly threads: number
+  /** Tiers available in this runtime, slowest first. */
+  readonly tiers: readonly Tier[]
+  /** Is a worker pool available? */
+  readonly workers: boolean
+  /** Does the runtime have WebAssembly SIMD / relaxed SIMD (fused multiply-add)? */
+  readonly simd: boolean
+  readonly relaxedSimd: boolean
+  /** The last product that ran (tier, threads, dtype, sizes, flags), or null. */
+  readonly last: GemmRecord | null
+}
+
+/**
+ * Which kernels are in use: the setting, the tier and threads a large float32 product gets,
+ * what the runtime offers, and the product that ran last.
+ * @example
+ * kernelInfo().last?.tier // 'ts' after a float64 product
+ */
+export const kernelInfo = (): KernelInfo => {
+  const big = chooseKernel('float32', 1024, 1024, 1024)
+  return {
+    kernel: kernelSettings().kernel,
+    tier: big.tier,
+    threads: big.threads,
+    tiers: registeredTiers(),
+    workers: threadPool() !== null,
+    ...simdCapabilities(),
+    last,
+  }
+}

@@ -1,0 +1,35 @@
+/** The layout of the pool's control block: an Int32Array on a SharedArrayBuffer, read with Atomics by all threads. */
+
+/**
+ * Indices in the control block. Header: `generation` (the caller increments it to start a round; workers sleep
+ * on it), `pending` (workers with a job this round that have not finished; the caller sleeps on it), `stop`
+ * (nonzero: workers leave their loop), `ready` (workers that have instantiated the module), `failed` (a job
+ * threw), `startFailed` (a worker could not instantiate the module; it also bumps `ready`).
+ * Worker w's slot starts at `header + w·slot`: its job (27 ints: pack-A call 8, pack-B call 8, multiply 10,
+ * form 1) and, at `jobRound`, the round the job belongs to (a worker runs it only in that round).
+ * @example
+ * Atomics.load(ctrl, control.generation)
+ * ctrl.set(job, control.header + w * control.slot)
+ */
+export const control = {
+  generation: 0,
+  pending: 1,
+  stop: 2,
+  ready: 3,
+  failed: 4,
+  startFailed: 5,
+  header: 16,
+  slot: 32,
+  jobRound: 28,
+  /** Most worker threads one pool may have. */
+  maxWorkers: 255,
+} as const
+
+/**
+ * A zeroed control block for up to `control.maxWorkers` workers.
+ * @example
+ * const ctrl = newControl()
+ * Atomics.load(ctrl, control.generation) // 0
+ */
+export const newControl = (): Int32Array =>
+  new Int32Array(new SharedArrayBuffer(4 * (control.header + control.slot * control.maxWorkers)))

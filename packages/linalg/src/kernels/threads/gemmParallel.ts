@@ -1,0 +1,101 @@
+/** `gemmParallel`: the WebAssembly SIMD product split over worker threads, bit-identical for any thread count. */
+import type { GemmArgs } from '../gemm.js'
+import { checkGemmArgs } from '../wasm/checkGemmArgs.js'
+import { defaultGemmOptions } from '../wasm/gemmModule.js'
+import { planGemm } from '../wasm/gemmPlan.js'
+import { gemmWasm, useRelaxed, type WasmGemmOptions } from '../wasm/gemmWasm.js'
+import { control } from './control.js'
+import { GemmPool } from './gemmPool.js'
+import { threadSupport } from './threadSupport.js'
+
+/** Options of the threaded tier. */
+export interface ParallelGemmOptions extends WasmGemmOptions {
+  /** Threads including the calling one (a positive integer). Default: the core count. */
+  readonly threads?: number
+  /** Products with fewer multiply-adds (m·n·k) than this run on the calling thread only. */
+  readonly minWork?: number
+}
+
+/**
+ * Below this many multiply-adds (m·n·k), waking a worker costs more than it saves: a round trip costs
+ * 20–40 µs on a 2-core VM, and two threads only won from about 2·10⁶ (measured with bench/gemm-wasm.ts).
+ * @example
+ * gemmParallel(args, { minWork: defaultMinWork * 2 })
+ */
+export const defaultMinWork = 1 << 22
+
+/**
+ * The thread count `gemmParallel` uses by default: the cores this process may use.
+ * @example
+ * defaultThreadCount() // 2 on a 2-core machine
+ */
+export const defaultThreadCount = (): number => threadSupport().cores
+
+/**
+ * The most threads `gemmParallel` accepts: the calling thread and up to 255 workers.
+ * @example
+ * gemmParallel(args, { threads: Math.min(wanted, maxThreads) })
+ */
+export const maxThreads = control.maxWorkers + 1
+
+const pools = new Map<boolean, GemmPool>()
+
+/**
+ * C = op(A)·op(B) for float32 operands (see `GemmArgs`) on up to `threads` threads; returns how many took part.
+ * C is cut into fixed blocks of whole micro-kernel panels — columns when m ≤ n, else rows (see `planGemm`) —
+ * dealt out in contiguous ranges; every C element is computed by one thread with the same summation order as
+ * `gemmWasm`, so the result is bit-identical for every thread count. The calling thread computes the first
+ * range and then waits (Atomics.wait) for the workers: the call is synchronous. Products below `minWork`,
+ * thread counts of 1, and runtimes without workers or shared memory run on the calling thread.
+ * The pool starts on first need and never keeps the process alive; `shutdownPool` stops it.
+ * @example
+ * const used = gemmParallel(args, { threads: 2 }) // 2 for a large product, 1 below the threshold
+ */
+export const gemmParallel = (args: GemmArgs<Float32Array>, options: ParallelGemmOptions = {}): number => {
+  checkGemmArgs('gemmParallel', args)
+  const { threads = defaultThreadCount(), minWork = defaultMinWork } = options
+  if (!Number.isInteger(threads) || threads < 1 || threads > maxThreads) {
+    throw new RangeError(`gemmParallel: threads must be an integer from 1 to ${maxThreads}, got ${threads}`)
+  }
+  if (!(minWork >= 0)) throw new RangeError(`gemmParallel: minWork must be a number ≥ 0, got ${minWork}`)
+  const relaxed = useRelaxed('gemmParallel', options)
+  const { m, n, k } = args
+  if (threads === 1 || k === 0 || m * n * k < minWork || !threadSupport().available) {
+    gemmWasm(args, options)
+    return 1
+  }
+  const plan = planGemm(args, defaultGemmOptions, threads)
+  const used = plan.jobs.length
+  if (used === 1) {
+    gemmWasm(args, options)
+    return 1
+  }
+  let pool = pools.get(relaxed)
+  if (pool === undefined) {
+    pool = new GemmPool(relaxed)
+    pools.set(relaxed, pool)
+  }
+  pool.ensureWorkers(used - 1)
+  pool.engine.prepare('gemmParallel', args, plan)
+  pool.run(plan)
+  pool.engine.finish(args, plan)
+  return used
+}
+
+/**
+ * Stops every worker thread of the pool (the next `gemmParallel` starts a new one). Not needed before exit:
+ * idle workers never keep the process alive.
+ * @example
+ * shutdownPool()
+ */
+export const shutdownPool = (): void => {
+  for (const pool of pools.values()) pool.close()
+  pools.clear()
+}
+
+/**
+ * Worker threads running now (across pool variants).
+ * @example
+ * poolSize() // 1 after a large product with threads: 2
+ */
+export const poolSize = (): number => [...pools.values()].reduce((s, p) => s + p.size, 0)

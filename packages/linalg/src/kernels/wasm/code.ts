@@ -1,0 +1,289 @@
+/** `Code`: an emitter for one WebAssembly function body (structured control, locals, i32/f32 and SIMD ops). */
+import { signedLeb, unsignedLeb, type ValType, valTypeCode } from './encoding.js'
+
+/** A branch target: the nesting depth at which a block, loop or if was opened. */
+export interface Label {
+  readonly level: number
+}
+
+// Natural alignment (log2 bytes) of each access width; the hint never exceeds it (spec: validation rule).
+const alignOf = { 4: 2, 8: 3, 16: 4 } as const
+
+/**
+ * Emits the instructions of one function: each method appends an instruction and returns `this`, so bodies
+ * read like the text format. Branch targets are `Label`s, whose relative depths are computed here.
+ * @example
+ * const f = new Code(['i32', 'i32'], ['i32'])
+ * f.get(0).get(1).i32Add() // (i32.add (local.get 0) (local.get 1))
+ */
+export class Code {
+  readonly bytes: number[] = []
+  readonly locals: ValType[] = []
+  private depth = 0
+
+  constructor(
+    readonly params: readonly ValType[],
+    readonly results: readonly ValType[],
+  ) {}
+
+  /**
+   * Declares a local of the given type and returns its index (parameters come first).
+   * @example
+   * const acc = f.local('v128')
+   */
+  local(type: ValType): number {
+    this.locals.push(type)
+    return this.params.length + this.locals.length - 1
+  }
+
+  /** Appends raw bytes (an instruction this emitter has no method for). @example f.raw(0x01) // nop */
+  raw(...bytes: number[]): this {
+    this.bytes.push(...bytes)
+    return this
+  }
+
+  // ---- control ---------------------------------------------------------------------------------
+
+  private nested(opcode: number, body: (label: Label) => void): this {
+    this.raw(opcode, 0x40) // 0x40: the empty block type
+    this.depth++
+    body({ level: this.depth })
+    this.depth--
+    return this.raw(0x0b)
+  }
+
+  /** `block … end`; a branch to its label jumps past the end. @example f.block((out) => f.get(0).i32Eqz().brIf(out)) */
+  block(body: (label: Label) => void): this {
+    return this.nested(0x02, body)
+  }
+
+  /** `loop … end`; a branch to its label jumps back to the start. @example f.loop((top) => f.br(top)) */
+  loop(body: (label: Label) => void): this {
+    return this.nested(0x03, body)
+  }
+
+  /** `if … else … end` on the i32 on the stack. @example f.get(0).ifElse(() => f.i32Const(1).set(1)) */
+  ifElse(then: () => void, otherwise?: () => void): this {
+    this.raw(0x04, 0x40)
+    this.depth++
+    then()
+    if (otherwise) {
+      this.raw(0x05)
+      otherwise()
+    }
+    this.depth--
+    return this.raw(0x0b)
+  }
+
+  /** `br` to a label of an enclosing construct. @example f.br(top) */
+  br(label: Label): this {
+    return this.raw(0x0c, ...unsignedLeb(this.depth - label.level))
+  }
+
+  /** `br_if` to a label of an enclosing construct. @example f.get(0).brIf(out) */
+  brIf(label: Label): this {
+    return this.raw(0x0d, ...unsignedLeb(this.depth - label.level))
+  }
+
+  /** `call` by function index. @example f.get(0).call(kernelIndex) */
+  call(index: number): this {
+    return this.raw(0x10, ...unsignedLeb(index))
+  }
+
+  // ---- locals ----------------------------------------------------------------------------------
+
+  /** `local.get`. @example f.get(0) */
+  get(index: number): this {
+    return this.raw(0x20, ...unsignedLeb(index))
+  }
+
+  /** `local.set`. @example f.i32Const(0).set(i) */
+  set(index: number): this {
+    return this.raw(0x21, ...unsignedLeb(index))
+  }
+
+  /** `local.tee`. @example f.i32Const(0).tee(i) */
+  tee(index: number): this {
+    return this.raw(0x22, ...unsignedLeb(index))
+  }
+
+  /** local[index] += delta (i32). @example f.inc(p, 16) */
+  inc(index: number, delta: number): this {
+    return this.get(index).i32Const(delta).i32Add().set(index)
+  }
+
+  // ---- i32 -------------------------------------------------------------------------------------
+
+  /** `i32.const`. @example f.i32Const(-1) */
+  i32Const(value: number): this {
+    return this.raw(0x41, ...signedLeb(value))
+  }
+  /** `i32.eqz`. @example f.get(0).i32Eqz() */
+  i32Eqz(): this {
+    return this.raw(0x45)
+  }
+  /** `i32.eq`. @example f.get(0).get(1).i32Eq() */
+  i32Eq(): this {
+    return this.raw(0x46)
+  }
+  /** `i32.ne`. @example f.get(0).get(1).i32Ne() */
+  i32Ne(): this {
+    return this.raw(0x47)
+  }
+  /** `i32.lt_s`. @example f.get(0).get(1).i32LtS() */
+  i32LtS(): this {
+    return this.raw(0x48)
+  }
+  /** `i32.lt_u`. @example f.get(0).get(1).i32LtU() */
+  i32LtU(): this {
+    return this.raw(0x49)
+  }
+  /** `i32.gt_s`. @example f.get(0).get(1).i32GtS() */
+  i32GtS(): this {
+    return this.raw(0x4a)
+  }
+  /** `i32.le_s`. @example f.get(0).get(1).i32LeS() */
+  i32LeS(): this {
+    return this.raw(0x4c)
+  }
+  /** `i32.ge_s`. @example f.get(0).get(1).i32GeS() */
+  i32GeS(): this {
+    return this.raw(0x4e)
+  }
+  /** `i32.add`. @example f.get(0).get(1).i32Add() */
+  i32Add(): this {
+    return this.raw(0x6a)
+  }
+  /** `i32.sub`. @example f.get(0).get(1).i32Sub() */
+  i32Sub(): this {
+    return this.raw(0x6b)
+  }
+  /** `i32.mul`. @example f.get(0).get(1).i32Mul() */
+  i32Mul(): this {
+    return this.raw(0x6c)
+  }
+  /** `i32.div_u`. @example f.get(0).get(1).i32DivU() */
+  i32DivU(): this {
+    return this.raw(0x6e)
+  }
+  /** `i32.and`. @example f.get(0).i32Const(-4).i32And() */
+  i32And(): this {
+    return this.raw(0x71)
+  }
+  /** `i32.shl`. @example f.get(0).i32Const(2).i32Shl() */
+  i32Shl(): this {
+    return this.raw(0x74)
+  }
+  /** `select`: the first operand if the i32 on top is nonzero, else the second. @example f.get(0).get(1).get(2).select() */
+  select(): this {
+    return this.raw(0x1b)
+  }
+
+  // ---- f32 and memory --------------------------------------------------------------------------
+
+  /** `f32.load` with a constant byte offset. @example f.get(p).f32Load(4) */
+  f32Load(offset = 0): this {
+    return this.raw(0x2a, alignOf[4], ...unsignedLeb(offset))
+  }
+  /** `f32.store` with a constant byte offset. @example f.get(p).get(x).f32Store() */
+  f32Store(offset = 0): this {
+    return this.raw(0x38, alignOf[4], ...unsignedLeb(offset))
+  }
+  /** `i64.load` with a constant byte offset (here: to move two f32 at once). @example f.get(p).i64Load() */
+  i64Load(offset = 0): this {
+    return this.raw(0x29, alignOf[8], ...unsignedLeb(offset))
+  }
+  /** `i64.store` with a constant byte offset. @example f.get(d).get(s).i64Load().i64Store() */
+  i64Store(offset = 0): this {
+    return this.raw(0x37, alignOf[8], ...unsignedLeb(offset))
+  }
+  /** `f32.const`. @example f.f32Const(0) */
+  f32Const(value: number): this {
+    const bytes = new Uint8Array(new Float32Array([value]).buffer)
+    return this.raw(0x43, ...bytes)
+  }
+  /** `f32.add`. @example f.get(x).get(y).f32Add() */
+  f32Add(): this {
+    return this.raw(0x92)
+  }
+  /** `i32.shr_u`. @example f.get(p).i32Const(2).i32ShrU() */
+  i32ShrU(): this {
+    return this.raw(0x76)
+  }
+  /** `i32.load` with a constant byte offset. @example f.get(p).i32Load() */
+  i32Load(offset = 0): this {
+    return this.raw(0x28, alignOf[4], ...unsignedLeb(offset))
+  }
+  /** `memory.fill` (bulk memory): [dst, value, byteLength] → sets bytes. @example f.get(d).i32Const(0).get(n).memoryFill() */
+  memoryFill(): this {
+    return this.raw(0xfc, ...unsignedLeb(11), 0x00)
+  }
+  /** `memory.copy` (bulk memory): [dst, src, byteLength]. @example f.get(d).get(s).get(n).memoryCopy() */
+  memoryCopy(): this {
+    return this.raw(0xfc, ...unsignedLeb(10), 0x00, 0x00)
+  }
+
+  // ---- SIMD (prefix 0xfd, LEB128 sub-opcodes) --------------------------------------------------
+
+  private simd(opcode: number, ...immediates: number[]): this {
+    return this.raw(0xfd, ...unsignedLeb(opcode), ...immediates)
+  }
+  /** `v128.load` with a constant byte offset. @example f.get(p).v128Load(16) */
+  v128Load(offset = 0): this {
+    return this.simd(0x00, alignOf[16], ...unsignedLeb(offset))
+  }
+  /** `v128.load32_splat`: one f32 from memory into all four lanes. @example f.get(p).v128Load32Splat(8) */
+  v128Load32Splat(offset = 0): this {
+    return this.simd(0x09, alignOf[4], ...unsignedLeb(offset))
+  }
+  /** `v128.store` with a constant byte offset ([address, value] on the stack). @example f.get(p).get(v).v128Store() */
+  v128Store(offset = 0): this {
+    return this.simd(0x0b, alignOf[16], ...unsignedLeb(offset))
+  }
+  /** `v128.const` of four f32 lanes. @example f.f32x4Const(0, 0, 0, 0) */
+  f32x4Const(a: number, b: number, c: number, d: number): this {
+    return this.simd(0x0c, ...new Uint8Array(new Float32Array([a, b, c, d]).buffer))
+  }
+  /** `i8x16.shuffle` of two vectors by 16 byte indices (0–15 first operand, 16–31 second). @example f.i8x16Shuffle(lanes) */
+  i8x16Shuffle(lanes: readonly number[]): this {
+    if (lanes.length !== 16) throw new RangeError(`wasm assembler: i8x16.shuffle needs 16 lanes, got ${lanes.length}`)
+    return this.simd(0x0d, ...lanes)
+  }
+  /** `f32x4.splat`. @example f.f32Const(1).f32x4Splat() */
+  f32x4Splat(): this {
+    return this.simd(0x13)
+  }
+  /** `f32x4.extract_lane`. @example f.get(v).f32x4ExtractLane(3) */
+  f32x4ExtractLane(lane: number): this {
+    return this.simd(0x1f, lane)
+  }
+  /** `f32x4.add`. @example f.get(a).get(b).f32x4Add() */
+  f32x4Add(): this {
+    return this.simd(0xe4)
+  }
+  /** `f32x4.mul`. @example f.get(a).get(b).f32x4Mul() */
+  f32x4Mul(): this {
+    return this.simd(0xe6)
+  }
+  /** `f32x4.relaxed_madd` (relaxed SIMD, 0xfd 0x105): a·b + c, fused or not as the hardware does. @example f.get(a).get(b).get(c).f32x4RelaxedMadd() */
+  f32x4RelaxedMadd(): this {
+    return this.simd(0x105)
+  }
+
+  /** The body in binary form: local declarations (run-length grouped), instructions, `end`. @example f.encode() */
+  encode(): number[] {
+    const groups: [number, ValType][] = []
+    for (const t of this.locals) {
+      const last = groups[groups.length - 1]
+      if (last && last[1] === t) last[0]++
+      else groups.push([1, t])
+    }
+    const body = [
+      ...unsignedLeb(groups.length),
+      ...groups.flatMap(([n, t]) => [...unsignedLeb(n), valTypeCode[t]]),
+      ...this.bytes,
+      0x0b,
+    ]
+    return [...unsignedLeb(body.length), ...body]
+  }
+}

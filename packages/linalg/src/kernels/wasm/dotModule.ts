@@ -1,0 +1,197 @@
+/** The dot form of the GEMM module (for narrow n with plain A): packDotA, packDotB and gemmDot. */
+import type { ModuleBuilder } from './assembler.js'
+import type { Code } from './code.js'
+import { addDotKernel } from './dotKernel.js'
+import { addPackChunks } from './packChunks.js'
+import { forRange, minInto } from './packing.js'
+
+/** Tile and blocking of the dot form. */
+export interface DotOptions {
+  /** Rows of a tile. */
+  readonly dotMr: number
+  /** Columns of a tile. */
+  readonly dotNj: number
+  /** Longest k block, in steps (a multiple of 4). */
+  readonly dotKc: number
+  readonly relaxed: boolean
+}
+
+/**
+ * Adds three exports with the same signatures as packA, packB and gemm:
+ * `packDotA(src, ld, trans, m, k, dst, ip0, ip1)` (trans must be 0: rows of A are read along k),
+ * `packDotB(src, ld, trans, n, k, dst, jp0, jp1)` and `gemmDot(ap, bp, c, ldc, n, k, ip0, ip1, jp0, jp1)`.
+ * A panel ip (rows ip·dotMr…) is at ap + 16·ip·⌈k/4⌉·dotMr, a B panel jp (columns jp·dotNj…) at
+ * bp + 16·jp·⌈k/4⌉·dotNj, both in chunks of 4 k steps (see addPackChunks). k is cut into ⌈k/dotKc⌉ blocks of
+ * whole chunks and nearly equal length, a function of k alone. C needs room for whole tiles.
+ * @example
+ * addDotFunctions(mod, { dotMr: 4, dotNj: 2, dotKc: 1024, relaxed: false })
+ */
+export const addDotFunctions = (mod: ModuleBuilder, { dotMr: mr, dotNj: nj, dotKc, relaxed }: DotOptions): void => {
+  const kernel = addDotKernel(mod, { mr, nj, relaxed })
+  const packA = addPackChunks(mod, mr)
+  const packB = mr === nj ? packA : addPackChunks(mod, nj)
+  // pushes ⌈k/4⌉, the chunks of 4 steps
+  const chunkCount = (f: Code, k: number) => f.get(k).i32Const(3).i32Add().i32Const(2).i32ShrU()
+
+  mod.func(
+    Array(8).fill('i32'),
+    [],
+    (f) => {
+      const [src, ld, , m, k, dst, ip0, ip1] = [0, 1, 2, 3, 4, 5, 6, 7]
+      const [ip, valid] = [f.local('i32'), f.local('i32')]
+      forRange(
+        f,
+        ip,
+        () => f.get(ip0),
+        ip1,
+        () => {
+          minInto(
+            f,
+            valid,
+            () => f.i32Const(mr),
+            () => f.get(m).get(ip).i32Const(mr).i32Mul().i32Sub(),
+          )
+          f.get(src).get(ip).i32Const(mr).i32Mul().get(ld).i32Mul().i32Add().get(ld).i32Const(4).get(valid).get(k)
+          f.get(dst).get(ip)
+          chunkCount(f, k)
+            .i32Mul()
+            .i32Const(16 * mr)
+            .i32Mul()
+            .i32Add()
+            .call(packA)
+          f.inc(ip, 1)
+        },
+      )
+    },
+    'packDotA',
+  )
+
+  mod.func(
+    Array(8).fill('i32'),
+    [],
+    (f) => {
+      const [src, ld, trans, n, k, dst, jp0, jp1] = [0, 1, 2, 3, 4, 5, 6, 7]
+      const [jp, c0, valid] = [f.local('i32'), f.local('i32'), f.local('i32')]
+      forRange(
+        f,
+        jp,
+        () => f.get(jp0),
+        jp1,
+        () => {
+          f.get(jp).i32Const(nj).i32Mul().set(c0)
+          minInto(
+            f,
+            valid,
+            () => f.i32Const(nj),
+            () => f.get(n).get(c0).i32Sub(),
+          )
+          // column j of op(B) along k: B[p][j] at src + p·ld + 4j, or (trans) src + j·ld + 4p
+          f.get(src).get(c0).get(ld).i32Mul().i32Add()
+          f.get(src).get(c0).i32Const(2).i32Shl().i32Add()
+          f.get(trans).select()
+          f.get(ld).i32Const(4).get(trans).select()
+          f.i32Const(4).get(ld).get(trans).select()
+          f.get(valid).get(k).get(dst).get(jp)
+          chunkCount(f, k)
+            .i32Mul()
+            .i32Const(16 * nj)
+            .i32Mul()
+            .i32Add()
+            .call(packB)
+          f.inc(jp, 1)
+        },
+      )
+    },
+    'packDotB',
+  )
+
+  mod.func(
+    Array(10).fill('i32'),
+    [],
+    (f) => {
+      const [ap, bp, c, ldc, , k, ip0, ip1, jp0, jp1] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]
+      const local = () => f.local('i32')
+      const [chunks, step, q0, qc, ip, jp, app, cpp] = [
+        local(),
+        local(),
+        local(),
+        local(),
+        local(),
+        local(),
+        local(),
+        local(),
+      ]
+      const maxChunks = dotKc / 4
+      chunkCount(f, k).set(chunks)
+      // step = ⌈chunks / ⌈chunks / maxChunks⌉⌉
+      f.get(chunks)
+        .i32Const(maxChunks - 1)
+        .i32Add()
+        .i32Const(maxChunks)
+        .i32DivU()
+        .set(step)
+      f.get(chunks).get(step).i32Add().i32Const(1).i32Sub().get(step).i32DivU().set(step)
+      forRange(
+        f,
+        q0,
+        () => f.i32Const(0),
+        chunks,
+        () => {
+          minInto(
+            f,
+            qc,
+            () => f.get(step),
+            () => f.get(chunks).get(q0).i32Sub(),
+          )
+          forRange(
+            f,
+            ip,
+            () => f.get(ip0),
+            ip1,
+            () => {
+              f.get(ap)
+                .get(ip)
+                .get(chunks)
+                .i32Mul()
+                .get(q0)
+                .i32Add()
+                .i32Const(16 * mr)
+                .i32Mul()
+                .i32Add()
+                .set(app)
+              f.get(c).get(ip).i32Const(mr).i32Mul().get(ldc).i32Mul().i32Add().set(cpp)
+              forRange(
+                f,
+                jp,
+                () => f.get(jp0),
+                jp1,
+                () => {
+                  f.get(app)
+                  f.get(bp)
+                    .get(jp)
+                    .get(chunks)
+                    .i32Mul()
+                    .get(q0)
+                    .i32Add()
+                    .i32Const(16 * nj)
+                    .i32Mul()
+                    .i32Add()
+                  f.get(cpp)
+                    .get(jp)
+                    .i32Const(4 * nj)
+                    .i32Mul()
+                    .i32Add()
+                  f.get(ldc).get(qc).get(q0).i32Const(0).i32GtS().call(kernel)
+                  f.inc(jp, 1)
+                },
+              )
+              f.inc(ip, 1)
+            },
+          )
+          f.get(q0).get(qc).i32Add().set(q0)
+        },
+      )
+    },
+    'gemmDot',
+  )
+}

@@ -1,0 +1,219 @@
+/** Generates the GEMM WebAssembly module: packing of A and B panels, micro-kernels, and the blocked driver loop. */
+import { ModuleBuilder } from './assembler.js'
+import type { Code } from './code.js'
+import { addDotFunctions } from './dotModule.js'
+import { addGemmDriver } from './gemmDriver.js'
+import { addMicroKernel } from './microKernel.js'
+import { addPackPanel, forRange, minInto, roundUp4 } from './packing.js'
+
+/** Blocking parameters and instruction choices of a generated GEMM module. */
+export interface GemmModuleOptions {
+  /** Rows of the micro-kernel tile. */
+  readonly mr: number
+  /** Columns of the micro-kernel tile (a multiple of 4); narrower kernels of 4, 8, … serve the last B panel. */
+  readonly nr: number
+  /** k steps per micro-kernel loop iteration. */
+  readonly unroll: number
+  /** Longest k block (cache blocking over k): C is stored and reloaded between blocks. */
+  readonly kc: number
+  /** Row panels per block over m (keeps an mc×kc block of packed A in L2). */
+  readonly mcPanels: number
+  /** Dot form (see dotModule.ts): rows and columns of its tile, and its longest k block. */
+  readonly dotMr: number
+  readonly dotNj: number
+  readonly dotKc: number
+  /** Products with plain A and n ≤ dotMaxN use the dot form. */
+  readonly dotMaxN: number
+  /** Multiply-add with `f32x4.relaxed_madd` (needs a runtime with relaxed SIMD). */
+  readonly relaxed: boolean
+  /** Import a shared memory (for worker threads) rather than a plain one. */
+  readonly shared: boolean
+}
+
+/**
+ * The blocking this package uses, chosen by measurement on a Zen 5 core (bench/gemm-wasm.ts): a 2×16 tile
+ * (8 f32x4 accumulators, 4 B vectors, 2 broadcasts: 14 of the 15 xmm registers V8 allocates) ties 5×8 and
+ * beats 4×8, 3×12 and 6×8 (which spills); unrolling the k loop makes V8 hoist every load and spill.
+ * The dot form's 4×2 tile (8 accumulators, 6 loads) beats 3×2, 2×4, 2×3 and 1×5 for n ≤ 15.
+ * @example
+ * gemmModuleBytes({ ...defaultGemmOptions, kc: 128, relaxed: false, shared: false })
+ */
+export const defaultGemmOptions: Omit<GemmModuleOptions, 'relaxed' | 'shared'> = {
+  mr: 2,
+  nr: 16,
+  unroll: 1,
+  kc: 256,
+  mcPanels: 64,
+  dotMr: 4,
+  dotNj: 2,
+  dotKc: 1024,
+  dotMaxN: 15,
+}
+
+/**
+ * Largest memory the module may address: 2 GiB in 64 KiB pages, so byte offsets stay positive i32s.
+ * @example
+ * new WebAssembly.Memory({ initial: 1, maximum: maxPages, shared: true })
+ */
+export const maxPages = 32768
+
+/**
+ * The module's binary. It imports `env.memory` and exports
+ * `packA(src, ld, trans, m, k, dst, ip0, ip1)`, `packB(src, ld, trans, n, k, dst, jp0, jp1)` and
+ * `gemm(ap, bp, c, ldc, n, k, ip0, ip1, jp0, jp1)`; pointers, `ld` and `ldc` are in bytes.
+ * Packed A: panel ip (rows ip·mr…) at ap + 4·ip·k·mr, mr floats per k step, rows past m zero.
+ * Packed B: panel jp (columns jp·nr…) at bp + 4·jp·k·nr, `width` floats per k step, where width = nr except
+ * for a narrower last panel (its columns rounded up to 4), columns past n zero.
+ * `gemm` computes the whole tiles of panels [ip0, ip1)×[jp0, jp1): C must have room for mr·⌈m/mr⌉ rows
+ * and 4·⌈n/4⌉ columns (the padding receives zeros), so no tile needs an edge case.
+ * It also exports the dot form `packDotA`, `packDotB`, `gemmDot` with the same signatures (see dotModule.ts).
+ * @example
+ * const bytes = gemmModuleBytes({ ...defaultGemmOptions, relaxed: false, shared: false })
+ */
+export const gemmModuleBytes = (options: GemmModuleOptions): Uint8Array<ArrayBuffer> => {
+  const { mr, nr, unroll, relaxed, shared } = options
+  const mod = new ModuleBuilder()
+  mod.importMemory('env', 'memory', shared ? { initial: 1, maximum: maxPages, shared } : { initial: 1 })
+
+  const widths = Array.from({ length: nr / 4 }, (_, i) => 4 * (i + 1))
+  const kernels = new Map(widths.map((w) => [w, addMicroKernel(mod, { mr, width: w, unroll, relaxed })]))
+  const panelWidths = [...new Set([...widths, mr])]
+  const packRows = new Map(panelWidths.map((w) => [w, addPackPanel(mod, w, 'rows')]))
+  const packColumns = new Map(panelWidths.map((w) => [w, addPackPanel(mod, w, 'columns')]))
+  const byWidth = (f: Code, width: number, table: Map<number, number>, args: () => void) =>
+    callByWidth(f, width, widths, table, args)
+
+  // packA: A[i][p] is at src + i·ld + 4p (trans = 0) or src + p·ld + 4i (trans = 1).
+  mod.func(
+    Array(8).fill('i32'),
+    [],
+    (f) => {
+      const [src, ld, trans, m, k, dst, ip0, ip1] = [0, 1, 2, 3, 4, 5, 6, 7]
+      const [ip, r0, valid] = [f.local('i32'), f.local('i32'), f.local('i32')]
+      forRange(
+        f,
+        ip,
+        () => f.get(ip0),
+        ip1,
+        () => {
+          f.get(ip).i32Const(mr).i32Mul().set(r0)
+          minInto(
+            f,
+            valid,
+            () => f.i32Const(mr),
+            () => f.get(m).get(r0).i32Sub(),
+          )
+          const rest = () =>
+            f
+              .get(ld)
+              .get(valid)
+              .get(k)
+              .get(dst)
+              .get(ip)
+              .get(k)
+              .i32Mul()
+              .i32Const(4 * mr)
+              .i32Mul()
+              .i32Add()
+          f.get(trans).ifElse(
+            () => {
+              f.get(src).get(r0).i32Const(2).i32Shl().i32Add()
+              rest().call(packRows.get(mr) as number)
+            },
+            () => {
+              f.get(src).get(r0).get(ld).i32Mul().i32Add()
+              rest().call(packColumns.get(mr) as number)
+            },
+          )
+          f.inc(ip, 1)
+        },
+      )
+    },
+    'packA',
+  )
+
+  // packB: B[p][j] is at src + p·ld + 4j (trans = 0) or src + j·ld + 4p (trans = 1).
+  mod.func(
+    Array(8).fill('i32'),
+    [],
+    (f) => {
+      const [src, ld, trans, n, k, dst, jp0, jp1] = [0, 1, 2, 3, 4, 5, 6, 7]
+      const [jp, c0, valid, width] = [f.local('i32'), f.local('i32'), f.local('i32'), f.local('i32')]
+      forRange(
+        f,
+        jp,
+        () => f.get(jp0),
+        jp1,
+        () => {
+          f.get(jp).i32Const(nr).i32Mul().set(c0)
+          minInto(
+            f,
+            valid,
+            () => f.i32Const(nr),
+            () => f.get(n).get(c0).i32Sub(),
+          )
+          roundUp4(f, valid, width)
+          const args = (first: () => void) => () => {
+            first()
+            f.get(ld)
+              .get(valid)
+              .get(k)
+              .get(dst)
+              .get(jp)
+              .get(k)
+              .i32Mul()
+              .i32Const(4 * nr)
+              .i32Mul()
+              .i32Add()
+          }
+          f.get(trans).ifElse(
+            () =>
+              byWidth(
+                f,
+                width,
+                packColumns,
+                args(() => f.get(src).get(c0).get(ld).i32Mul().i32Add()),
+              ),
+            () =>
+              byWidth(
+                f,
+                width,
+                packRows,
+                args(() => f.get(src).get(c0).i32Const(2).i32Shl().i32Add()),
+              ),
+          )
+          f.inc(jp, 1)
+        },
+      )
+    },
+    'packB',
+  )
+
+  addGemmDriver(mod, options, (f, width, args) => byWidth(f, width, kernels, args))
+  addDotFunctions(mod, options)
+  return mod.toBytes()
+}
+
+// Emits: call table[w] for the w in `widths` that local `width` holds (if-chain from the widest; the
+// narrowest is the fall-through), with the arguments `args` pushes.
+const callByWidth = (
+  f: Code,
+  width: number,
+  widths: readonly number[],
+  table: Map<number, number>,
+  args: () => void,
+): void => {
+  const emit = (i: number): void => {
+    const call = () => {
+      args()
+      f.call(table.get(widths[i] as number) as number)
+    }
+    if (i === 0) call()
+    else
+      f.get(width)
+        .i32Const(widths[i] as number)
+        .i32Eq()
+        .ifElse(call, () => emit(i - 1))
+  }
+  emit(widths.length - 1)
+}

@@ -1,0 +1,77 @@
+/** `gemmWasm`: the WebAssembly SIMD tier — float32 C = op(A)·op(B) on the calling thread. */
+import type { GemmArgs } from '../gemm.js'
+import { checkGemmArgs } from './checkGemmArgs.js'
+import { GemmEngine, gemmModule } from './gemmEngine.js'
+import { defaultGemmOptions } from './gemmModule.js'
+import { planGemm, zeroMatrix } from './gemmPlan.js'
+import { wasmSupport } from './wasmSupport.js'
+
+/** Options of the WebAssembly tier. */
+export interface WasmGemmOptions {
+  /**
+   * Multiply-add with `f32x4.relaxed_madd` (fused on FMA hardware): `true` requires relaxed SIMD, `false` uses
+   * `f32x4.mul` + `f32x4.add`. Default: relaxed exactly when the runtime has it.
+   */
+  readonly relaxedSimd?: boolean
+}
+
+/**
+ * Whether relaxed SIMD is used for these options; throws when it is demanded but missing, or SIMD is missing.
+ * @example
+ * useRelaxed('gemmWasm', {}) // false on a stock Node 20
+ */
+export const useRelaxed = (op: string, { relaxedSimd }: WasmGemmOptions): boolean => {
+  const support = wasmSupport()
+  if (!support.simd) {
+    throw new Error(`${op}: this runtime has no WebAssembly SIMD; use the 'ts' or 'ref' kernel`)
+  }
+  if (relaxedSimd === true && !support.relaxedSimd) {
+    throw new Error(
+      `${op}: relaxedSimd: true, but this runtime has no relaxed SIMD (Node 20 needs --experimental-wasm-relaxed-simd)`,
+    )
+  }
+  return relaxedSimd ?? support.relaxedSimd
+}
+
+const engines = new Map<boolean, GemmEngine>()
+
+// One engine per variant, created on first use; its memory is kept and reused by later calls.
+const engineFor = (relaxed: boolean): GemmEngine => {
+  let engine = engines.get(relaxed)
+  if (engine === undefined) {
+    engine = new GemmEngine(gemmModule({ relaxed, shared: false }), new WebAssembly.Memory({ initial: 16 }))
+    engines.set(relaxed, engine)
+  }
+  return engine
+}
+
+/**
+ * C = op(A)·op(B) for float32 operands (see `GemmArgs`), on the calling thread with WebAssembly SIMD:
+ * A and B are copied into wasm memory, packed into panels (reading the transposed layout directly, so
+ * transposed operands cost nothing extra), and multiplied by a 2×16 register-blocked f32x4 micro-kernel
+ * with cache blocking over k. Each C element sums its products in k order within ⌈k/256⌉ equal blocks,
+ * and the blocks in order — the same order as the threaded tier, so results agree bit for bit.
+ * The wasm memory grows as needed and is reused across calls.
+ * @example
+ * const a = Float32Array.of(1, 2, 3, 4) // [[1, 2], [3, 4]]
+ * const b = Float32Array.of(5, 6, 7, 8) // [[5, 6], [7, 8]]
+ * const c = new Float32Array(4)
+ * gemmWasm({ transA: false, transB: false, m: 2, n: 2, k: 2, a, aOffset: 0, lda: 2,
+ *   b, bOffset: 0, ldb: 2, c, cOffset: 0, ldc: 2 })
+ * // c = [19, 22, 43, 50]
+ */
+export const gemmWasm = (args: GemmArgs<Float32Array>, options: WasmGemmOptions = {}): void => {
+  checkGemmArgs('gemmWasm', args)
+  const relaxed = useRelaxed('gemmWasm', options)
+  const { m, n, k } = args
+  if (m === 0 || n === 0) return
+  if (k === 0) {
+    zeroMatrix(args.c, args.cOffset, args.ldc, m, n)
+    return
+  }
+  const engine = engineFor(relaxed)
+  const plan = planGemm(args, defaultGemmOptions, 1)
+  engine.prepare('gemmWasm', args, plan)
+  engine.run(plan.jobs[0] as Int32Array)
+  engine.finish(args, plan)
+}

@@ -1,0 +1,384 @@
+// The WebAssembly tier: its assembler, its capability probe, and gemmWasm against a float64 triple loop on
+// random shapes (0- and 1-sized dims, sizes off the 2×16 and 4×2 tiles and the k blocks, all transpose flags,
+// offsets, leading dimensions), with the plain SIMD module and — in a child process with the V8 flag — relaxed SIMD.
+import { execFileSync } from 'node:child_process'
+import { fileURLToPath } from 'node:url'
+import fc from 'fast-check'
+import { describe, expect, it } from 'vitest'
+import type { GemmArgs } from '../src/kernels/gemm.js'
+import { signedLeb, unsignedLeb } from '../src/kernels/wasm/encoding.js'
+import { gemmWasm, ModuleBuilder, wasmSupport } from '../src/kernels/wasm/index.js'
+
+// ---- oracle ----------------------------------------------------------------------------------------
+
+interface Case {
+  readonly transA: boolean
+  readonly transB: boolean
+  readonly m: number
+  readonly n: number
+  readonly k: number
+  /** ld − stored row length, for A, B, C */
+  readonly pads: readonly [number, number, number]
+  /** elements before each matrix */
+  readonly offsets: readonly [number, number, number]
+  readonly seed: number
+}
+
+const sentinel = -777.5
+
+// Values in [-1, 1) from a linear congruential generator (deterministic for a seed).
+const randomFloats = (length: number, seed: number): Float32Array => {
+  let s = seed >>> 0
+  return Float32Array.from({ length }, () => {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0
+    return s / 2 ** 31 - 1
+  })
+}
+
+const build = ({ transA, transB, m, n, k, pads, offsets, seed }: Case): GemmArgs<Float32Array> => {
+  const lda = (transA ? m : k) + pads[0]
+  const ldb = (transB ? k : n) + pads[1]
+  const ldc = n + pads[2]
+  return {
+    transA,
+    transB,
+    m,
+    n,
+    k,
+    a: randomFloats(offsets[0] + (transA ? k : m) * lda, seed),
+    aOffset: offsets[0],
+    lda: Math.max(1, lda),
+    b: randomFloats(offsets[1] + (transB ? n : k) * ldb, seed + 1),
+    bOffset: offsets[1],
+    ldb: Math.max(1, ldb),
+    c: new Float32Array(offsets[2] + m * ldc + 3).fill(sentinel),
+    cOffset: offsets[2],
+    ldc: Math.max(1, ldc),
+  }
+}
+
+/**
+ * Float64 triple loop, with the rounding-error bound of any float32 summation order of k products:
+ * |ĉ − c| ≤ γ_k·Σ|a||b|, γ_k = k·u/(1 − k·u), u = 2⁻²⁴ (Higham, Accuracy and Stability, §3.1).
+ */
+const reference = (g: GemmArgs<Float32Array>) => {
+  const value = new Float64Array(g.m * g.n)
+  const bound = new Float64Array(g.m * g.n)
+  const u = 2 ** -24
+  const gamma = (g.k * u) / (1 - g.k * u)
+  for (let i = 0; i < g.m; i++) {
+    for (let j = 0; j < g.n; j++) {
+      let s = 0
+      let abs = 0
+      for (let p = 0; p < g.k; p++) {
+        const a = g.a[g.aOffset + (g.transA ? p * g.lda + i : i * g.lda + p)] as number
+        const b = g.b[g.bOffset + (g.transB ? j * g.ldb + p : p * g.ldb + j)] as number
+        s += a * b
+        abs += Math.abs(a * b)
+      }
+      value[i * g.n + j] = s
+      bound[i * g.n + j] = gamma * abs
+    }
+  }
+  return { value, bound }
+}
+
+/** The first element of c that is wrong (a C element out of bound, or a padding element changed), or null. */
+const firstError = (g: GemmArgs<Float32Array>, c: Float32Array): string | null => {
+  const { value, bound } = reference(g)
+  for (let e = 0; e < c.length; e++) {
+    const rel = e - g.cOffset
+    const i = Math.floor(rel / g.ldc)
+    const j = rel - i * g.ldc
+    const inside = rel >= 0 && i < g.m && j < g.n
+    const got = c[e] as number
+    if (!inside) {
+      if (got !== sentinel) return `element ${e} outside C changed to ${got}`
+      continue
+    }
+    const want = value[i * g.n + j] as number
+    if (!(Math.abs(got - want) <= (bound[i * g.n + j] as number))) {
+      return `C[${i}][${j}] = ${got}, expected ${want} ± ${bound[i * g.n + j]}`
+    }
+  }
+  return null
+}
+
+const caseArb = (maxDim: number, maxK: number): fc.Arbitrary<Case> =>
+  fc.record({
+    transA: fc.boolean(),
+    transB: fc.boolean(),
+    m: fc.integer({ min: 0, max: maxDim }),
+    n: fc.integer({ min: 0, max: maxDim }),
+    k: fc.integer({ min: 0, max: maxK }),
+    pads: fc.tuple(fc.nat(4), fc.nat(4), fc.nat(4)),
+    offsets: fc.tuple(fc.nat(5), fc.nat(5), fc.nat(5)),
+    seed: fc.nat(),
+  })
+
+const flags = [
+  [false, false],
+  [false, true],
+  [true, false],
+  [true, true],
+] as const
+
+const plainCase = (m: number, n: number, k: number, transA = false, transB = false): Case => ({
+  transA,
+  transB,
+  m,
+  n,
+  k,
+  pads: [0, 0, 0],
+  offsets: [0, 0, 0],
+  seed: 7,
+})
+
+// ---- assembler ---------------------------------------------------------------------------------------
+
+describe('assembler', () => {
+  it('LEB128: the spec examples, and every u32 / i32 decodes back', () => {
+    expect(unsignedLeb(624485)).toEqual([0xe5, 0x8e, 0x26])
+    expect(signedLeb(-123456)).toEqual([0xc0, 0xbb, 0x78])
+    expect(signedLeb(63)).toEqual([0x3f])
+    expect(signedLeb(64)).toEqual([0xc0, 0x00])
+    const decode = (bytes: number[], signed: boolean) => {
+      let value = 0n
+      let shift = 0n
+      for (const b of bytes) {
+        value |= BigInt(b & 0x7f) << shift
+        shift += 7n
+      }
+      const last = bytes[bytes.length - 1] as number
+      return Number(signed && (last & 0x40) !== 0 ? value - (1n << shift) : value)
+    }
+    fc.assert(fc.property(fc.nat({ max: 0xffffffff }), (v) => decode(unsignedLeb(v), false) === v))
+    fc.assert(fc.property(fc.integer({ min: -(2 ** 31), max: 2 ** 31 - 1 }), (v) => decode(signedLeb(v), true) === v))
+  })
+
+  it('assembles a module with memory, locals, a loop and SIMD that computes what it says', () => {
+    // sum4(p, n): Σ of n f32x4 vectors from p, then the sum of the four lanes
+    const mod = new ModuleBuilder()
+    mod.importMemory('env', 'memory', { initial: 1 })
+    mod.func(
+      ['i32', 'i32'],
+      ['f32'],
+      (f) => {
+        const acc = f.local('v128')
+        f.block((done) =>
+          f.loop((top) => {
+            f.get(1).i32Eqz().brIf(done)
+            f.get(acc).get(0).v128Load().f32x4Add().set(acc)
+            f.inc(0, 16).inc(1, -1).br(top)
+          }),
+        )
+        f.get(acc).f32x4ExtractLane(0).get(acc).f32x4ExtractLane(1).f32Add()
+        f.get(acc).f32x4ExtractLane(2).f32Add().get(acc).f32x4ExtractLane(3).f32Add()
+      },
+      'sum4',
+    )
+    const bytes = mod.toBytes()
+    expect(WebAssembly.validate(bytes)).toBe(true)
+    const memory = new WebAssembly.Memory({ initial: 1 })
+    const { sum4 } = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory } }).exports as {
+      sum4: (p: number, n: number) => number
+    }
+    new Float32Array(memory.buffer).set(
+      Float32Array.from({ length: 12 }, (_, i) => i + 1),
+      4,
+    )
+    expect(sum4(16, 3)).toBe(78) // 1 + … + 12
+  })
+
+  it('encodes f32x4.relaxed_madd as 0xfd 0x105 (LEB128: 0xfd 0x85 0x02)', () => {
+    const mod = new ModuleBuilder()
+    mod.func(['v128', 'v128', 'v128'], ['v128'], (f) => f.get(0).get(1).get(2).f32x4RelaxedMadd())
+    const bytes = [...mod.toBytes()]
+    const at = bytes.indexOf(0xfd)
+    expect(bytes.slice(at - 6, at + 4)).toEqual([0x20, 0, 0x20, 1, 0x20, 2, 0xfd, 0x85, 0x02, 0x0b])
+  })
+
+  it('rejects out-of-range LEB inputs and bad shuffles', () => {
+    expect(() => unsignedLeb(-1)).toThrow(/unsignedLeb expects an integer in \[0, 2\^32\), got -1/)
+    expect(() => signedLeb(1.5)).toThrow(/signedLeb expects a 32-bit integer, got 1.5/)
+    const mod = new ModuleBuilder()
+    expect(() => mod.func([], [], (f) => f.i8x16Shuffle([0, 1]))).toThrow(/needs 16 lanes, got 2/)
+  })
+})
+
+describe('wasmSupport', () => {
+  it('reports SIMD on Node 20, and relaxed SIMD exactly when the runtime validates relaxed_madd', () => {
+    // (module (func (param v128 v128 v128) (result v128) local.get 0 local.get 1 local.get 2 f32x4.relaxed_madd))
+    const relaxedModule = Uint8Array.of(
+      ...[0, 0x61, 0x73, 0x6d, 1, 0, 0, 0],
+      ...[1, 8, 1, 0x60, 3, 0x7b, 0x7b, 0x7b, 1, 0x7b],
+      ...[3, 2, 1, 0],
+      ...[10, 14, 1, 12, 0, 0x20, 0, 0x20, 1, 0x20, 2, 0xfd, 0x85, 0x02, 0x0b],
+    )
+    expect(wasmSupport()).toEqual({ simd: true, relaxedSimd: WebAssembly.validate(relaxedModule) })
+  })
+})
+
+// ---- gemmWasm ----------------------------------------------------------------------------------------
+
+describe('gemmWasm', () => {
+  it('multiplies the 2×2 example by hand', () => {
+    const c = new Float32Array(4)
+    gemmWasm({
+      ...{ transA: false, transB: false, m: 2, n: 2, k: 2 },
+      ...{ a: Float32Array.of(1, 2, 3, 4), aOffset: 0, lda: 2, b: Float32Array.of(5, 6, 7, 8), bOffset: 0, ldb: 2 },
+      ...{ c, cOffset: 0, ldc: 2 },
+    })
+    expect([...c]).toEqual([19, 22, 43, 50])
+  })
+
+  it('agrees with the triple loop on random small shapes, flags, offsets and leading dimensions', () => {
+    fc.assert(
+      fc.property(caseArb(37, 40), (cs) => {
+        const g = build(cs)
+        gemmWasm(g, { relaxedSimd: false })
+        expect(firstError(g, g.c)).toBeNull()
+      }),
+      { numRuns: 300 },
+    )
+  })
+
+  it('agrees across k blocks (256; 1024 in the dot form for n ≤ 15), the m block (128 rows) and partial panels', () => {
+    for (const [m, n, k] of [
+      [130, 33, 257],
+      [3, 17, 513],
+      [129, 10, 600],
+      [5, 48, 1],
+      [1, 1, 300],
+      [9, 15, 2100],
+      [6, 16, 1030],
+    ] as const) {
+      for (const [transA, transB] of flags) {
+        const g = build({ ...plainCase(m, n, k, transA, transB), pads: [3, 1, 2], offsets: [1, 2, 3] })
+        gemmWasm(g)
+        expect(firstError(g, g.c), `${m}×${n}×${k} transA ${transA} transB ${transB}`).toBeNull()
+      }
+    }
+  })
+
+  it('k = 0 gives zeros; m = 0 or n = 0 leaves c untouched', () => {
+    const g = build({ ...plainCase(3, 4, 0), pads: [0, 0, 2], offsets: [0, 0, 1] })
+    gemmWasm(g)
+    expect(firstError(g, g.c)).toBeNull()
+    expect(g.c[1]).toBe(0)
+    for (const [m, n] of [
+      [0, 5],
+      [5, 0],
+    ] as const) {
+      const h = build(plainCase(m, n, 3))
+      gemmWasm(h)
+      expect(h.c.every((x) => x === sentinel)).toBe(true)
+    }
+  })
+
+  it('propagates NaN and ±Infinity exactly where the triple loop does (padding never leaks into C)', () => {
+    for (const [m, n, k, transA] of [
+      [5, 7, 9, false], // dot form
+      [5, 21, 9, false], // tiles, partial panels
+      [5, 21, 9, true],
+    ] as const) {
+      const g = build(plainCase(m, n, k, transA, false))
+      const at = (i: number, p: number) => (transA ? p * g.lda + i : i * g.lda + p)
+      g.a[at(0, 0)] = Number.NaN
+      g.a[at(4, 8)] = Number.POSITIVE_INFINITY
+      g.b[3 * g.ldb + 2] = Number.NEGATIVE_INFINITY
+      gemmWasm(g)
+      const { value } = reference(g)
+      const kinds = (x: number) => (Number.isNaN(x) ? 'nan' : Number.isFinite(x) ? 'finite' : String(x))
+      expect([...g.c.subarray(0, m * n)].map(kinds)).toEqual([...value].map(kinds))
+    }
+  })
+
+  it('grows its memory for a larger product and stays right for smaller ones after', () => {
+    for (const [m, n, k] of [
+      [4, 4, 4],
+      [300, 300, 300],
+      [7, 9, 11],
+    ] as const) {
+      const g = build(plainCase(m, n, k, true, false))
+      gemmWasm(g)
+      expect(firstError(g, g.c)).toBeNull()
+    }
+  })
+
+  it('the plain SIMD module (relaxedSimd: false) is the default on a runtime without relaxed SIMD', () => {
+    const g = build(plainCase(9, 21, 30))
+    gemmWasm(g, { relaxedSimd: false })
+    const plain = g.c.slice()
+    gemmWasm(g)
+    if (!wasmSupport().relaxedSimd) expect(g.c).toEqual(plain)
+    expect(firstError(g, g.c)).toBeNull()
+  })
+
+  it('the relaxed-SIMD module (f32x4.relaxed_madd) agrees with the triple loop (child process with the V8 flag)', () => {
+    const index = fileURLToPath(new URL('../src/kernels/wasm/index.ts', import.meta.url))
+    // The child runs the same checks: a fixed set of shapes and flags, reporting the worst error/bound ratio.
+    const script = `
+      const { gemmWasm, wasmSupport } = await import(${JSON.stringify(index)})
+      const shapes = ${JSON.stringify(
+        [
+          [1, 1, 1],
+          [5, 17, 3],
+          [33, 10, 257],
+          [130, 40, 70],
+        ].flatMap(([m, n, k]) => flags.map(([tA, tB]) => [m, n, k, tA, tB])),
+      )}
+      let worst = 0
+      let s = 99
+      const rand = (len) => Float32Array.from({ length: len }, () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 31 - 1))
+      for (const [m, n, k, transA, transB] of shapes) {
+        const a = rand(m * k), b = rand(k * n), c = new Float32Array(m * n)
+        gemmWasm({ transA, transB, m, n, k, a, aOffset: 0, lda: transA ? m : k, b, bOffset: 0, ldb: transB ? k : n,
+          c, cOffset: 0, ldc: n }, { relaxedSimd: true })
+        for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) {
+          let v = 0, abs = 0
+          for (let p = 0; p < k; p++) {
+            const x = a[transA ? p * m + i : i * k + p] * b[transB ? j * k + p : p * n + j]
+            v += x; abs += Math.abs(x)
+          }
+          const bound = (k * 2 ** -24) / (1 - k * 2 ** -24) * abs
+          worst = Math.max(worst, bound === 0 ? (c[i * n + j] === 0 ? 0 : Infinity) : Math.abs(c[i * n + j] - v) / bound)
+        }
+      }
+      console.log(JSON.stringify({ relaxed: wasmSupport().relaxedSimd, worst }))`
+    const out = execFileSync(
+      process.execPath,
+      [
+        '--experimental-wasm-relaxed-simd',
+        '--conditions=@nabla/source',
+        '--import',
+        'tsx',
+        '--input-type=module',
+        '-e',
+        script,
+      ],
+      { encoding: 'utf8', timeout: 60_000 },
+    )
+    const { relaxed, worst } = JSON.parse(out.trim().split('\n').pop() as string)
+    expect(relaxed).toBe(true)
+    expect(worst).toBeLessThanOrEqual(1)
+  })
+
+  it('throws clear errors for bad arguments', () => {
+    const g = build(plainCase(2, 3, 4))
+    expect(() => gemmWasm({ ...g, a: new Float64Array(8) } as unknown as GemmArgs<Float32Array>)).toThrow(
+      'gemmWasm: a is a Float64Array; this kernel takes Float32Array',
+    )
+    expect(() => gemmWasm({ ...g, m: -1 })).toThrow('gemmWasm: m must be a non-negative integer, got -1')
+    expect(() => gemmWasm({ ...g, k: 2.5 })).toThrow('gemmWasm: k must be a non-negative integer, got 2.5')
+    expect(() => gemmWasm({ ...g, lda: 3 })).toThrow('gemmWasm: lda must be an integer ≥ max(1, 4)')
+    expect(() => gemmWasm({ ...g, bOffset: 1 })).toThrow(
+      'gemmWasm: b is stored as [4×3] with ldb 3 from offset 1, which needs 13 elements, but b has 12',
+    )
+    if (!wasmSupport().relaxedSimd) {
+      expect(() => gemmWasm(g, { relaxedSimd: true })).toThrow(
+        'gemmWasm: relaxedSimd: true, but this runtime has no relaxed SIMD',
+      )
+    }
+  })
+})
