@@ -6,6 +6,7 @@ import { valueAndGrad } from '@nabla/autodiff'
 import { arrayReshape, batches, datasetMnist, toCategorical } from '@nabla/datasets'
 import { gemmStats, kernelInfo, resetGemmStats } from '@nabla/linalg'
 import { div, key, type NDArray, split } from '@nabla/ndarray'
+import { buffersOf, recycle } from '@nabla/ndarray/core'
 import { dense, type SerialParams, serial, softmaxCrossentropy } from '@nabla/nn'
 import { applyUpdates, rmsprop } from '@nabla/optim'
 
@@ -29,6 +30,7 @@ console.log(
 console.log(`loading MNIST: ${loadSeconds.toFixed(3)} s`)
 let params = initial
 let state = opt.init(params)
+let owned = false
 for (const [e, k] of split(key(1), epochs).entries()) {
   const t = { batch: 0, step: 0, opt: 0 }
   resetGemmStats()
@@ -36,14 +38,20 @@ for (const [e, k] of split(key(1), epochs).entries()) {
   const it = batches(x, y, { batchSize: 128, key: k })[Symbol.iterator]()
   for (;;) {
     t0 = performance.now()
-    const next = it.next()
-    if (next.done === true) break
+    const item = it.next()
+    if (item.done === true) break
     const t1 = performance.now()
-    const [, grads] = lossAndGrad(params, next.value.x, next.value.y)
+    const [, grads] = lossAndGrad(params, item.value.x, item.value.y)
     const t2 = performance.now()
-    const [updates, s] = opt.update(grads, state, params)
-    params = applyUpdates(params, updates)
+    // what fit does: the optimizer's fused update-and-apply, and the previous weights' memory reused
+    const [nextParams, s] = opt.updateAndApply
+      ? opt.updateAndApply(grads, state, params)
+      : opt.update(grads, state, params)
+    const next = opt.updateAndApply ? (nextParams as SerialParams) : applyUpdates(params, nextParams)
+    if (owned) recycle([params, state], { keep: buffersOf(next, s) })
+    params = next
     state = s
+    owned = true
     const t3 = performance.now()
     t.batch += t1 - t0
     t.step += t2 - t1
@@ -56,7 +64,7 @@ for (const [e, k] of split(key(1), epochs).entries()) {
   console.log(`epoch ${e + 1}: ${total.toFixed(2)} s (469 steps of 128)`)
   console.log(line(`GEMM (${g.calls} calls, ${(g.flops / g.seconds / 1e9).toFixed(1)} GFLOP/s)`, g.seconds))
   console.log(line('rest of forward + backward', t.step / 1000 - g.seconds))
-  console.log(line('optimizer (rmsprop + apply)', t.opt / 1000))
+  console.log(line('optimizer (fused rmsprop step)', t.opt / 1000))
   console.log(line('batching (shuffle + gather)', t.batch / 1000))
 }
 console.log(`kernel: ${JSON.stringify(kernelInfo())}`)

@@ -45,7 +45,15 @@ export const checkDType = (op: string, name: unknown): DType => {
 
 /** Allocates zeroed storage of `size` elements for `dtype`. */
 export const allocate = <D extends DType>(dtype: D, size: number): TypedArrayOf[D] =>
-  new constructors[dtype](size) as TypedArrayOf[D]
+  (reuse(dtype, size) ?? new constructors[dtype](size)) as TypedArrayOf[D]
+
+// set by pool.ts (kept out of this module's imports so dtype stays a leaf module)
+let reuse: (dtype: DType, size: number) => TypedArray | undefined = () => undefined
+
+/** Installs the source of recycled storage that `allocate` tries first. */
+export const setReuse = (f: (dtype: DType, size: number) => TypedArray | undefined): void => {
+  reuse = f
+}
 
 /** Is this dtype a floating-point type? */
 export const isFloat = (dtype: DType): dtype is 'float32' | 'float64' => dtype === 'float32' || dtype === 'float64'

@@ -13,6 +13,7 @@ import {
   toTypedArray,
   treeLeaves,
 } from '@nabla/ndarray'
+import { buffersOf, recycle } from '@nabla/ndarray/core'
 import { type CompiledModel, checkCompiled } from './compile.js'
 import { evaluateLogs } from './evaluate.js'
 import { type FitOptions, type FitPlan, planFit } from './fitOptions.js'
@@ -85,6 +86,8 @@ const runEpoch = async (ctx: EpochContext, state0: State, epoch: number): Promis
     : trainStep({ loss: batchLoss(m, undefined), optimizer: m.optimizer, hasAux: true })
   const sums = new Float64Array(1 + m.metrics.length)
   let [state, previous, seen] = [state0, state0, 0]
+  // states made inside this epoch are fit's own; the one it started from belongs to the caller
+  let [stateOwned, previousOwned] = [false, false]
   let logs: Logs = {}
   for (let b = 0; b < plan.steps; b++) {
     const [start, end] = [b * plan.batchSize, Math.min(plan.samples, (b + 1) * plan.batchSize)]
@@ -100,7 +103,10 @@ const runEpoch = async (ctx: EpochContext, state0: State, epoch: number): Promis
     m.metrics.forEach((metric, i) => {
       sums[i + 1] = (sums[i + 1] as number) + item(metric.fn(yb, out)) * size
     })
+    // the state before `previous` is now unreachable: hand its buffers back (never anything still in use)
+    if (previousOwned) recycle(previous, { keep: buffersOf(next, state) })
     ;[previous, state] = [state, next]
+    ;[previousOwned, stateOwned] = [stateOwned, true]
     logs = Object.fromEntries([
       ['loss', (sums[0] as number) / seen],
       ...m.metrics.map((metric, i) => [metric.name, (sums[i + 1] as number) / seen] as const),

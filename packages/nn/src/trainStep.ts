@@ -48,6 +48,11 @@ export function trainStep<P extends Tree, S>(
 ): (state: TrainState<P, S>, x: NDArray, y: NDArray) => [TrainState<P, S>, NDArray, unknown?] {
   const { optimizer } = spec
   const update = (state: TrainState<P, S>, grads: P): TrainState<P, S> => {
+    if (optimizer.updateAndApply !== undefined) {
+      // the optimizer's fused path: the same step in one pass per leaf
+      const [params, optState] = optimizer.updateAndApply(grads, state.optState, state.params)
+      return { params: params as P, optState }
+    }
     const [updates, optState] = optimizer.update(grads, state.optState, state.params)
     return { params: applyUpdates(state.params, updates), optState }
   }

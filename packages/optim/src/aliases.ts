@@ -1,12 +1,14 @@
 /** The optimizers users ask for by name: one-line compositions of the transforms, with Keras's defaults and formulas. */
+import { add, div, fuse, mul, type NDArray, sqrt, square, sub, type Tree } from '@nabla/ndarray'
 import { chain } from './chain.js'
 import { scaleByAdagrad } from './scaleByAdagrad.js'
 import { type ScaleByAdamOptions, scaleByAdam } from './scaleByAdam.js'
 import { scaleByLearningRate } from './scaleByLearningRate.js'
 import { type ScaleByRmsOptions, scaleByRms } from './scaleByRms.js'
-import type { LearningRate } from './schedule.js'
+import { type LearningRate, learningRateAt } from './schedule.js'
 import { trace } from './trace.js'
 import type { GradientTransformation } from './transformation.js'
+import { treeZipWith } from './treeZipWith.js'
 
 // biome-ignore lint/suspicious/noExplicitAny: an optimizer's state type is its own business
 type AnyTransformation = GradientTransformation<any>
@@ -45,10 +47,25 @@ export interface RmspropOptions extends ScaleByRmsOptions {
  * @example
  * rmsprop() // what compile(..., { optimizer: 'rmsprop' }) uses
  */
-export const rmsprop = ({ learningRate = 0.001, momentum = 0, ...rms }: RmspropOptions = {}): AnyTransformation =>
-  momentum === 0
-    ? chain(scaleByRms(rms), scaleByLearningRate(learningRate))
-    : chain(scaleByRms(rms), scaleByLearningRate(learningRate), trace({ decay: momentum }))
+export const rmsprop = ({ learningRate = 0.001, momentum = 0, ...rms }: RmspropOptions = {}): AnyTransformation => {
+  if (momentum !== 0) return chain(scaleByRms(rms), scaleByLearningRate(learningRate), trace({ decay: momentum }))
+  const composed = chain(scaleByRms(rms), scaleByLearningRate(learningRate))
+  if (rms.centered === true) return composed
+  const { rho = 0.9, epsilon = 1e-7 } = rms
+  return {
+    ...composed,
+    // p ← p − lr·g/√(ν + ε) with ν ← ρν + (1−ρ)g², one pass per leaf
+    updateAndApply: (grads, [rmsState, lrState], params) => {
+      const lr = learningRateAt(learningRate, lrState.count)
+      const step = fuse((p: NDArray, g: NDArray, v: NDArray) => {
+        const nu = add(mul(v, rho), mul(square(g), 1 - rho))
+        return [sub(p, mul(div(g, sqrt(add(nu, epsilon))), lr)), nu]
+      })
+      const [next, nu] = treeZipWith(step, params, grads, rmsState.nu)
+      return [next as Tree, [{ nu: nu as Tree, mu: null }, { count: lrState.count + 1 }]]
+    },
+  }
+}
 
 /**
  * Adagrad, as Keras: `s ← s + g²; w ← w − lr·g/√(s + ε)`, defaults lr 0.001, initial accumulator 0.1, ε 1e-7.
@@ -74,8 +91,24 @@ export const adagrad = ({
 export const adam = ({
   learningRate = 0.001,
   ...moments
-}: ScaleByAdamOptions & { readonly learningRate?: LearningRate } = {}): AnyTransformation =>
-  chain(scaleByAdam(moments), scaleByLearningRate(learningRate))
+}: ScaleByAdamOptions & { readonly learningRate?: LearningRate } = {}): AnyTransformation => {
+  const { beta1 = 0.9, beta2 = 0.999, epsilon = 1e-7 } = moments
+  return {
+    ...chain(scaleByAdam(moments), scaleByLearningRate(learningRate)),
+    // p ← p − lr·m·√(1−β₂ᵗ)/(1−β₁ᵗ)/(√v + ε), one pass per leaf
+    updateAndApply: (grads, [adamState, lrState], params) => {
+      const t = adamState.count + 1
+      const scale = (learningRateAt(learningRate, lrState.count) * Math.sqrt(1 - beta2 ** t)) / (1 - beta1 ** t)
+      const step = fuse((p: NDArray, g: NDArray, m: NDArray, v: NDArray) => {
+        const mu = add(m, mul(sub(g, m), 1 - beta1))
+        const nu = add(v, mul(sub(square(g), v), 1 - beta2))
+        return [sub(p, div(mul(mu, scale), add(sqrt(nu), epsilon))), mu, nu]
+      })
+      const [next, mu, nu] = treeZipWith(step, params, grads, adamState.mu, adamState.nu)
+      return [next as Tree, [{ count: t, mu: mu as Tree, nu: nu as Tree }, { count: lrState.count + 1 }]]
+    },
+  }
+}
 
 const byName = { sgd, rmsprop, adagrad, adam } as const
 

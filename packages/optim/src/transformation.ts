@@ -15,6 +15,11 @@ export interface GradientTransformation<S> {
   init(params: Tree): S
   // method syntax on purpose: a transformation of a specific state is usable where any state is expected (chain)
   update(grads: Tree, state: S, params?: Tree): readonly [Tree, S]
+  /**
+   * Optional fast path: `update` followed by `applyUpdates`, in one fused pass per leaf
+   * (same math; one rounding instead of several). Training loops use it when present.
+   */
+  updateAndApply?(grads: Tree, state: S, params: Tree): readonly [Tree, S]
 }
 
 /** The state type of a transformation. */
