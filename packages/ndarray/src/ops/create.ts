@@ -199,7 +199,8 @@ export const eye = (n: number, m: number = n, { dtype = 'float32' }: CreateOptio
 export const toTypedArray = (x: NDArray): TypedArray => {
   const c = concrete('toTypedArray', x)
   const m = materialize(c)
-  return m === c ? c.data.slice(c.offset, c.offset + c.size) : m.data
+  // a copy that owns its whole buffer (small arrays live in shared slabs)
+  return m === c || m.data.byteLength !== m.data.buffer.byteLength ? m.data.slice(m.offset, m.offset + m.size) : m.data
 }
 
 /**
