@@ -16,11 +16,20 @@ export interface DemoOptions {
   readonly help: boolean
 }
 
-/** A mistake in how the demo was called (exit code 2, message only). */
+/**
+ * A mistake in how the demo was called (exit code 2, message only).
+ * @example
+ * throw new UsageError('--epochs expects a positive integer, got "0"')
+ */
 export class UsageError extends Error {
   override readonly name = 'UsageError'
 }
 
+/**
+ * The `--help` text, also appended to the message of an unknown option.
+ * @example
+ * console.log(usage)
+ */
 export const usage = `Usage: mnist-demo [options]
 
 The first network of "Deep Learning with R", chapter 2, with nabla: MNIST,

@@ -15,7 +15,11 @@ import {
 } from './idxType.js'
 import type { RawIdx } from './rawIdx.js'
 
-/** The largest rank the reader accepts (NumPy's historical limit); real files have 1 to 4. */
+/**
+ * The largest rank the reader accepts (NumPy's historical limit); real files have 1 to 4.
+ * @example
+ * if (x.rank > maxIdxRank) throw new RangeError(`rank ${x.rank} does not fit an IDX file`)
+ */
 export const maxIdxRank = 32
 
 /** What an IDX header says: element type, shape, and where the data begins. */

@@ -3,7 +3,11 @@
 /** The element types an {@link NDArray} can hold. */
 export type DType = 'float32' | 'float64' | 'int32' | 'uint8' | 'bool'
 
-/** Every dtype, in promotion order (a later one can hold every earlier one's values). */
+/**
+ * Every dtype, in promotion order (a later one can hold every earlier one's values).
+ * @example
+ * dtypes // ['bool', 'uint8', 'int32', 'float32', 'float64']
+ */
 export const dtypes: readonly DType[] = ['bool', 'uint8', 'int32', 'float32', 'float64']
 
 /** The typed array behind each dtype (`bool` is stored as 0/1 bytes). */
@@ -43,7 +47,11 @@ export const checkDType = (op: string, name: unknown): DType => {
   return name
 }
 
-/** Allocates zeroed storage of `size` elements for `dtype`. */
+/**
+ * Allocates zeroed storage of `size` elements for `dtype`.
+ * @example
+ * const data = allocate('float32', 128 * 10) // Float32Array(1280) of zeros
+ */
 export const allocate = <D extends DType>(dtype: D, size: number): TypedArrayOf[D] => {
   const ctor = constructors[dtype]
   const bytes = size * ctor.BYTES_PER_ELEMENT
@@ -75,7 +83,12 @@ export const setReuse = (f: (dtype: DType, size: number) => TypedArray | undefin
   reuse = f
 }
 
-/** Is this dtype a floating-point type? */
+/**
+ * Is this dtype a floating-point type?
+ * @example
+ * isFloat('float64') // true
+ * isFloat('int32')   // false
+ */
 export const isFloat = (dtype: DType): dtype is 'float32' | 'float64' => dtype === 'float32' || dtype === 'float64'
 
 /** Is this dtype an integer or boolean type? */
@@ -94,10 +107,18 @@ export const promoteTypes = (a: DType, b: DType): DType => (rank(a) >= rank(b) ?
  * The dtype of an arithmetic result (add, sub, mul, neg…): like {@link promoteTypes},
  * but `bool` and `uint8` arithmetic is done in `int32`, so 200 + 100 is 300, never a
  * wrapped 44 (R, which the book uses, has no 8-bit arithmetic either).
+ * @example
+ * arithmeticType('uint8')   // 'int32'
+ * arithmeticType('float32') // 'float32'
  */
 export const arithmeticType = (d: DType): DType => (d === 'bool' || d === 'uint8' ? 'int32' : d)
 
-/** The dtype of a result that is real-valued whatever the input (div, exp, log, sqrt…). */
+/**
+ * The dtype of a result that is real-valued whatever the input (div, exp, log, sqrt…).
+ * @example
+ * floatType('int32')   // 'float32'
+ * floatType('float64') // 'float64'
+ */
 export const floatType = (d: DType): 'float32' | 'float64' => (d === 'float64' ? 'float64' : 'float32')
 
 /** Rounds/wraps a JS number the way storing it in `dtype` would. */

@@ -31,6 +31,9 @@ export abstract class NDArray {
  * An NDArray backed by a typed array: `data[offset + Σ index[i]·strides[i]]` is the
  * element at `index`. Views (transpose, slice, broadcast, reshape) share `data`; since no
  * op ever writes into an existing array, sharing is never observable.
+ * @example
+ * const c = new Concrete('float32', [2, 3], new Float32Array(6)) // strides [3, 1], contiguous
+ * const t = new Concrete('float32', [3, 2], c.data, [1, 3])      // its transpose, sharing c.data
  */
 export class Concrete extends NDArray {
   readonly shape: Shape

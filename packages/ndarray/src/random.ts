@@ -41,7 +41,11 @@ const threefry = (k0: number, k1: number, c0: number, c1: number, out: Uint32Arr
   out[at + 1] = x1
 }
 
-/** `n` random 32-bit words from `key` (counters (i, 0), two words per hash). */
+/**
+ * `n` random 32-bit words from `key` (counters (i, 0), two words per hash).
+ * @example
+ * randomBits(key(0), 3) // Uint32Array of 3 words, the same on every platform
+ */
 export const randomBits = (k: Key, n: number): Uint32Array => {
   const out = new Uint32Array(n + (n % 2))
   for (let i = 0; i < out.length; i += 2) threefry(k.words[0], k.words[1], i >>> 1, 0, out, i)

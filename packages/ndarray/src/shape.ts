@@ -3,7 +3,11 @@
 /** The extent of each axis, outermost first. */
 export type Shape = readonly number[]
 
-/** `[3,5]` style rendering used in every error message. */
+/**
+ * `[3,5]` style rendering used in every error message.
+ * @example
+ * showShape([128, 784]) // '[128,784]'
+ */
 export const showShape = (shape: Shape): string => `[${shape.join(',')}]`
 
 /**
@@ -17,7 +21,11 @@ export const sizeOf = (shape: Shape): number => {
   return n
 }
 
-/** Row-major (C order) strides of a contiguous array of this shape, in elements. */
+/**
+ * Row-major (C order) strides of a contiguous array of this shape, in elements.
+ * @example
+ * contiguousStrides([2, 3, 4]) // [12, 4, 1]
+ */
 export const contiguousStrides = (shape: Shape): number[] => {
   const strides = new Array<number>(shape.length)
   let s = 1
@@ -28,7 +36,12 @@ export const contiguousStrides = (shape: Shape): number[] => {
   return strides
 }
 
-/** Equal shapes? */
+/**
+ * Equal shapes?
+ * @example
+ * shapesEqual([2, 3], [2, 3]) // true
+ * shapesEqual([6], [2, 3])    // false
+ */
 export const shapesEqual = (a: Shape, b: Shape): boolean => a.length === b.length && a.every((d, i) => d === b[i])
 
 /** Throws unless `shape` is a list of non-negative integers. */
@@ -61,7 +74,12 @@ export const broadcastShapes = (op: string, a: Shape, b: Shape): number[] => {
   return out
 }
 
-/** Normalises a possibly negative axis for an array of rank `rank`, or throws. */
+/**
+ * Normalises a possibly negative axis for an array of rank `rank`, or throws.
+ * @example
+ * normalizeAxis('sum', -1, 3) // 2
+ * normalizeAxis('sum', 3, 3)  // RangeError: sum: axis 3 is out of range for an array of rank 3 (expected -3…2)
+ */
 export const normalizeAxis = (op: string, axis: number, rank: number): number => {
   if (!Number.isInteger(axis) || axis < -rank || axis >= rank) {
     throw new RangeError(
@@ -71,7 +89,12 @@ export const normalizeAxis = (op: string, axis: number, rank: number): number =>
   return axis < 0 ? axis + rank : axis
 }
 
-/** Normalises `axis` (one, several, or all when undefined) to a sorted list of distinct axes. */
+/**
+ * Normalises `axis` (one, several, or all when undefined) to a sorted list of distinct axes.
+ * @example
+ * normalizeAxes('sum', [-1, 0], 3)      // [0, 2]
+ * normalizeAxes('mean', undefined, 2)   // [0, 1]
+ */
 export const normalizeAxes = (op: string, axis: number | readonly number[] | undefined, rank: number): number[] => {
   if (axis === undefined) return Array.from({ length: rank }, (_, i) => i)
   const list = typeof axis === 'number' ? [axis] : axis

@@ -13,7 +13,10 @@ const impls: { [P in PrimitiveName]?: Impl<P> } = {}
 
 /**
  * Registers the evaluation rule of a primitive (ndarray's own, or one another package
- * adds by augmenting `PrimitiveParams`, as linalg does for `dot`).
+ * adds by augmenting `PrimitiveParams`, as linalg does for `dotGeneral`).
+ * @example
+ * // after augmenting PrimitiveParams with `stopGradient: Record<string, never>` (as autodiff does):
+ * registerImpl('stopGradient', ([x]) => x as Concrete)
  */
 export const registerImpl = <P extends PrimitiveName>(prim: P, impl: Impl<P>): void => {
   ;(impls as Record<string, unknown>)[prim] = impl
@@ -78,7 +81,11 @@ export const newMain = <R>(traceType: MainTrace['traceType'], globalData: unknow
   }
 }
 
-/** Makes `main` the dynamic trace while `fn` runs, so it sees ops on constants too (as JAX's `jit`/`vmap` do). */
+/**
+ * Makes `main` the dynamic trace while `fn` runs, so it sees ops on constants too (as JAX's `jit`/`vmap` do).
+ * @example
+ * newMain(MyTrace, null, (main) => withDynamicTrace(main, () => f(x))) // ops inside f on constants reach MyTrace
+ */
 export const withDynamicTrace = <R>(main: MainTrace, fn: () => R): R => {
   const prev = dynamicTrace
   dynamicTrace = main
@@ -89,7 +96,11 @@ export const withDynamicTrace = <R>(main: MainTrace, fn: () => R): R => {
   }
 }
 
-/** Applies a primitive eagerly with its kernel; inputs must be concrete. */
+/**
+ * Applies a primitive eagerly with its kernel; inputs must be concrete.
+ * @example
+ * evalPrimitive('add', [x, y], {}) // a Concrete, whatever transforms are active
+ */
 export const evalPrimitive = <P extends PrimitiveName>(
   prim: P,
   inputs: readonly NDArray[],

@@ -2,7 +2,7 @@
 import os from 'node:os'
 import { valueAndGrad } from '@nabla/autodiff'
 import { gemmStats, kernelInfo, resetGemmStats } from '@nabla/linalg'
-import { cast, div, key, type NDArray, permutation, reshape, slice, take, uniform } from '@nabla/ndarray'
+import { cast, div, key, type NDArray, permutation, slice, take, uniform } from '@nabla/ndarray'
 import { applyUpdates, rmsprop } from '@nabla/optim'
 import { dense, type SerialParams, serial, softmaxCrossentropy } from '../src/index.js'
 
@@ -53,4 +53,3 @@ console.log(
   `  loss+gradient  ${(t.grad / 1000).toFixed(2)} s  (GEMM calls ${gemmStats().calls}, ${JSON.stringify(gemmStats())})`,
 )
 console.log(`  optimizer      ${(t.opt / 1000).toFixed(2)} s`)
-void reshape

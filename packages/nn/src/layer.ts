@@ -28,7 +28,12 @@ export interface Layer<P extends Tree = Tree> {
 /** Parameters of a layer without any (activations, flatten, dropout). */
 export type NoParams = readonly []
 
-/** Checks that `x`'s per-sample shape is what a layer was built for. */
+/**
+ * Checks that `x`'s per-sample shape is what a layer was built for.
+ * @example
+ * checkInput('dense', [784], x) // x of shape [128, 784]: fine
+ * // x of shape [128, 28, 28]: RangeError: dense: expected input of shape [batch, 784], got [128, 28, 28]
+ */
 export const checkInput = (layer: string, expected: Shape, x: NDArray): void => {
   const got = x.shape.slice(1)
   if (x.rank === 0 || got.length !== expected.length || got.some((d, i) => d !== expected[i])) {

@@ -12,12 +12,22 @@ const check = (op: string, name: string, v: number, min = 0, strict = false): vo
   }
 }
 
-/** Throws unless `lr` is a non-negative number or a function. */
+/**
+ * Throws unless `lr` is a non-negative number or a function.
+ * @example
+ * checkLearningRate('sgd', 0.01) // fine
+ * checkLearningRate('sgd', -1)   // RangeError: sgd: learningRate must be a finite number ≥ 0, got -1
+ */
 export const checkLearningRate = (op: string, lr: LearningRate): void => {
   if (typeof lr !== 'function') check(op, 'learningRate', lr)
 }
 
-/** The learning rate at `step`. */
+/**
+ * The learning rate at `step`.
+ * @example
+ * learningRateAt(0.001, 10)                      // 0.001
+ * learningRateAt((step) => 0.1 / (1 + step), 9) // 0.01
+ */
 export const learningRateAt = (lr: LearningRate, step: number): number => (typeof lr === 'function' ? lr(step) : lr)
 
 /** Options of {@link exponentialDecay} (Keras's `ExponentialDecay`). */

@@ -15,6 +15,12 @@ import { cos, exp, log, neg, sin, sqrt, tanh } from './unary.js'
 import { where } from './where.js'
 import { argmax, compare, sign } from './zero.js'
 
+/**
+ * The JVP and VJP rule of every primitive, keyed by primitive name; `jvp` and `vjp` look rules up here.
+ * @example
+ * rules.exp.jvp([x], [dx], out, {})               // dx · exp(x)
+ * rules.add.vjp(ct, [x, y], out, {}, [true, false]) // [ct summed to x's shape, null]
+ */
 export const rules: RuleTable = {
   add,
   sub,

@@ -6,11 +6,19 @@ import { broadcastShapes, contiguousStrides, type Shape, sizeOf } from '../shape
 import { registerImpl } from '../trace.js'
 import { type Operand, runLoop } from './loop.js'
 
-/** A fresh zero-filled contiguous array. */
+/**
+ * A fresh zero-filled contiguous array.
+ * @example
+ * fresh('float32', [128, 10]) // zeros, strides [10, 1]
+ */
 export const fresh = (dtype: DType, shape: Shape): Concrete =>
   new Concrete(dtype, shape, allocate(dtype, sizeOf(shape)))
 
-/** `x` seen with the shape `shape` it broadcasts to: stride 0 along new and unit axes. */
+/**
+ * `x` seen with the shape `shape` it broadcasts to: stride 0 along new and unit axes.
+ * @example
+ * broadcastOperand(bias, [128, 512]).strides // [0, 1] for a contiguous bias of shape [512]
+ */
 export const broadcastOperand = (x: Concrete, shape: Shape): Operand => {
   const lead = shape.length - x.rank
   const strides = shape.map((d, i) => (i < lead || x.shape[i - lead] !== d ? 0 : (x.strides[i - lead] as number)))
@@ -19,7 +27,12 @@ export const broadcastOperand = (x: Concrete, shape: Shape): Operand => {
 
 const outOperand = (x: Concrete): Operand => ({ data: x.data, offset: 0, strides: contiguousStrides(x.shape) })
 
-/** Runs `body` over inputs broadcast together into a fresh array of `dtype`. */
+/**
+ * Runs `body` over inputs broadcast together into a fresh array of `dtype`.
+ * @example
+ * mapInto('float32', '$o = x0 > 0 ? x0 : 0', [x], 'relu') // relu in one loop
+ * mapInto('float32', '$o = x0 + x1', [x, bias], 'add')   // [128, 512] + [512]
+ */
 export const mapInto = (dtype: DType, body: string, inputs: readonly Concrete[], op: string): Concrete => {
   let shape: Shape = inputs[0]?.shape ?? []
   for (const x of inputs.slice(1)) shape = broadcastShapes(op, shape, x.shape)
@@ -33,7 +46,12 @@ export const mapInto = (dtype: DType, body: string, inputs: readonly Concrete[],
   return out
 }
 
-/** A contiguous copy of `x` (or `x` itself when it already is one from offset 0 on). */
+/**
+ * A contiguous copy of `x` (or `x` itself when it already is one from offset 0 on).
+ * @example
+ * materialize(concrete('dot', transpose(x))).contiguous // true: a row-major copy
+ * materialize(x, 'float64')                              // a float64 copy
+ */
 export const materialize = (x: Concrete, dtype: DType = x.dtype): Concrete =>
   x.contiguous && x.offset === 0 && dtype === x.dtype && x.data.length === x.size
     ? x
@@ -77,6 +95,9 @@ export const compareBodies: Record<Comparison, string> = {
  * The dtype each element-wise primitive produces from its inputs' dtypes: arithmetic in
  * the promoted type (8-bit and bool widened to int32), division and transcendental
  * functions in floating point, comparisons in bool.
+ * @example
+ * resultType('add', ['uint8', 'uint8']) // 'int32'
+ * resultType('div', ['int32', 'int32']) // 'float32'
  */
 export const resultType = (prim: PrimitiveName, dtypes: readonly DType[]): DType => {
   const joined = dtypes.reduce(promoteTypes)

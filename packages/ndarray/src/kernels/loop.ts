@@ -182,6 +182,10 @@ const loops: Map<string, Map<number, LoopFn>>[] = []
 /**
  * Runs `body` over every index of `shape`. In `body`, `x0, x1, …` are the inputs' elements
  * and `$o` the output element (`'$o = x0 + x1'`, or `'$o += x0'` to accumulate).
+ * @example
+ * const out = fresh('float32', [128, 512])
+ * runLoop('$o = x0 + x1', out.shape, { data: out.data, offset: 0, strides: out.strides }, [
+ *   broadcastOperand(x, out.shape), broadcastOperand(bias, out.shape)]) // x + bias, bias of shape [512]
  */
 export const runLoop = (body: string, shape: Shape, out: Operand, ins: readonly Operand[]): void => {
   for (let d = 0; d < shape.length; d++) if (shape[d] === 0) return
