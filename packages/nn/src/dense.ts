@@ -5,10 +5,10 @@ import { type ActivationName, activationByName } from './activations.js'
 import { glorotUniform, type Initializer, zeros } from './initializers.js'
 import { checkInput, type Layer } from './layer.js'
 
-/** A dense layer's parameters: kernel [inputs, units] and bias [units]. */
+/** A dense layer's parameters: kernel [inputs, units] and bias [units] (absent with `useBias: false`). */
 export type DenseParams = {
   readonly kernel: NDArray
-  readonly bias: NDArray
+  readonly bias?: NDArray
 }
 
 /** Options of {@link dense}. */
@@ -16,6 +16,8 @@ export interface DenseOptions {
   readonly activation?: ActivationName
   readonly kernelInitializer?: Initializer
   readonly biasInitializer?: Initializer
+  /** Add a bias (default true, as Keras). */
+  readonly useBias?: boolean
 }
 
 /**
@@ -28,7 +30,12 @@ export interface DenseOptions {
  */
 export const dense = (
   units: number,
-  { activation = 'linear', kernelInitializer = glorotUniform, biasInitializer = zeros }: DenseOptions = {},
+  {
+    activation = 'linear',
+    kernelInitializer = glorotUniform,
+    biasInitializer = zeros,
+    useBias = true,
+  }: DenseOptions = {},
 ): Layer<DenseParams> => {
   if (!Number.isInteger(units) || units <= 0)
     throw new RangeError(`dense: units must be a positive integer, got ${units}`)
@@ -43,11 +50,13 @@ export const dense = (
       }
       const [k1, k2] = split(key)
       const inputs = inputShape[0] as number
-      return [[units], { kernel: kernelInitializer(k1!, [inputs, units]), bias: biasInitializer(k2!, [units]) }]
+      const kernel = kernelInitializer(k1!, [inputs, units])
+      return [[units], useBias ? { kernel, bias: biasInitializer(k2!, [units]) } : { kernel }]
     },
     apply: ({ kernel, bias }, x) => {
       checkInput('dense', [kernel.shape[0] as number], x)
-      return f(add(dot(x, kernel), bias))
+      const z = dot(x, kernel)
+      return f(bias === undefined ? z : add(z, bias))
     },
   }
 }

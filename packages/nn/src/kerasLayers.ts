@@ -1,12 +1,10 @@
 /** Keras's layer functions (`layer_dense`, `layer_dropout`, `layer_flatten`): each adds a layer to a Sequential model. */
-import { dot } from '@nabla/linalg'
 import type { Shape } from '@nabla/ndarray'
 import { type ActivationName, activationByName } from './activations.js'
 import { dense } from './dense.js'
 import { dropout } from './dropout.js'
 import { flatten } from './flatten.js'
 import { type Initializer, type InitializerName, initializerByName } from './initializers.js'
-import { checkInput, type Layer } from './layer.js'
 import { type KerasLayer, type LayerFunction, layerFunction, type Sequential } from './model.js'
 
 const checkShape = (op: string, shape: Shape | undefined): Shape | undefined => {
@@ -54,26 +52,6 @@ export interface LayerDenseOptions {
   readonly name?: string
 }
 
-/** A dense layer without a bias: activation(dot(x, kernel)). */
-const denseNoBias = (units: number, activation: ActivationName, kernelInit: Initializer): Layer<{ kernel: never }> => {
-  const f = activationByName(activation)
-  return {
-    kind: 'Dense',
-    init: (key, inputShape) => {
-      if (inputShape.length !== 1) {
-        throw new RangeError(
-          `dense: expected a flat input shape [features], got [${inputShape.join(', ')}]; add flatten() first`,
-        )
-      }
-      return [[units], { kernel: kernelInit(key, [inputShape[0] as number, units]) as never }]
-    },
-    apply: ({ kernel }, x) => {
-      checkInput('dense', [(kernel as { shape: Shape }).shape[0] as number], x)
-      return f(dot(x, kernel))
-    },
-  }
-}
-
 /**
  * Adds a densely connected layer, `activation(dot(input, kernel) + bias)`: Keras's
  * `layer_dense`. Data-last for `pipe`, or data-first `layerDense(model, options)`.
@@ -101,10 +79,7 @@ export const layerDense: LayerFunction<LayerDenseOptions> = layerFunction((optio
     activation,
     ...(name === undefined ? {} : { name }),
     ...(inputShape === undefined ? {} : { inputShape }),
-    build: (act = activation) =>
-      useBias
-        ? dense(units, { activation: act, kernelInitializer, biasInitializer })
-        : denseNoBias(units, act, kernelInitializer),
+    build: (act = activation) => dense(units, { activation: act, kernelInitializer, biasInitializer, useBias }),
   }
 })
 

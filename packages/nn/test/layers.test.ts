@@ -59,8 +59,16 @@ describe('layers as pure init/apply pairs', () => {
     const layer = dense(4, { activation: 'relu' })
     const [, params] = layer.init(key(2), [3])
     const x = normal(key(3), [5, 3])
-    expect(layer.apply(params, x)).toBeAllClose(maximum(add(dot(x, params.kernel), params.bias), 0))
-    expect(toArray(params.bias)).toEqual([0, 0, 0, 0])
+    const bias = params.bias as NDArray
+    expect(layer.apply(params, x)).toBeAllClose(maximum(add(dot(x, params.kernel), bias), 0))
+    expect(toArray(bias)).toEqual([0, 0, 0, 0])
+  })
+  it('useBias: false gives a kernel only, and activation(dot(x, W))', () => {
+    const layer = dense(3, { useBias: false })
+    const [, params] = layer.init(key(8), [2])
+    expect(Object.keys(params)).toEqual(['kernel'])
+    const x = normal(key(9), [4, 2])
+    expect(layer.apply(params, x)).toBeAllClose(dot(x, params.kernel))
   })
   it('glorot-uniform stays within ±√(6/(fanIn+fanOut)) and spreads over it', () => {
     const w = glorotUniform(key(4), [784, 512])

@@ -121,20 +121,11 @@ export const resultType = (prim: PrimitiveName, dtypes: readonly DType[]): DType
   }
 }
 
-for (const [name, body] of Object.entries(binaryBodies) as [ElementwiseName, string][]) {
-  registerImpl(name, (xs) =>
-    mapInto(
-      resultType(
-        name,
-        xs.map((x) => x.dtype),
-      ),
-      body,
-      xs,
-      name,
-    ),
-  )
-}
-for (const [name, body] of Object.entries(unaryBodies) as [UnaryName, string][]) {
+const mapped = [...Object.entries(binaryBodies), ...Object.entries(unaryBodies)] as [
+  ElementwiseName | UnaryName,
+  string,
+][]
+for (const [name, body] of mapped) {
   registerImpl(name, (xs) =>
     mapInto(
       resultType(
