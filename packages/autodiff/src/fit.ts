@@ -1,5 +1,5 @@
 /** Cotangent plumbing: undo broadcasting, match dtypes, treat integer inputs as constants. */
-import { cast, type NDArray, reshape, sum, zeros } from '@nabla/ndarray'
+import { cast, type NDArray, reshape, sum } from '@nabla/ndarray'
 import { isFloat } from '@nabla/ndarray/core'
 import type { Tangent } from './rule.js'
 
@@ -24,9 +24,6 @@ export const fit = (ct: NDArray, x: NDArray): Tangent => {
   const r = unbroadcast(ct, x.shape)
   return r.dtype === x.dtype ? r : cast(r, x.dtype)
 }
-
-/** An explicit zero of `x`'s shape and dtype (for when a rule needs a concrete zero). */
-export const zerosLike = (x: NDArray): NDArray => zeros(x.shape, { dtype: isFloat(x.dtype) ? x.dtype : 'float32' })
 
 /** Keeps a tangent's dtype equal to its primal's (tangents of mixed-precision ops). */
 export const asType = (t: Tangent, like: NDArray): Tangent =>

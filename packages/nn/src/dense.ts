@@ -60,6 +60,3 @@ export const dense = (
     },
   }
 }
-
-/** The name of a dense layer's activation, when a model needs to see through it (softmax + crossentropy). */
-export const denseActivation = (options: DenseOptions): ActivationName => options.activation ?? 'linear'
