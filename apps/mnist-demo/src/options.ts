@@ -68,7 +68,8 @@ export const parseOptions = (argv: readonly string[]): DemoOptions => {
   let values: Record<string, string | boolean | undefined>
   try {
     values = parseArgs({
-      args: [...argv],
+      // `pnpm start -- --epochs 1` passes the `--` through: it separates nothing here
+      args: argv.filter((a) => a !== '--'),
       options: {
         epochs: { type: 'string' },
         'batch-size': { type: 'string' },

@@ -113,5 +113,6 @@ describe('user errors: a clear message, exit code 2, no stack trace', () => {
     expect(code).toBe(0)
     expect(stdout).toMatch(/--epochs N/)
     expect(parseOptions([]).epochs).toBe(5)
+    expect(parseOptions(['--', '--epochs', '2']).epochs).toBe(2)
   })
 })
