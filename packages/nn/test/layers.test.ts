@@ -1,4 +1,5 @@
 // Layers, losses and metrics against the book's formulas and hand-computed values.
+import { checkGrads } from '@nabla/autodiff/testing'
 import { dot } from '@nabla/linalg'
 import {
   add,
@@ -189,6 +190,14 @@ describe('losses against hand-computed values', () => {
 })
 
 describe('softmaxCrossentropy has its own derivative', () => {
+  it('which agrees with finite differences in float64, in both modes and to second order (checkGrads)', () => {
+    const labels = softmax(normal(key(12), [3, 4], { dtype: 'float64' }))
+    checkGrads((z: NDArray) => softmaxCrossentropy(z, labels), [normal(key(13), [3, 4], { dtype: 'float64' })], {
+      order: 2,
+      rtol: 1e-5,
+      atol: 1e-7,
+    })
+  })
   it('(softmax(z) − y)/n, equal to the derivative of the plain composition', async () => {
     const { grad } = await import('@nabla/autodiff')
     const [k1, k2] = split(key(9), 2)
