@@ -1,6 +1,7 @@
 /** `batches`: aligned mini-batches of (x, y), optionally in a keyed random order; the last partial batch is kept. */
 import { type Key, type NDArray, permutation, slice, take } from '@nabla/ndarray'
-import { checkKey, checkSamples } from './checkSamples.js'
+import { checkKey } from '@nabla/ndarray/core'
+import { checkSamples } from './checkSamples.js'
 import type { Split } from './loadIdxDataset.js'
 
 /** Options of {@link batches}. */

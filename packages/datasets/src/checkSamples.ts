@@ -1,5 +1,5 @@
-/** Argument checks shared by `shuffle` and `batches`: two NDArrays with the same number of samples, and a key. */
-import { isNDArray, type Key, type NDArray } from '@nabla/ndarray'
+/** The argument check shared by `shuffle` and `batches`: two NDArrays with the same number of samples. */
+import { isNDArray, type NDArray } from '@nabla/ndarray'
 
 /** Throws unless `x` and `y` are NDArrays of rank ≥ 1 with equal first extents; returns that count. */
 export const checkSamples = (op: string, x: unknown, y: unknown): number => {
@@ -17,12 +17,4 @@ export const checkSamples = (op: string, x: unknown, y: unknown): number => {
     )
   }
   return nx
-}
-
-/** Throws unless `k` is a key made by `key(seed)` or `split(key)`. */
-export const checkKey = (op: string, k: unknown): Key => {
-  if (typeof k !== 'object' || k === null || (k as Key).kind !== 'nabla.key') {
-    throw new TypeError(`${op}: expected a key made by key(seed) or split(key), got ${k === null ? 'null' : typeof k}`)
-  }
-  return k as Key
 }

@@ -57,6 +57,8 @@ export const idxTypeCodes = (): string => [...byCode.keys()].map(hex).join(', ')
 /** `0x0b`-style rendering of a byte. */
 export const hex = (b: number): string => `0x${b.toString(16).padStart(2, '0')}`
 
+const wideArrays = { int32: Int32Array, float32: Float32Array, float64: Float64Array } as const
+
 /**
  * Storage for `n` elements of `type`: the typed array of its dtype (`target`) and the
  * bytes the raw big-endian file data must be copied or read into (`body`). For uint8 and
@@ -72,16 +74,10 @@ export const allocateElements = (type: IdxType, n: number): { target: TypedArray
     case 'int8':
     case 'int16':
       return { target: new Int32Array(n), body: new Uint8Array(n * idxTypes[type].bytes) }
-    case 'int32': {
-      const target = new Int32Array(n)
-      return { target, body: new Uint8Array(target.buffer) }
-    }
-    case 'float32': {
-      const target = new Float32Array(n)
-      return { target, body: new Uint8Array(target.buffer) }
-    }
+    case 'int32':
+    case 'float32':
     case 'float64': {
-      const target = new Float64Array(n)
+      const target = new wideArrays[type](n)
       return { target, body: new Uint8Array(target.buffer) }
     }
   }

@@ -1,6 +1,7 @@
 /** `shuffle`: one random reordering applied to samples and labels alike. */
 import { type Key, type NDArray, permutation, take } from '@nabla/ndarray'
-import { checkKey, checkSamples } from './checkSamples.js'
+import { checkKey } from '@nabla/ndarray/core'
+import { checkSamples } from './checkSamples.js'
 import type { Split } from './loadIdxDataset.js'
 
 /**

@@ -11,7 +11,7 @@ export { type Operand as LoopOperand, runLoop } from './kernels/loop.js'
 export { Concrete } from './ndarray.js'
 export { buffersOf, recycle } from './pool.js'
 export type { Comparison, Params, PrimitiveName, PrimitiveParams } from './primitive.js'
-export { randomBits } from './random.js'
+export { checkKey, randomBits } from './random.js'
 export { contiguousStrides, normalizeAxes, normalizeAxis, shapesEqual, showShape } from './shape.js'
 export {
   bind,

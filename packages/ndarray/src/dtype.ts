@@ -57,7 +57,7 @@ export const allocate = <D extends DType>(dtype: D, size: number): TypedArrayOf[
   const bytes = size * ctor.BYTES_PER_ELEMENT
   if (bytes > 0 && bytes <= smallBytes) {
     // small arrays are carved from shared 64 KiB slabs: a fresh ArrayBuffer costs ~3 µs, a view ~0.3 µs.
-    // A slab lives while any array carved from it does (at most 8× the bytes of such arrays).
+    // A slab lives while any array carved from it does, so one live scalar can pin 64 KiB.
     slabUsed = Math.ceil(slabUsed / 8) * 8
     if (slabUsed + bytes > slab.byteLength) {
       slab = new ArrayBuffer(slabBytes)
@@ -67,7 +67,7 @@ export const allocate = <D extends DType>(dtype: D, size: number): TypedArrayOf[
     slabUsed += bytes
     return view as TypedArrayOf[D]
   }
-  return (reuse(dtype, size) ?? new ctor(size)) as TypedArrayOf[D]
+  return (reuse(dtype, size, bytes) ?? new ctor(size)) as TypedArrayOf[D]
 }
 
 const smallBytes = 8 * 1024
@@ -76,10 +76,10 @@ let slab = new ArrayBuffer(0)
 let slabUsed = 0
 
 // set by pool.ts (kept out of this module's imports so dtype stays a leaf module)
-let reuse: (dtype: DType, size: number) => TypedArray | undefined = () => undefined
+let reuse: (dtype: DType, size: number, bytes: number) => TypedArray | undefined = () => undefined
 
 /** Installs the source of recycled storage that `allocate` tries first. */
-export const setReuse = (f: (dtype: DType, size: number) => TypedArray | undefined): void => {
+export const setReuse = (f: (dtype: DType, size: number, bytes: number) => TypedArray | undefined): void => {
   reuse = f
 }
 

@@ -87,11 +87,10 @@ const compile = (nIn: number, lines: readonly string[], results: readonly string
     ${results.map((r, k) => `out${k}[i] = ${r};`).join(' ')}
   }
 }`
-  const key = src
-  let fn = loops.get(key)
+  let fn = loops.get(src)
   if (fn === undefined) {
     fn = new Function(src)() as Loop
-    loops.set(key, fn)
+    loops.set(src, fn)
   }
   return fn
 }

@@ -17,7 +17,7 @@ const pooled = new WeakSet<TypedArray>()
 let bytes = 0
 
 /** A pooled buffer of `size` elements of `dtype`, zeroed, if one is available. */
-export const takePooled = (dtype: DType, size: number): TypedArray | undefined => {
+const takePooled = (dtype: DType, size: number): TypedArray | undefined => {
   const list = pools.get(`${dtype}:${size}`)
   const buf = list?.pop()
   if (buf === undefined) return undefined
@@ -37,7 +37,8 @@ const arraysIn = (x: unknown, out: NDArray[] = []): NDArray[] => {
   return out
 }
 
-setReuse((dtype, size) => (size * 4 >= minBytes ? takePooled(dtype, size) : undefined))
+// only buffers of at least minBytes are pooled, so smaller requests skip the lookup (bytes, not elements: float64 counts 8)
+setReuse((dtype, size, bytes) => (bytes >= minBytes ? takePooled(dtype, size) : undefined))
 
 /**
  * Hands the storage of the arrays inside `tree` (lists and records; other leaves are skipped), which the caller owns and will never read again back to the pool.

@@ -1,6 +1,5 @@
 /** Printing: `str` (R's one-line glimpse, as the book shows it) and `format` (a readable multi-line form that elides). */
 import { isFloat } from './dtype.js'
-import { materialize } from './kernels/elementwise.js'
 import type { NDArray } from './ndarray.js'
 import { toTypedArray } from './ops/create.js'
 import { reshape } from './ops/shape.js'
@@ -66,7 +65,8 @@ export interface FormatOptions {
  * //  [4, 5]]
  */
 export const format = (x: NDArray, { precision = 6, threshold = 1000, edgeItems = 3 }: FormatOptions = {}): string => {
-  const c = materialize(concrete('format', x))
+  // read the elements in place through the view's strides: no copy, even of a huge array that prints only its edges
+  const c = concrete('format', x)
   const elide = c.size > threshold
   const text = (v: number): string =>
     x.dtype === 'bool'
@@ -84,7 +84,6 @@ export const format = (x: NDArray, { precision = 6, threshold = 1000, edgeItems 
           ...Array.from({ length: edgeItems }, (_, i) => n - edgeItems + i),
         ]
       : Array.from({ length: n }, (_, i) => i)
-  const strides = x.shape.map((_, i) => x.shape.slice(i + 1).reduce((a, b) => a * b, 1))
   const cells: string[] = []
   const collect = (depth: number, base: number): void => {
     if (depth === x.rank) {
@@ -92,18 +91,16 @@ export const format = (x: NDArray, { precision = 6, threshold = 1000, edgeItems 
       return
     }
     for (const i of keep(x.shape[depth] as number))
-      if (i >= 0) collect(depth + 1, base + i * (strides[depth] as number))
+      if (i >= 0) collect(depth + 1, base + i * (c.strides[depth] as number))
   }
-  collect(0, 0)
-  const width = Math.max(0, ...cells.map((s) => s.length))
+  collect(0, c.offset)
+  const width = cells.reduce((w, s) => Math.max(w, s.length), 0)
   let k = 0
-  const render = (depth: number, base: number): string => {
+  const render = (depth: number): string => {
     if (depth === x.rank) return (cells[k++] as string).padStart(width)
-    const parts = keep(x.shape[depth] as number).map((i) =>
-      i < 0 ? '...' : render(depth + 1, base + i * (strides[depth] as number)),
-    )
+    const parts = keep(x.shape[depth] as number).map((i) => (i < 0 ? '...' : render(depth + 1)))
     const sep = depth === x.rank - 1 ? ', ' : `,${'\n'.repeat(x.rank - depth - 1)}${' '.repeat(depth + 1)}`
     return `[${parts.join(sep)}]`
   }
-  return render(0, 0)
+  return render(0)
 }

@@ -66,7 +66,12 @@ export const key = (seed: number): Key => {
   return makeKey(hi, seed - hi * 2 ** 32)
 }
 
-const checkKey = (op: string, k: unknown): Key => {
+/**
+ * Throws unless `k` is a key made by `key(seed)` or `split(key)`, naming `op`; returns it.
+ * @example
+ * checkKey('shuffle', k) // a TypeError "shuffle: expected a key made by key(seed) or split(key), got number" for k = 3
+ */
+export const checkKey = (op: string, k: unknown): Key => {
   if (typeof k !== 'object' || k === null || (k as Key).kind !== 'nabla.key') {
     throw new TypeError(`${op}: expected a key made by key(seed) or split(key), got ${k === null ? 'null' : typeof k}`)
   }
@@ -102,7 +107,10 @@ const unitFloats = (k: Key, n: number, dtype: 'float32' | 'float64'): Float64Arr
   return out
 }
 
-const floatDType = (op: string, dtype: DType): 'float32' | 'float64' => {
+/** The checks every float sampler makes, in order (key, shape, dtype); returns the float dtype. */
+const checkFloatSampler = (op: string, k: Key, shape: Shape, dtype: DType): 'float32' | 'float64' => {
+  checkKey(op, k)
+  checkShape(op, shape)
   checkDType(op, dtype)
   if (dtype !== 'float32' && dtype !== 'float64')
     throw new TypeError(`${op}: dtype must be float32 or float64, got ${dtype}`)
@@ -126,9 +134,7 @@ export const uniform = (
   shape: Shape,
   { minval = 0, maxval = 1, dtype = 'float32' }: UniformOptions = {},
 ): NDArray => {
-  checkKey('uniform', k)
-  checkShape('uniform', shape)
-  const d = floatDType('uniform', dtype)
+  const d = checkFloatSampler('uniform', k, shape, dtype)
   if (!(Number.isFinite(minval) && Number.isFinite(maxval) && minval < maxval)) {
     throw new RangeError(`uniform: expected finite minval < maxval, got minval ${minval} and maxval ${maxval}`)
   }
@@ -159,9 +165,7 @@ export const normal = (
   shape: Shape,
   { mean = 0, stddev = 1, dtype = 'float32' }: NormalOptions = {},
 ): NDArray => {
-  checkKey('normal', k)
-  checkShape('normal', shape)
-  const d = floatDType('normal', dtype)
+  const d = checkFloatSampler('normal', k, shape, dtype)
   if (!(Number.isFinite(mean) && Number.isFinite(stddev) && stddev >= 0)) {
     throw new RangeError(`normal: expected a finite mean and stddev ≥ 0, got mean ${mean} and stddev ${stddev}`)
   }

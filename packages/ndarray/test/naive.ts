@@ -4,6 +4,12 @@ import { Concrete, contiguousStrides, type TypedArrayOf } from '@nabla/ndarray/c
 import { flatIndex, indices, type Ref } from '@nabla/test-utils'
 import fc from 'fast-check'
 
+/** No tolerance: the ops under test must agree with the references bit for bit. */
+export const exact = { rtol: 0, atol: 0 }
+
+/** 0, 1, …, n − 1. */
+export const range = (n: number): number[] => Array.from({ length: n }, (_, i) => i)
+
 /** The element of `r` at a multi-index. */
 export const get = (r: Ref, index: readonly number[]): number => r.values[flatIndex(r.shape, index)] as number
 

@@ -14,6 +14,13 @@ describe('recycle', () => {
     expect(b.data).toBe(buffer)
     expect(toArray(slice(b, [0, 3]))).toEqual([0, 0, 0])
   })
+  it('reuses float64 buffers above the floor in bytes though their element count is below it in float32 terms', () => {
+    const m = 10_000 // 80 KB of float64, but only 40 KB were it float32
+    const a = add(ones([m], { dtype: 'float64' }), 1) as Concrete
+    const buffer = a.data
+    expect(recycle(a)).toBe(1)
+    expect((zeros([m], { dtype: 'float64' }) as Concrete).data).toBe(buffer)
+  })
   it('ignores views, small arrays, buffers in `keep`, and a buffer offered twice', () => {
     const a = add(ones([n]), 1) as Concrete
     expect(recycle(slice(a, [1, n]))).toBe(0) // a view that does not own its buffer

@@ -23,10 +23,7 @@ import { randomBits } from '@nabla/ndarray/core'
 import { fromRef, shapeArb, toNested } from '@nabla/test-utils'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { laidOut, laidOutArb, layoutArb } from './naive.js'
-
-const exact = { rtol: 0, atol: 0 }
-const range = (n: number): number[] => Array.from({ length: n }, (_, i) => i)
+import { exact, laidOut, laidOutArb, layoutArb, range } from './naive.js'
 
 describe('random', () => {
   const seedArb = fc.integer({ min: -(2 ** 40), max: 2 ** 40 })

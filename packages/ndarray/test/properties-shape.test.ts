@@ -1,12 +1,10 @@
 /** Property tests of the shape ops (reshape, transpose, slice, take, concat, broadcast…) against naive references, on any layout. */
-import { array, concat, reshape, type SliceSpec, slice, stack, take, transpose } from '@nabla/ndarray'
-import { type Ref, shapeArb, toNested } from '@nabla/test-utils'
+import { array, concat, format, reshape, type SliceSpec, slice, stack, str, take, transpose } from '@nabla/ndarray'
+import { fromRef, type Ref, shapeArb, toNested } from '@nabla/test-utils'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { concatRef, laidOut, laidOutArb, sliceRef, takeRef, transposeRef } from './naive.js'
+import { concatRef, exact, laidOut, laidOutArb, range, sliceRef, takeRef, transposeRef } from './naive.js'
 
-const exact = { rtol: 0, atol: 0 }
-const range = (n: number): number[] => Array.from({ length: n }, (_, i) => i)
 const permArb = (rank: number) => fc.shuffledSubarray(range(rank), { minLength: rank, maxLength: rank })
 const inverse = (perm: readonly number[]): number[] => range(perm.length).map((i) => perm.indexOf(i))
 
@@ -143,6 +141,22 @@ describe('shape ops', () => {
           )
           expect(stacked).toBeAllClose(toNested(concatRef(expanded, a)), exact)
         }
+      }),
+    )
+  })
+})
+
+describe('printing', () => {
+  it('format and str read any layout as the row-major array with the same values, eliding or not', () => {
+    const arb = shapeArb({ maxRank: 4, maxDim: 5 }).chain((s) =>
+      fc.tuple(laidOutArb(s), fc.integer({ min: 0, max: 40 }), fc.integer({ min: 1, max: 3 })),
+    )
+    fc.assert(
+      fc.property(arb, ([[r, l], threshold, edgeItems]) => {
+        const x = laidOut(r, l)
+        const plain = fromRef(r)
+        expect(format(x, { threshold, edgeItems })).toBe(format(plain, { threshold, edgeItems }))
+        expect(str(x)).toBe(str(plain))
       }),
     )
   })

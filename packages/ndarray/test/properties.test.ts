@@ -36,10 +36,7 @@ import {
 import { broadcastGet, broadcastPairArb, type Ref, shapeArb, toNested } from '@nabla/test-utils'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { argRef, broadcastShapeRef, build, get, laidOut, laidOutArb, reduceRef } from './naive.js'
-
-const exact = { rtol: 0, atol: 0 }
-const range = (n: number): number[] => Array.from({ length: n }, (_, i) => i)
+import { argRef, broadcastShapeRef, build, exact, get, laidOut, laidOutArb, range, reduceRef } from './naive.js'
 
 describe('element-wise ops', () => {
   type Binary = (x: NDArray, y: NDArray) => NDArray

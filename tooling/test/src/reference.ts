@@ -13,11 +13,20 @@ export const flatIndex = (shape: readonly number[], index: readonly number[]): n
 
 /** Every multi-index of `shape`, in row-major order. */
 export const indices = (shape: readonly number[]): number[][] => {
-  const out: number[][] = [[]]
-  for (const d of shape) {
-    const next: number[][] = []
-    for (const prefix of out) for (let i = 0; i < d; i++) next.push([...prefix, i])
-    out.splice(0, out.length, ...next)
+  // An odometer over the axes (last fastest): no spread of the whole list, so any size fits the stack.
+  const total = shape.reduce((a, b) => a * b, 1)
+  const out: number[][] = []
+  const index = shape.map(() => 0)
+  for (let k = 0; k < total; k++) {
+    out.push(index.slice())
+    for (let d = shape.length - 1; d >= 0; d--) {
+      const next = (index[d] as number) + 1
+      if (next < (shape[d] as number)) {
+        index[d] = next
+        break
+      }
+      index[d] = 0
+    }
   }
   return out
 }
