@@ -1,55 +1,70 @@
-// Seconds per MNIST epoch of the book's network with the functional trainStep, and where the time goes.
+// Seconds per epoch of `fit` on the book's network (random data of MNIST's shape) against the bare `trainStep`
+// loop it runs, fused optimizer and recycled buffers in both: the difference is fit's own work (metrics,
+// progress, the non-finite check, yielding). Where an epoch's time goes (GEMM, element-wise, optimizer,
+// batching) is apps/mnist-demo's bench/epoch.ts, on the real data.
 import os from 'node:os'
-import { valueAndGrad } from '@nabla/autodiff'
-import { gemmStats, kernelInfo, resetGemmStats } from '@nabla/linalg'
-import { cast, div, key, type NDArray, permutation, slice, take, uniform } from '@nabla/ndarray'
-import { applyUpdates, rmsprop } from '@nabla/optim'
-import { dense, type SerialParams, serial, softmaxCrossentropy } from '../src/index.js'
+import { kernelInfo } from '@nabla/linalg'
+import {
+  arange,
+  argmax,
+  cast,
+  equal,
+  key,
+  type NDArray,
+  permutation,
+  reshape,
+  slice,
+  take,
+  uniform,
+} from '@nabla/ndarray'
+import { buffersOf, recycle } from '@nabla/ndarray/core'
+import { type CompiledModel, compile, fit, kerasModelSequential, layerDense, trainStep } from '../src/index.js'
 
 const samples = 60000
 const batchSize = 128
-const x = div(cast(uniform(key(1), [samples, 784], { minval: 0, maxval: 255 }), 'int32'), 255)
-const y = cast(uniform(key(2), [samples, 10]), 'float32')
-const net = serial(dense(512, { activation: 'relu' }), dense(10))
-const [, params0] = net.init(key(0), [784])
-const opt = rmsprop()
-const lossFn = (p: SerialParams, xb: NDArray, yb: NDArray) => softmaxCrossentropy(net.apply(p, xb), yb)
-const lossAndGrad = valueAndGrad(lossFn)
+const x = uniform(key(1), [samples, 784])
+const y = cast(equal(reshape(argmax(uniform(key(2), [samples, 10]), { axis: -1 }), [-1, 1]), arange(10)), 'float32')
+const model = compile(
+  layerDense(layerDense(kerasModelSequential(), { units: 512, activation: 'relu', inputShape: [784] }), {
+    units: 10,
+    activation: 'softmax',
+  }),
+  { optimizer: 'rmsprop', loss: 'categorical_crossentropy', metrics: ['accuracy'] },
+)
 
-const epoch = (steps: number) => {
-  let params = params0
-  let state = opt.init(params)
-  const order = permutation(key(3), samples)
-  const t = { batch: 0, grad: 0, opt: 0 }
-  for (let s = 0; s < steps; s++) {
-    let t0 = performance.now()
-    const idx = slice(order, [s * batchSize, Math.min(samples, (s + 1) * batchSize)])
-    const xb = take(x, idx)
-    const yb = take(y, idx)
-    let t1 = performance.now()
-    t.batch += t1 - t0
-    const [, g] = lossAndGrad(params, xb, yb)
-    t0 = performance.now()
-    t.grad += t0 - t1
-    const [u, ns] = opt.update(g, state, params)
-    params = applyUpdates(params, u)
-    state = ns
-    t1 = performance.now()
-    t.opt += t1 - t0
+/** What fit runs per step, without its bookkeeping: shuffle, gather, trainStep, recycle the state two steps back. */
+const bareEpoch = (m: CompiledModel, n: number): void => {
+  const step = trainStep({
+    loss: (p: typeof m.params, xb: NDArray, yb: NDArray) => m.loss.fn(yb, m.trainNetwork.apply(p, xb)),
+    optimizer: m.optimizer,
+  })
+  const order = permutation(key(3), n)
+  let [state, previous] = [{ params: m.params, optState: m.optState }, undefined as unknown]
+  for (let b = 0; b * batchSize < n; b++) {
+    const idx = slice(order, [b * batchSize, Math.min(n, (b + 1) * batchSize)])
+    const [next] = step(state, take(x, idx), take(y, idx))
+    if (b >= 2) recycle(previous, { keep: buffersOf(next, state) })
+    ;[previous, state] = [state, next]
   }
-  return t
 }
 
+const seconds = async (f: () => unknown): Promise<number> => {
+  const t = performance.now()
+  await f()
+  return (performance.now() - t) / 1000
+}
+
+// warm up both paths (loop compilation, the buffer pool)
+await fit(model, slice(x, [0, 20 * batchSize]), slice(y, [0, 20 * batchSize]), { batchSize, verbose: 0 })
+bareEpoch(model, 20 * batchSize)
+const bare = await seconds(() => bareEpoch(model, samples))
+const fitted = await seconds(() => fit(model, x, y, { epochs: 1, batchSize, verbose: 0 }))
 const steps = Math.ceil(samples / batchSize)
-epoch(20) // warm up
-resetGemmStats()
-const t = epoch(steps)
-const total = t.batch + t.grad + t.opt
-console.log(`machine: ${os.cpus()[0]?.model} × ${os.cpus().length}, node ${process.version}`)
-console.log(`kernel: ${JSON.stringify(kernelInfo())}`)
-console.log(`one epoch (${steps} steps of ${batchSize}): ${(total / 1000).toFixed(2)} s`)
-console.log(`  batching       ${(t.batch / 1000).toFixed(2)} s`)
 console.log(
-  `  loss+gradient  ${(t.grad / 1000).toFixed(2)} s  (GEMM calls ${gemmStats().calls}, ${JSON.stringify(gemmStats())})`,
+  `machine: ${os.cpus()[0]?.model} × ${os.cpus().length}, node ${process.version}, MALLOC_MMAP_THRESHOLD_=${process.env.MALLOC_MMAP_THRESHOLD_ ?? 'unset'}`,
 )
-console.log(`  optimizer      ${(t.opt / 1000).toFixed(2)} s`)
+console.log(`kernel: ${JSON.stringify(kernelInfo())}`)
+console.log(`one epoch (${steps} steps of ${batchSize}), rmsprop:`)
+console.log(`  trainStep loop  ${bare.toFixed(2)} s  ${((1000 * bare) / steps).toFixed(1)} ms/step`)
+console.log(`  fit             ${fitted.toFixed(2)} s  ${((1000 * fitted) / steps).toFixed(1)} ms/step`)
+console.log(`  fit's own work  ${(fitted - bare).toFixed(2)} s  (${((100 * (fitted - bare)) / fitted).toFixed(0)}%)`)

@@ -1,5 +1,5 @@
 /** compile: a Sequential model plus optimizer, loss and metrics, built into a model with initial parameters. */
-import { key, type NDArray, type Shape, type Tree, treeDefEqual, treeFlatten } from '@nabla/ndarray'
+import { dual, key, type NDArray, type Shape, type Tree, treeDefEqual, treeFlatten } from '@nabla/ndarray'
 import { type GradientTransformation, type OptimizerName, optimizer as optimizerByName } from '@nabla/optim'
 import {
   type LossFunction,
@@ -165,10 +165,7 @@ const compileImpl = (model: Sequential, options: CompileOptions): CompiledModel 
 export const compile: {
   (options: CompileOptions): (model: Sequential) => CompiledModel
   (model: Sequential, options: CompileOptions): CompiledModel
-} = ((...args: unknown[]) =>
-  args.length >= 2
-    ? compileImpl(args[0] as Sequential, args[1] as CompileOptions)
-    : (model: Sequential) => compileImpl(model, args[0] as CompileOptions)) as never
+} = dual(2, compileImpl)
 
 /**
  * Returns `model` if it came from `compile`, else throws a clear error naming `op`.

@@ -1,5 +1,5 @@
 /** evaluate: the loss and metrics of a compiled model on data, averaged over samples, and their R printout. */
-import { isNDArray, item, type NDArray } from '@nabla/ndarray'
+import { dual, isNDArray, item, type NDArray } from '@nabla/ndarray'
 import { type CompiledModel, checkCompiled } from './compile.js'
 import { checkBatchSize, checkData, inputBatch, rows } from './kerasData.js'
 import { rFormat } from './rFormat.js'
@@ -82,11 +82,7 @@ const evaluateImpl = (model: CompiledModel, x: NDArray, y: NDArray, options: Eva
 export const evaluate: {
   (x: NDArray, y: NDArray, options?: EvaluateOptions): (model: CompiledModel) => EvaluateResult
   (model: CompiledModel, x: NDArray, y: NDArray, options?: EvaluateOptions): EvaluateResult
-} = ((...args: unknown[]) =>
-  !isNDArray(args[0])
-    ? evaluateImpl(...(args as Parameters<typeof evaluateImpl>))
-    : (model: CompiledModel) =>
-        evaluateImpl(model, args[0] as NDArray, args[1] as NDArray, args[2] as EvaluateOptions)) as never
+} = dual((args) => !isNDArray(args[0]), evaluateImpl)
 
 /** Options of {@link formatEvaluate}. */
 export interface FormatEvaluateOptions {

@@ -3,6 +3,7 @@
  * and its history; the model passed in is untouched. Each step is `trainStep`.
  */
 import {
+  dual,
   isNDArray,
   item,
   type Key,
@@ -86,8 +87,6 @@ const runEpoch = async (ctx: EpochContext, state0: State, epoch: number): Promis
     : trainStep({ loss: batchLoss(m, undefined), optimizer: m.optimizer, hasAux: true })
   const sums = new Float64Array(1 + m.metrics.length)
   let [state, previous, seen] = [state0, state0, 0]
-  // states made inside this epoch are fit's own; the one it started from belongs to the caller
-  let [stateOwned, previousOwned] = [false, false]
   let logs: Logs = {}
   for (let b = 0; b < plan.steps; b++) {
     const [start, end] = [b * plan.batchSize, Math.min(plan.samples, (b + 1) * plan.batchSize)]
@@ -103,10 +102,10 @@ const runEpoch = async (ctx: EpochContext, state0: State, epoch: number): Promis
     m.metrics.forEach((metric, i) => {
       sums[i + 1] = (sums[i + 1] as number) + item(metric.fn(yb, out)) * size
     })
-    // the state before `previous` is now unreachable: hand its buffers back (never anything still in use)
-    if (previousOwned) recycle(previous, { keep: buffersOf(next, state) })
+    // `previous` (step b − 1's input) is now unreachable: hand its buffers back (never anything still in use).
+    // It is a state this epoch made from b = 2 on; before, it is state0, which belongs to the caller
+    if (b >= 2) recycle(previous, { keep: buffersOf(next, state) })
     ;[previous, state] = [state, next]
-    ;[previousOwned, stateOwned] = [stateOwned, true]
     logs = Object.fromEntries([
       ['loss', (sums[0] as number) / seen],
       ...m.metrics.map((metric, i) => [metric.name, (sums[i + 1] as number) / seen] as const),
@@ -190,7 +189,4 @@ const fitImpl = async (model: CompiledModel, x: NDArray, y: NDArray, options: Fi
 export const fit: {
   (x: NDArray, y: NDArray, options?: FitOptions): (model: CompiledModel) => Promise<FitResult>
   (model: CompiledModel, x: NDArray, y: NDArray, options?: FitOptions): Promise<FitResult>
-} = ((...args: unknown[]) =>
-  !isNDArray(args[0])
-    ? fitImpl(...(args as Parameters<typeof fitImpl>))
-    : (model: CompiledModel) => fitImpl(model, args[0] as NDArray, args[1] as NDArray, args[2] as FitOptions)) as never
+} = dual((args) => !isNDArray(args[0]), fitImpl)

@@ -1,5 +1,5 @@
 /** predict and predictClasses: the model's outputs (probabilities for a softmax/sigmoid output) and their argmax. */
-import { argmax, cast, concat, greater, isNDArray, type NDArray, reshape } from '@nabla/ndarray'
+import { argmax, cast, concat, dual, greater, isNDArray, type NDArray, reshape } from '@nabla/ndarray'
 import { type CompiledModel, checkCompiled } from './compile.js'
 import { checkBatchSize, checkInputs, inputBatch } from './kerasData.js'
 
@@ -8,6 +8,9 @@ export interface PredictOptions {
   /** Samples per batch (default 32, as Keras); only memory and speed depend on it. */
   readonly batchSize?: number
 }
+
+/** Data-first calls start with the model; data-last ones with the inputs. */
+const isDataFirst = (args: readonly unknown[]): boolean => !isNDArray(args[0])
 
 const predictImpl = (model: CompiledModel, x: NDArray, options: PredictOptions = {}): NDArray => {
   const m = checkCompiled('predict', model)
@@ -31,10 +34,7 @@ const predictImpl = (model: CompiledModel, x: NDArray, options: PredictOptions =
 export const predict: {
   (x: NDArray, options?: PredictOptions): (model: CompiledModel) => NDArray
   (model: CompiledModel, x: NDArray, options?: PredictOptions): NDArray
-} = ((...args: unknown[]) =>
-  !isNDArray(args[0])
-    ? predictImpl(args[0] as CompiledModel, args[1] as NDArray, args[2] as PredictOptions)
-    : (model: CompiledModel) => predictImpl(model, args[0] as NDArray, args[1] as PredictOptions)) as never
+} = dual(isDataFirst, predictImpl)
 
 const predictClassesImpl = (model: CompiledModel, x: NDArray, options: PredictOptions = {}): NDArray => {
   const p = predictImpl(model, x, options)
@@ -54,7 +54,4 @@ const predictClassesImpl = (model: CompiledModel, x: NDArray, options: PredictOp
 export const predictClasses: {
   (x: NDArray, options?: PredictOptions): (model: CompiledModel) => NDArray
   (model: CompiledModel, x: NDArray, options?: PredictOptions): NDArray
-} = ((...args: unknown[]) =>
-  !isNDArray(args[0])
-    ? predictClassesImpl(args[0] as CompiledModel, args[1] as NDArray, args[2] as PredictOptions)
-    : (model: CompiledModel) => predictClassesImpl(model, args[0] as NDArray, args[1] as PredictOptions)) as never
+} = dual(isDataFirst, predictClassesImpl)

@@ -6,16 +6,14 @@ import {
   binaryCrossentropy,
   categoricalAccuracy,
   categoricalCrossentropy,
-  compile,
   evaluate,
   fit,
-  kerasModelSequential,
   layerDense,
   layerDropout,
   predict,
   predictClasses,
 } from '../src/index.js'
-import { xorClusters, xorModel } from './kerasFixtures.js'
+import { sequential, xorClusters, xorModel } from './kerasFixtures.js'
 
 describe('predict and predictClasses', () => {
   const { x } = xorClusters(45)
@@ -35,25 +33,19 @@ describe('predict and predictClasses', () => {
     expect(toArray(pipe(model, predictClasses(x)))).toEqual(toArray(classes))
   })
   it('one sigmoid unit: classes are p > 0.5', () => {
-    const binary = compile(
-      pipe(kerasModelSequential(), layerDense({ units: 1, activation: 'sigmoid', inputShape: [2] })),
-      {
-        optimizer: 'sgd',
-        loss: 'binary_crossentropy',
-      },
+    const binary = sequential(
+      { optimizer: 'sgd', loss: 'binary_crossentropy' },
+      layerDense({ units: 1, activation: 'sigmoid', inputShape: [2] }),
     )
     const p = toArray(predict(binary, x)) as number[][]
     expect(toArray(predictClasses(binary, x))).toEqual(p.map(([v]) => ((v as number) > 0.5 ? 1 : 0)))
   })
   it('dropout is off at inference', () => {
-    const withDropout = compile(
-      pipe(
-        kerasModelSequential(),
-        layerDense({ units: 8, activation: 'relu', inputShape: [2] }),
-        layerDropout({ rate: 0.5 }),
-        layerDense({ units: 2, activation: 'softmax' }),
-      ),
+    const withDropout = sequential(
       { optimizer: 'sgd', loss: 'categorical_crossentropy' },
+      layerDense({ units: 8, activation: 'relu', inputShape: [2] }),
+      layerDropout({ rate: 0.5 }),
+      layerDense({ units: 2, activation: 'softmax' }),
     )
     expect(toArray(predict(withDropout, x))).toEqual(toArray(predict(withDropout, x)))
   })
@@ -90,13 +82,9 @@ describe('evaluate', () => {
     expect(pipe(model, evaluate(x, y)).loss).toBeCloseTo(whole.loss, 5)
   })
   it('a sigmoid output with binary crossentropy: loss from logits equals the probability formula', () => {
-    const model = compile(
-      pipe(kerasModelSequential(), layerDense({ units: 1, activation: 'sigmoid', inputShape: [2] })),
-      {
-        optimizer: 'sgd',
-        loss: 'binary_crossentropy',
-        metrics: ['binary_accuracy'],
-      },
+    const model = sequential(
+      { optimizer: 'sgd', loss: 'binary_crossentropy', metrics: ['binary_accuracy'] },
+      layerDense({ units: 1, activation: 'sigmoid', inputShape: [2] }),
     )
     const labels = array((toArray(argmax(y, { axis: -1 })) as number[]).map((l) => [l]))
     const r = evaluate(model, x, labels)
@@ -107,9 +95,9 @@ describe('evaluate', () => {
   })
   it('a loss given as a function (yTrue, yPred) sees the probabilities', async () => {
     const squared = (yTrue: NDArray, yPred: NDArray) => mean(square(sub(yPred, yTrue)))
-    const model = compile(
-      pipe(kerasModelSequential(), layerDense({ units: 2, activation: 'softmax', inputShape: [2] })),
+    const model = sequential(
       { optimizer: 'adam', loss: squared, metrics: ['accuracy'] },
+      layerDense({ units: 2, activation: 'softmax', inputShape: [2] }),
     )
     expect(evaluate(model, x, y).loss).toBeCloseTo(item(squared(y, predict(model, x))), 6)
     const { history } = await fit(model, x, y, { epochs: 2, verbose: 0 })

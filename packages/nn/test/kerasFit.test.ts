@@ -4,7 +4,6 @@ import { sgd } from '@nabla/optim'
 import { pipe } from 'fp-ts/function'
 import { describe, expect, it } from 'vitest'
 import {
-  compile,
   evaluate,
   fit,
   kerasModelSequential,
@@ -13,7 +12,7 @@ import {
   layerDropout,
   TrainingError,
 } from '../src/index.js'
-import { collector, values, xorClusters, xorModel } from './kerasFixtures.js'
+import { collector, sequential, values, xorClusters, xorModel } from './kerasFixtures.js'
 
 const silent = { verbose: 0 } as const
 
@@ -36,24 +35,18 @@ describe('fit learns', () => {
   })
   it('sparse labels with sparse_categorical_crossentropy, and a sigmoid unit with binary_crossentropy', async () => {
     const { x, labels } = xorClusters(200, 5)
-    const sparse = compile(
-      pipe(
-        kerasModelSequential(),
-        layerDense({ units: 32, activation: 'relu', inputShape: [2] }),
-        layerDense({ units: 2, activation: 'softmax' }),
-      ),
+    const sparse = sequential(
       { optimizer: 'adam', loss: 'sparse_categorical_crossentropy', metrics: ['accuracy'] },
+      layerDense({ units: 32, activation: 'relu', inputShape: [2] }),
+      layerDense({ units: 2, activation: 'softmax' }),
     )
     const yInt = array(labels, { dtype: 'int32' })
     const a = await fit(sparse, x, yInt, { epochs: 20, batchSize: 16, ...silent })
     expect(evaluate(a.model, x, yInt).accuracy).toBeGreaterThanOrEqual(0.95)
-    const binary = compile(
-      pipe(
-        kerasModelSequential(),
-        layerDense({ units: 32, activation: 'relu', inputShape: [2] }),
-        layerDense({ units: 1, activation: 'sigmoid' }),
-      ),
+    const binary = sequential(
       { optimizer: 'adam', loss: 'binary_crossentropy', metrics: ['acc'] },
+      layerDense({ units: 32, activation: 'relu', inputShape: [2] }),
+      layerDense({ units: 1, activation: 'sigmoid' }),
     )
     const b = await fit(binary, x, array(labels), { epochs: 20, batchSize: 16, ...silent })
     expect(Object.keys(b.history.metrics)).toEqual(['loss', 'acc'])
@@ -96,14 +89,11 @@ describe('fit is deterministic and pure', () => {
   })
   it('with dropout, training is still deterministic and evaluate is not stochastic', async () => {
     const { x, y } = xorClusters(64)
-    const model = compile(
-      pipe(
-        kerasModelSequential(),
-        layerDense({ units: 16, activation: 'relu', inputShape: [2] }),
-        layerDropout({ rate: 0.5 }),
-        layerDense({ units: 2, activation: 'softmax' }),
-      ),
+    const model = sequential(
       { optimizer: 'rmsprop', loss: 'categorical_crossentropy', metrics: ['accuracy'] },
+      layerDense({ units: 16, activation: 'relu', inputShape: [2] }),
+      layerDropout({ rate: 0.5 }),
+      layerDense({ units: 2, activation: 'softmax' }),
     )
     const [a, b] = [await fit(model, x, y, { epochs: 2, ...silent }), await fit(model, x, y, { epochs: 2, ...silent })]
     expect(values(a.model.params)).toEqual(values(b.model.params))
@@ -111,13 +101,10 @@ describe('fit is deterministic and pure', () => {
   })
   it('running averages are weighted by batch size: with a zero learning rate the epoch loss is the full-data loss', async () => {
     const { x, y } = xorClusters(50) // batches of 16, 16, 16, 2
-    const model = compile(
-      pipe(
-        kerasModelSequential(),
-        layerDense({ units: 8, activation: 'tanh', inputShape: [2] }),
-        layerDense({ units: 2, activation: 'softmax' }),
-      ),
+    const model = sequential(
       { optimizer: sgd({ learningRate: 0 }), loss: 'categorical_crossentropy', metrics: ['accuracy'] },
+      layerDense({ units: 8, activation: 'tanh', inputShape: [2] }),
+      layerDense({ units: 2, activation: 'softmax' }),
     )
     const { history } = await fit(model, x, y, { epochs: 1, batchSize: 16, ...silent })
     const full = evaluate(model, x, y, { batchSize: 50 })
@@ -258,12 +245,9 @@ describe('fit rejects bad input before training', () => {
     await expect(fit(uncompiled as never, x, y)).rejects.toThrow(/fit: expected a compiled model; call compile/)
   })
   it('integer labels out of range for sparse crossentropy', async () => {
-    const sparse = compile(
-      pipe(kerasModelSequential(), layerDense({ units: 2, activation: 'softmax', inputShape: [2] })),
-      {
-        optimizer: 'sgd',
-        loss: 'sparse_categorical_crossentropy',
-      },
+    const sparse = sequential(
+      { optimizer: 'sgd', loss: 'sparse_categorical_crossentropy' },
+      layerDense({ units: 2, activation: 'softmax', inputShape: [2] }),
     )
     await expect(fit(sparse, x, array([0, 1, 2, 0, 0, 0, 0, 0, 0, 0]), silent)).rejects.toThrow(
       /needs integer labels in 0…1 \(the last layer has 2 units\), got 2 for sample 2/,
@@ -272,10 +256,10 @@ describe('fit rejects bad input before training', () => {
   it('a NaN loss stops training with a TrainingError naming epoch and step, holding the last good model', async () => {
     const big = mul(normal(key(3), [64, 2]), 1e4)
     const target = normal(key(4), [64, 1])
-    const model = compile(pipe(kerasModelSequential(), layerDense({ units: 1, inputShape: [2] })), {
-      optimizer: sgd({ learningRate: 1e3 }),
-      loss: 'mse',
-    })
+    const model = sequential(
+      { optimizer: sgd({ learningRate: 1e3 }), loss: 'mse' },
+      layerDense({ units: 1, inputShape: [2] }),
+    )
     const initial = values(model.params)
     const error = await fit(model, big, target, { epochs: 3, batchSize: 8, ...silent }).then(
       () => undefined,

@@ -1,7 +1,13 @@
 // Shared data and models for the Keras-face tests: XOR-like clusters and a collecting output stream.
 import { add, array, key, type NDArray, normal, toArray, treeLeaves } from '@nabla/ndarray'
-import { pipe } from 'fp-ts/lib/function.js'
-import { type CompiledModel, compile, kerasModelSequential, layerDense } from '../src/index.js'
+import {
+  type CompiledModel,
+  type CompileOptions,
+  compile,
+  kerasModelSequential,
+  layerDense,
+  type Sequential,
+} from '../src/index.js'
 
 /**
  * Four Gaussian blobs at (±1, ±1), σ = 0.35; the class is the XOR of the signs of the
@@ -14,15 +20,22 @@ export const xorClusters = (n: number, seed = 11): { x: NDArray; y: NDArray; lab
   return { x, y: array(labels.map((l) => [1 - l, l])), labels }
 }
 
+/** A compiled model: `layers` (data-last layer functions) added in order to an empty Sequential, compiled with `options`. */
+export const sequential = (
+  options: CompileOptions,
+  ...layers: readonly ((model: Sequential) => Sequential)[]
+): CompiledModel =>
+  compile(
+    layers.reduce((model, layer) => layer(model), kerasModelSequential()),
+    options,
+  )
+
 /** Dense 32 relu → Dense 2 softmax, adam. */
 export const xorModel = (seed = 0): CompiledModel =>
-  compile(
-    pipe(
-      kerasModelSequential(),
-      layerDense({ units: 32, activation: 'relu', inputShape: [2] }),
-      layerDense({ units: 2, activation: 'softmax' }),
-    ),
+  sequential(
     { optimizer: 'adam', loss: 'categorical_crossentropy', metrics: ['accuracy'], seed },
+    layerDense({ units: 32, activation: 'relu', inputShape: [2] }),
+    layerDense({ units: 2, activation: 'softmax' }),
   )
 
 /** Every leaf of a pytree as nested JS numbers, for exact comparisons. */

@@ -1,10 +1,10 @@
 /** The optimizers users ask for by name: one-line compositions of the transforms, with Keras's defaults and formulas. */
-import { add, div, fuse, mul, type NDArray, sqrt, square, sub, type Tree } from '@nabla/ndarray'
+import { fuse, mul, type NDArray, sub } from '@nabla/ndarray'
 import { chain } from './chain.js'
 import { scaleByAdagrad } from './scaleByAdagrad.js'
-import { type ScaleByAdamOptions, scaleByAdam } from './scaleByAdam.js'
+import { adamLeaf, type ScaleByAdamOptions, scaleByAdam } from './scaleByAdam.js'
 import { scaleByLearningRate } from './scaleByLearningRate.js'
-import { type ScaleByRmsOptions, scaleByRms } from './scaleByRms.js'
+import { rmsLeaf, type ScaleByRmsOptions, scaleByRms } from './scaleByRms.js'
 import { type LearningRate, learningRateAt } from './schedule.js'
 import { trace } from './trace.js'
 import type { GradientTransformation } from './transformation.js'
@@ -54,15 +54,16 @@ export const rmsprop = ({ learningRate = 0.001, momentum = 0, ...rms }: RmspropO
   const { rho = 0.9, epsilon = 1e-7 } = rms
   return {
     ...composed,
-    // p ← p − lr·g/√(ν + ε) with ν ← ρν + (1−ρ)g², one pass per leaf
+    // p ← p − lr·g/√(ν + ε) with ν ← ρν + (1−ρ)g² (scaleByRms's rmsLeaf), one pass per leaf
     updateAndApply: (grads, [rmsState, lrState], params) => {
       const lr = learningRateAt(learningRate, lrState.count)
-      const step = fuse((p: NDArray, g: NDArray, v: NDArray) => {
-        const nu = add(mul(v, rho), mul(square(g), 1 - rho))
-        return [sub(p, mul(div(g, sqrt(add(nu, epsilon))), lr)), nu]
+      const leaf = rmsLeaf(rho, epsilon)
+      const step = fuse((p: NDArray, g: NDArray, v: NDArray): [NDArray, NDArray] => {
+        const [update, nu] = leaf(g, v)
+        return [sub(p, mul(update, lr)), nu]
       })
       const [next, nu] = treeZipWith(step, params, grads, rmsState.nu)
-      return [next as Tree, [{ nu: nu as Tree, mu: null }, { count: lrState.count + 1 }]]
+      return [next, [{ nu, mu: null }, { count: lrState.count + 1 }]]
     },
   }
 }
@@ -95,17 +96,17 @@ export const adam = ({
   const { beta1 = 0.9, beta2 = 0.999, epsilon = 1e-7 } = moments
   return {
     ...chain(scaleByAdam(moments), scaleByLearningRate(learningRate)),
-    // p ← p − lr·m·√(1−β₂ᵗ)/(1−β₁ᵗ)/(√v + ε), one pass per leaf
+    // p ← p − lr·m·√(1−β₂ᵗ)/(1−β₁ᵗ)/(√v + ε) (scaleByAdam's adamLeaf with lr in the scale), one pass per leaf
     updateAndApply: (grads, [adamState, lrState], params) => {
       const t = adamState.count + 1
       const scale = (learningRateAt(learningRate, lrState.count) * Math.sqrt(1 - beta2 ** t)) / (1 - beta1 ** t)
-      const step = fuse((p: NDArray, g: NDArray, m: NDArray, v: NDArray) => {
-        const mu = add(m, mul(sub(g, m), 1 - beta1))
-        const nu = add(v, mul(sub(square(g), v), 1 - beta2))
-        return [sub(p, div(mul(mu, scale), add(sqrt(nu), epsilon))), mu, nu]
+      const leaf = adamLeaf(beta1, beta2, epsilon, scale)
+      const step = fuse((p: NDArray, g: NDArray, m: NDArray, v: NDArray): [NDArray, NDArray, NDArray] => {
+        const [update, mu, nu] = leaf(g, m, v)
+        return [sub(p, update), mu, nu]
       })
       const [next, mu, nu] = treeZipWith(step, params, grads, adamState.mu, adamState.nu)
-      return [next as Tree, [{ count: t, mu: mu as Tree, nu: nu as Tree }, { count: lrState.count + 1 }]]
+      return [next, [{ count: t, mu, nu }, { count: lrState.count + 1 }]]
     },
   }
 }

@@ -24,11 +24,11 @@ export const scaleByAdagrad = ({
   }
   return {
     init: (params) => ({
-      sumOfSquares: treeMap((p: NDArray) => full(p.shape, initialAccumulatorValue, { dtype: p.dtype }), params) as Tree,
+      sumOfSquares: treeMap((p: NDArray) => full(p.shape, initialAccumulatorValue, { dtype: p.dtype }), params),
     }),
     update: (grads, state) => {
-      const s = treeMap((g: NDArray, a: NDArray) => add(a, square(g)), grads, state.sumOfSquares) as Tree
-      return [treeMap((g: NDArray, a: NDArray) => div(g, sqrt(add(a, epsilon))), grads, s) as Tree, { sumOfSquares: s }]
+      const s = treeMap((g: NDArray, a: NDArray) => add(a, square(g)), grads, state.sumOfSquares)
+      return [treeMap((g: NDArray, a: NDArray) => div(g, sqrt(add(a, epsilon))), grads, s), { sumOfSquares: s }]
     },
   }
 }

@@ -1,5 +1,5 @@
 /** scaleByLearningRate: multiply updates by −lr (descent), with the rate fixed or read from a schedule at each step. */
-import { mul, type NDArray, type Tree, treeMap } from '@nabla/ndarray'
+import { mul, type NDArray, treeMap } from '@nabla/ndarray'
 import { checkLearningRate, type LearningRate, learningRateAt } from './schedule.js'
 import type { GradientTransformation } from './transformation.js'
 
@@ -22,7 +22,7 @@ export const scaleByLearningRate = (
     init: () => ({ count: 0 }),
     update: (grads, { count }) => {
       const lr = learningRateAt(learningRate, count) * (flipSign ? -1 : 1)
-      return [treeMap((g: NDArray) => mul(g, lr), grads) as Tree, { count: count + 1 }]
+      return [treeMap((g: NDArray) => mul(g, lr), grads), { count: count + 1 }]
     },
   }
 }

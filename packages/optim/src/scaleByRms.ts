@@ -1,7 +1,8 @@
 /** scaleByRms: divide by a running root-mean-square of the gradients (the core of RMSprop). */
-import { add, div, fuse, mul, type NDArray, sqrt, square, sub, type Tree, treeMap, zeros } from '@nabla/ndarray'
+import { add, div, fuse, mul, type NDArray, sqrt, square, sub, type Tree } from '@nabla/ndarray'
 import type { GradientTransformation } from './transformation.js'
 import { treeZipWith } from './treeZipWith.js'
+import { zerosLike } from './zerosLike.js'
 
 /** Running mean of g² (`nu`) and, when centered, of g (`mu`). */
 export interface ScaleByRmsState {
@@ -16,7 +17,18 @@ export interface ScaleByRmsOptions {
   readonly centered?: boolean
 }
 
-const zerosLike = (params: Tree): Tree => treeMap((p: NDArray) => zeros(p.shape, { dtype: p.dtype }), params) as Tree
+/**
+ * The uncentered step on one leaf, `[update, ν']`: ν' ← ρν + (1−ρ)g²; update ← g / √(ν' + ε).
+ * Shared by `scaleByRms` and `rmsprop`'s fused `updateAndApply`, so the formula is written once.
+ * @example
+ * const [update, nu] = rmsLeaf(0.9, 1e-7)(g, v)
+ */
+export const rmsLeaf =
+  (rho: number, epsilon: number) =>
+  (g: NDArray, v: NDArray): [NDArray, NDArray] => {
+    const nu = add(mul(v, rho), mul(square(g), 1 - rho))
+    return [div(g, sqrt(add(nu, epsilon))), nu]
+  }
 
 /**
  * ν ← ρν + (1−ρ)g²; updates ← g / √(ν + ε) — ε inside the square root, as Keras has it
@@ -32,11 +44,8 @@ export const scaleByRms = ({
   if (!(rho >= 0 && rho < 1)) throw new RangeError(`scaleByRms: rho must be in [0, 1), got ${rho}`)
   if (!(epsilon >= 0)) throw new RangeError(`scaleByRms: epsilon must be ≥ 0, got ${epsilon}`)
   // each leaf in one fused pass: read g and ν, write the update and the new ν
-  const plain = fuse((g: NDArray, v: NDArray) => {
-    const nu = add(mul(v, rho), mul(square(g), 1 - rho))
-    return [div(g, sqrt(add(nu, epsilon))), nu]
-  })
-  const centeredStep = fuse((g: NDArray, v: NDArray, m: NDArray) => {
+  const plain = fuse(rmsLeaf(rho, epsilon))
+  const centeredStep = fuse((g: NDArray, v: NDArray, m: NDArray): [NDArray, NDArray, NDArray] => {
     const nu = add(mul(v, rho), mul(square(g), 1 - rho))
     const mu = add(mul(m, rho), mul(g, 1 - rho))
     return [div(g, sqrt(add(sub(nu, square(mu)), epsilon))), nu, mu]
@@ -45,10 +54,10 @@ export const scaleByRms = ({
     init: (params) => ({ nu: zerosLike(params), mu: centered ? zerosLike(params) : null }),
     update: (grads, state) => {
       if (state.mu === null) {
-        const [updates, nu] = treeZipWith(plain, grads, state.nu) as [Tree, Tree]
+        const [updates, nu] = treeZipWith(plain, grads, state.nu)
         return [updates, { nu, mu: null }]
       }
-      const [updates, nu, mu] = treeZipWith(centeredStep, grads, state.nu, state.mu) as [Tree, Tree, Tree]
+      const [updates, nu, mu] = treeZipWith(centeredStep, grads, state.nu, state.mu)
       return [updates, { nu, mu }]
     },
   }

@@ -1,6 +1,7 @@
 /** trace: momentum — a decaying sum of past updates (optionally Nesterov's look-ahead form). */
-import { add, mul, type NDArray, type Tree, treeMap, zeros } from '@nabla/ndarray'
+import { add, mul, type NDArray, type Tree, treeMap } from '@nabla/ndarray'
 import type { GradientTransformation } from './transformation.js'
+import { zerosLike } from './zerosLike.js'
 
 /** The running momentum buffer. */
 export interface TraceState {
@@ -22,10 +23,12 @@ export const trace = ({
 }): GradientTransformation<TraceState> => {
   if (!(decay >= 0 && decay <= 1)) throw new RangeError(`trace: decay (momentum) must be in [0, 1], got ${decay}`)
   return {
-    init: (params) => ({ trace: treeMap((p: NDArray) => zeros(p.shape, { dtype: p.dtype }), params) as Tree }),
+    init: (params) => ({ trace: zerosLike(params) }),
     update: (updates, state) => {
-      const next = treeMap((u: NDArray, t: NDArray) => add(u, mul(t, decay)), updates, state.trace) as Tree
-      const out = nesterov ? (treeMap((u: NDArray, t: NDArray) => add(u, mul(t, decay)), updates, next) as Tree) : next
+      // t ← u + decay·t; Nesterov looks ahead with the new t: u + decay·t'
+      const addDecayed = (u: NDArray, t: NDArray) => add(u, mul(t, decay))
+      const next = treeMap(addDecayed, updates, state.trace)
+      const out = nesterov ? treeMap(addDecayed, updates, next) : next
       return [out, { trace: next }]
     },
   }

@@ -7,7 +7,10 @@ import { type NDArray, type Tree, treeDefEqual, treeFlatten, treeUnflatten } fro
  * @example
  * const [nu, updates] = treeZipWith((g, v) => rmsStep(g, v), grads, state.nu)
  */
-export const treeZipWith = (f: (...leaves: NDArray[]) => readonly NDArray[], ...trees: readonly Tree[]): Tree[] => {
+export const treeZipWith = <R extends readonly NDArray[]>(
+  f: (...leaves: NDArray[]) => R,
+  ...trees: readonly Tree[]
+): { -readonly [K in keyof R]: Tree } => {
   const [first, def] = treeFlatten(trees[0] as Tree)
   const others = trees.slice(1).map((t, i) => {
     const [leaves, d] = treeFlatten(t)
@@ -22,5 +25,5 @@ export const treeZipWith = (f: (...leaves: NDArray[]) => readonly NDArray[], ...
       def,
       results.map((r) => r[k] as NDArray),
     ),
-  )
+  ) as { -readonly [K in keyof R]: Tree }
 }
