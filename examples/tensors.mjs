@@ -1,4 +1,4 @@
-// A tour of the book's sections 2.2–2.3 with @nabla/ndarray (run: npx -y pnpm@10 start).
+// A tour of the book's sections 2.2–2.3 with @nabla/ndarray (run: npx -y pnpm@10 tour).
 import { add, array, format, full, key, maximum, reshape, slice, str, transpose, uniform, zeros } from '@nabla/ndarray'
 
 const show = (label, value) => console.log(`${label}\n${value}\n`)

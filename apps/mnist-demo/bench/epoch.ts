@@ -3,18 +3,19 @@
 // Not a test: numbers for the machine it runs on.
 import os from 'node:os'
 import { valueAndGrad } from '@nabla/autodiff'
-import { arrayReshape, batches, datasetMnist, toCategorical } from '@nabla/datasets'
+import { batches, datasetMnist, toCategorical } from '@nabla/datasets'
 import { gemmStats, kernelInfo, resetGemmStats } from '@nabla/linalg'
-import { div, key, type NDArray, split } from '@nabla/ndarray'
+import { key, type NDArray, split } from '@nabla/ndarray'
 import { buffersOf, recycle } from '@nabla/ndarray/core'
 import { dense, type SerialParams, serial, softmaxCrossentropy } from '@nabla/nn'
-import { applyUpdates, rmsprop } from '@nabla/optim'
+import { rmsprop } from '@nabla/optim'
+import { toInputs } from '../src/data.js'
 
 const epochs = Number(process.env.EPOCHS ?? 2)
 let t0 = performance.now()
 const mnist = datasetMnist()
 const loadSeconds = (performance.now() - t0) / 1000
-const x = div(arrayReshape(mnist.train.x, [60000, 784]), 255)
+const x = toInputs(mnist.train.x)
 const y = toCategorical(mnist.train.y, 10)
 
 const net = serial(dense(512, { activation: 'relu' }), dense(10))
@@ -43,11 +44,9 @@ for (const [e, k] of split(key(1), epochs).entries()) {
     const t1 = performance.now()
     const [, grads] = lossAndGrad(params, item.value.x, item.value.y)
     const t2 = performance.now()
-    // what fit does: the optimizer's fused update-and-apply, and the previous weights' memory reused
-    const [nextParams, s] = opt.updateAndApply
-      ? opt.updateAndApply(grads, state, params)
-      : opt.update(grads, state, params)
-    const next = opt.updateAndApply ? (nextParams as SerialParams) : applyUpdates(params, nextParams)
+    // what fit does: the optimizer's fused update-and-apply (rmsprop has one), and the previous weights' memory reused
+    const [nextParams, s] = opt.updateAndApply!(grads, state, params)
+    const next = nextParams as SerialParams
     if (owned) recycle([params, state], { keep: buffersOf(next, s) })
     params = next
     state = s

@@ -1,6 +1,6 @@
 /** Listing 2.1: the dataset, from the bundled MNIST or a user's directory in MNIST's layout. */
-import { datasetMnist, loadIdxDataset } from '@nabla/datasets'
-import { type NDArray, slice } from '@nabla/ndarray'
+import { arrayReshape, datasetMnist, loadIdxDataset } from '@nabla/datasets'
+import { div, type NDArray, slice } from '@nabla/ndarray'
 
 /** The book's `mnist$train$x`, `mnist$train$y`, `mnist$test$x`, `mnist$test$y`. */
 export interface Mnist {
@@ -28,3 +28,11 @@ export const loadData = ({
     trainSamples === undefined || trainSamples >= (x.shape[0] as number) ? x : slice(x, [0, trainSamples])
   return { trainImages: keep(d.train.x), trainLabels: keep(d.train.y), testImages: d.test.x, testLabels: d.test.y }
 }
+
+/**
+ * Listing 2.4: images of shape [n, 28, 28] (0…255) as the network's input, [n, 784] scaled to [0, 1].
+ * @example
+ * const trainImages = toInputs(data.trainImages) // array_reshape(train_images, c(60000, 28 * 28)) / 255
+ */
+export const toInputs = (images: NDArray): NDArray =>
+  div(arrayReshape(images, [images.shape[0] as number, 28 * 28]), 255)

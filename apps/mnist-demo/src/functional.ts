@@ -4,11 +4,11 @@
  * the weights, move the weights against the gradient. The Keras face is sugar over this.
  */
 import { valueAndGrad } from '@nabla/autodiff'
-import { arrayReshape, batches, toCategorical } from '@nabla/datasets'
-import { argmax, cast, div, equal, item, key, mean, type NDArray, slice, split, toArray } from '@nabla/ndarray'
-import { dense, type SerialParams, serial, softmaxCrossentropy } from '@nabla/nn'
+import { batches, toCategorical } from '@nabla/datasets'
+import { argmax, item, key, type NDArray, slice, split, toArray } from '@nabla/ndarray'
+import { categoricalAccuracy, dense, type SerialParams, serial, softmaxCrossentropy } from '@nabla/nn'
 import { applyUpdates, optimizer as byName } from '@nabla/optim'
-import type { Mnist } from './data.js'
+import { type Mnist, toInputs } from './data.js'
 import type { ChapterResult } from './keras.js'
 import type { DemoOptions } from './options.js'
 import type { Output } from './output.js'
@@ -22,7 +22,7 @@ export const runFunctional = async (data: Mnist, options: DemoOptions, out: Outp
   const net = serial(dense(512, { activation: 'relu' }), dense(10))
   const [initKey, shuffleKey] = split(key(options.seed))
   const [, initial] = net.init(initKey!, [28 * 28])
-  const x = div(arrayReshape(data.trainImages, [data.trainImages.shape[0] as number, 784]), 255)
+  const x = toInputs(data.trainImages)
   const y = toCategorical(data.trainLabels, 10)
   const opt = byName(options.optimizer)
   // loss(params, x, y): only params is differentiated; x and y are constants
@@ -53,11 +53,11 @@ export const runFunctional = async (data: Mnist, options: DemoOptions, out: Outp
     )
   }
 
-  const testX = div(arrayReshape(data.testImages, [data.testImages.shape[0] as number, 784]), 255)
+  const testX = toInputs(data.testImages)
   const testY = toCategorical(data.testLabels, 10)
   const logits = net.apply(params, testX)
   const testLoss = item(softmaxCrossentropy(logits, testY))
-  const accuracy = item(mean(cast(equal(argmax(logits, { axis: 1 }), cast(data.testLabels, 'int32')), 'float32')))
+  const accuracy = item(categoricalAccuracy(testY, logits))
   const predicted = toArray(argmax(slice(logits, [0, 10]), { axis: 1 })) as number[]
   out.result(`test loss ${testLoss.toFixed(4)}, test accuracy ${accuracy.toFixed(4)}`)
   out.result(`first ten test predictions: ${predicted.join(' ')}`)

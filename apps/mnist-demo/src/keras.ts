@@ -1,7 +1,7 @@
 /** The chapter's listings 2.1–2.5 and its review, with nabla's Keras face, printed as the book prints them. */
-import { arrayReshape, toCategorical } from '@nabla/datasets'
+import { toCategorical } from '@nabla/datasets'
 import { kernelInfo } from '@nabla/linalg'
-import { div, slice, toArray } from '@nabla/ndarray'
+import { slice, toArray } from '@nabla/ndarray'
 import {
   compile,
   evaluate,
@@ -13,7 +13,7 @@ import {
   summary,
 } from '@nabla/nn'
 import { pipe } from 'fp-ts/lib/function.js'
-import type { Mnist } from './data.js'
+import { type Mnist, toInputs } from './data.js'
 import type { DemoOptions } from './options.js'
 import type { Output } from './output.js'
 
@@ -47,9 +47,8 @@ export const runKeras = async (data: Mnist, options: DemoOptions, out: Output): 
   out.detail(summary(model))
 
   out.listing('Listing 2.4 Preparing the image data')
-  const n = data.trainImages.shape[0] as number
-  const trainImages = div(arrayReshape(data.trainImages, [n, 28 * 28]), 255)
-  const testImages = div(arrayReshape(data.testImages, [data.testImages.shape[0] as number, 28 * 28]), 255)
+  const trainImages = toInputs(data.trainImages)
+  const testImages = toInputs(data.testImages)
   out.listing('Listing 2.5 Preparing the labels')
   const trainLabels = toCategorical(data.trainLabels, 10)
   const testLabels = toCategorical(data.testLabels, 10)

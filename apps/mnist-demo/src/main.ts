@@ -5,7 +5,7 @@ import { slice, str } from '@nabla/ndarray'
 import { loadData } from './data.js'
 import { drawDigit, writeDigitGrid } from './digits.js'
 import { runFunctional } from './functional.js'
-import { type ChapterResult, runKeras } from './keras.js'
+import { runKeras } from './keras.js'
 import { parseOptions, UsageError, usage } from './options.js'
 import { makeOutput, type Output } from './output.js'
 
@@ -53,9 +53,7 @@ export const main = async (
       out.detail(`(figure 2.1, MNIST sample digits: written to ${options.png})`)
     }
 
-    const result: ChapterResult =
-      options.mode === 'keras' ? await runKeras(data, options, out) : await runFunctional(data, options, out)
-    void result
+    await (options.mode === 'keras' ? runKeras : runFunctional)(data, options, out)
     return 0
   } catch (e) {
     if (e instanceof UsageError || e instanceof IdxFileError) {

@@ -1,6 +1,6 @@
 /** Cotangent plumbing: undo broadcasting, match dtypes, treat integer inputs as constants. */
-import { cast, type NDArray, reshape, sum } from '@nabla/ndarray'
-import { isFloat } from '@nabla/ndarray/core'
+import { cast, type NDArray, reshape, sum, zeros } from '@nabla/ndarray'
+import { isFloat, shapesEqual } from '@nabla/ndarray/core'
 import type { Tangent } from './rule.js'
 
 /**
@@ -8,7 +8,7 @@ import type { Tangent } from './rule.js'
  * cotangent has the input's shape: d(broadcast x) is transposed by a sum.
  */
 export const unbroadcast = (ct: NDArray, shape: readonly number[]): NDArray => {
-  if (ct.rank === shape.length && ct.shape.every((d, i) => d === shape[i])) return ct
+  if (shapesEqual(ct.shape, shape)) return ct
   const lead = ct.rank - shape.length
   const axes = ct.shape.flatMap((d, i) => (i < lead || (shape[i - lead] === 1 && d !== 1) ? [i] : []))
   const summed = axes.length > 0 ? sum(ct, { axis: axes }) : ct
@@ -28,3 +28,10 @@ export const fit = (ct: NDArray, x: NDArray): Tangent => {
 /** Keeps a tangent's dtype equal to its primal's (tangents of mixed-precision ops). */
 export const asType = (t: Tangent, like: NDArray): Tangent =>
   t === null || t.dtype === like.dtype ? t : cast(t, like.dtype)
+
+/**
+ * An explicit zero of `x`'s shape and dtype (where a null tangent must become an array).
+ * @example
+ * zerosOf(x) // zeros(x.shape, { dtype: x.dtype })
+ */
+export const zerosOf = (x: NDArray): NDArray => zeros(x.shape, { dtype: x.dtype })

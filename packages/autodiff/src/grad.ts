@@ -49,7 +49,7 @@ const valueAndGradImpl =
       nums,
     )
     const cts = pullback(ones([], { dtype: value.dtype }))
-    const grads = typeof argnums === 'number' ? cts[argnums] : nums.map((i) => cts[i])
+    const grads = typeof argnums === 'number' ? cts[0] : cts
     return [hasAux ? [value, aux] : value, grads]
   }
 

@@ -1,14 +1,17 @@
 /** Jacobians and Hessians built from jvp and vjp: one pass per input (forward) or output (reverse) element. */
-import { cast, eye, type NDArray, reshape, slice, stack, transpose, zeros } from '@nabla/ndarray'
+import { type NDArray, reshape, stack, transpose, zeros } from '@nabla/ndarray'
+import { fresh } from '@nabla/ndarray/core'
 import { jvp } from './jvp.js'
 import { checkFloatInputs } from './transform.js'
 import { vjp } from './vjp.js'
 
-/** The i-th unit array of `shape` and `dtype`. */
-const basis = (shape: readonly number[], dtype: NDArray['dtype'], n: number): NDArray[] => {
-  const id = cast(eye(n), dtype)
-  return Array.from({ length: n }, (_, i) => reshape(slice(id, i), shape))
-}
+/** `f` of each unit array of `shape` and `dtype`, made one at a time (no n × n identity). */
+const perBasis = <T>(shape: readonly number[], dtype: NDArray['dtype'], n: number, f: (e: NDArray) => T): T[] =>
+  Array.from({ length: n }, (_, i) => {
+    const e = fresh(dtype, shape)
+    e.data[i] = 1
+    return f(e)
+  })
 
 /**
  * The Jacobian of `f: NDArray → NDArray` by reverse mode (one pullback per output
@@ -22,7 +25,7 @@ export const jacrev =
     checkFloatInputs('jacrev', [x])
     const [y, pullback] = vjp(f as (...a: never[]) => NDArray, x)
     if (y.size === 0 || x.size === 0) return zeros([...y.shape, ...x.shape], { dtype: x.dtype })
-    const rows = basis(y.shape, y.dtype, y.size).map((e) => (pullback(e) as NDArray[])[0] as NDArray)
+    const rows = perBasis(y.shape, y.dtype, y.size, (e) => (pullback(e) as NDArray[])[0] as NDArray)
     return reshape(stack(rows), [...y.shape, ...x.shape])
   }
 
@@ -36,7 +39,7 @@ export const jacfwd =
   (f: (x: NDArray) => NDArray) =>
   (x: NDArray): NDArray => {
     checkFloatInputs('jacfwd', [x])
-    const columns = basis(x.shape, x.dtype, x.size).map((e) => jvp(f as (...a: never[]) => NDArray, [x], [e])[1])
+    const columns = perBasis(x.shape, x.dtype, x.size, (e) => jvp(f as (...a: never[]) => NDArray, [x], [e])[1])
     if (columns.length === 0) {
       const y = f(x)
       return zeros([...y.shape, ...x.shape], { dtype: x.dtype })

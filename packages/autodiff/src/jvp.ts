@@ -1,24 +1,29 @@
 /** Forward mode: a trace whose tracers carry a tangent beside the primal (Autodidax's JVPTrace). */
-import { type NDArray, type Tree, treeFlatten, treeUnflatten, zeros } from '@nabla/ndarray'
-import { bind, type MainTrace, newMain, type Params, type PrimitiveName, Trace, Tracer } from '@nabla/ndarray/core'
+import { type NDArray, type Tree, treeFlatten, treeUnflatten } from '@nabla/ndarray'
+import {
+  bind,
+  type MainTrace,
+  newMain,
+  type Params,
+  type PrimitiveName,
+  shapesEqual,
+  Trace,
+  type Tracer,
+} from '@nabla/ndarray/core'
+import { zerosOf } from './fit.js'
+import { PrimalTracer } from './primalTracer.js'
 import type { Tangent } from './rule.js'
 import { rules } from './rules/index.js'
 import { checkFloatInputs } from './transform.js'
 
 /** A value inside `jvp`: its primal and its tangent (null for an exact zero). */
-export class JvpTracer extends Tracer {
+export class JvpTracer extends PrimalTracer {
   constructor(
     readonly trace: JvpTrace,
-    readonly primal: NDArray,
+    primal: NDArray,
     readonly tangent: Tangent,
   ) {
-    super()
-  }
-  get shape(): readonly number[] {
-    return this.primal.shape
-  }
-  get dtype() {
-    return this.primal.dtype
+    super(primal)
   }
 }
 
@@ -39,7 +44,7 @@ export class JvpTrace extends Trace {
 }
 
 /** The primal and tangent of a value returned from the function under `jvp`. */
-export const splitJvp = (main: MainTrace, x: NDArray): [NDArray, NDArray | null] =>
+const splitJvp = (main: MainTrace, x: NDArray): [NDArray, NDArray | null] =>
   x instanceof JvpTracer && x.trace.main === main ? [x.primal, x.tangent] : [x, null]
 
 /**
@@ -66,7 +71,7 @@ export const jvp = <R extends Tree>(
         throw new RangeError(`jvp: argument ${i} has ${ps.length} arrays but ${ts.length} tangents`)
       ps.forEach((x, j) => {
         const t = ts[j] as NDArray
-        if (t.shape.join() !== x.shape.join() || t.dtype !== x.dtype) {
+        if (!shapesEqual(t.shape, x.shape) || t.dtype !== x.dtype) {
           throw new RangeError(
             `jvp: tangent ${j} of argument ${i} is ${t.dtype} [${t.shape}], expected ${x.dtype} [${x.shape}] like its primal`,
           )
@@ -90,5 +95,3 @@ export const jvp = <R extends Tree>(
     ]
   })
 }
-
-const zerosOf = (x: NDArray): NDArray => zeros(x.shape, { dtype: x.dtype })

@@ -4,8 +4,19 @@
  * The rules are ordinary ops, so an outer transform traces the backward pass too —
  * that is what makes `grad(grad(f))` work.
  */
-import { add, type NDArray, type Tree, treeFlatten, treeUnflatten, zeros } from '@nabla/ndarray'
-import { bind, type MainTrace, newMain, type Params, type PrimitiveName, Trace, Tracer } from '@nabla/ndarray/core'
+import { add, type NDArray, type Tree, treeFlatten, treeUnflatten } from '@nabla/ndarray'
+import {
+  bind,
+  type MainTrace,
+  newMain,
+  type Params,
+  type PrimitiveName,
+  shapesEqual,
+  Trace,
+  type Tracer,
+} from '@nabla/ndarray/core'
+import { zerosOf } from './fit.js'
+import { PrimalTracer } from './primalTracer.js'
 import type { Tangent } from './rule.js'
 import { rules } from './rules/index.js'
 
@@ -21,19 +32,13 @@ export interface Node {
 let nextId = 0
 
 /** A value inside a reverse-mode transform: its primal, and its tape node if it depends on a differentiated input. */
-export class VjpTracer extends Tracer {
+export class VjpTracer extends PrimalTracer {
   constructor(
     readonly trace: VjpTrace,
-    readonly primal: NDArray,
+    primal: NDArray,
     readonly node: Node | null,
   ) {
-    super()
-  }
-  get shape(): readonly number[] {
-    return this.primal.shape
-  }
-  get dtype() {
-    return this.primal.dtype
+    super(primal)
   }
 }
 
@@ -62,7 +67,7 @@ export class VjpTrace extends Trace {
 }
 
 /** Cotangents of every node reachable from `roots`, by one reverse sweep in creation order. */
-export const backward = (roots: readonly [Node, NDArray][]): Map<Node, NDArray> => {
+const backward = (roots: readonly [Node, NDArray][]): Map<Node, NDArray> => {
   const cts = new Map<Node, NDArray>()
   const seen = new Set<Node>()
   const order: Node[] = []
@@ -96,7 +101,7 @@ export const backward = (roots: readonly [Node, NDArray][]): Map<Node, NDArray> 
 }
 
 /** The primal and node of a value returned from the function under transform `main`. */
-export const splitVjp = (main: MainTrace, x: NDArray): [NDArray, Node | null] =>
+const splitVjp = (main: MainTrace, x: NDArray): [NDArray, Node | null] =>
   x instanceof VjpTracer && x.trace.main === main ? [x.primal, x.node] : [x, null]
 
 /**
@@ -108,20 +113,15 @@ export const splitVjp = (main: MainTrace, x: NDArray): [NDArray, Node | null] =>
  * const [y, pullback] = vjp((x) => mul(x, x), x)
  * const [dx] = pullback(ones(y.shape)) // 2x
  */
-export const vjp = <R extends Tree>(f: (...args: never[]) => R, ...primals: readonly Tree[]): [R, (ct: R) => Tree[]] =>
-  vjpWith(
-    f,
+export const vjp = <R extends Tree>(
+  f: (...args: never[]) => R,
+  ...primals: readonly Tree[]
+): [R, (ct: R) => Tree[]] => {
+  const [value, pullback] = vjpWithAux(
+    (...a: never[]) => [f(...a), null] as const,
     primals,
     primals.map((_, i) => i),
   )
-
-/** `vjp` differentiating only the arguments listed in `argnums` (the others are constants). */
-export const vjpWith = <R extends Tree>(
-  f: (...args: never[]) => R,
-  primals: readonly Tree[],
-  argnums: readonly number[],
-): [R, (ct: R) => Tree[]] => {
-  const [value, pullback] = vjpWithAux((...a: never[]) => [f(...a), null] as const, primals, argnums)
   return [value, pullback]
 }
 
@@ -135,7 +135,11 @@ const lowerAux = (main: MainTrace, aux: unknown): unknown => {
   return aux
 }
 
-/** `vjpWith` for a function returning `[out, aux]`: aux comes back as values, outside the tape. */
+/**
+ * `vjp` differentiating only the arguments listed in `argnums` (the others are constants),
+ * for a function returning `[out, aux]`: aux comes back as values, outside the tape. The
+ * pullback returns one cotangent per entry of `argnums`, in that order.
+ */
 export const vjpWithAux = <R extends Tree, Aux>(
   f: (...args: never[]) => readonly [R, Aux],
   primals: readonly Tree[],
@@ -160,23 +164,19 @@ export const vjpWithAux = <R extends Tree, Aux>(
       }
       split.forEach(([p], i) => {
         const c = cts[i] as NDArray
-        if (c.shape.join() !== p.shape.join()) {
+        if (!shapesEqual(c.shape, p.shape)) {
           throw new RangeError(`vjp: cotangent ${i} has shape [${c.shape}], the output has [${p.shape}]`)
         }
       })
       const roots = split.flatMap(([, n], i): [Node, NDArray][] => (n === null ? [] : [[n, cts[i] as NDArray]]))
       const result = backward(roots)
-      return flat.map(([, def], i) => {
-        const ls = leaves[i] as NDArray[]
-        return treeUnflatten(
-          def,
-          ls.map((l) => {
-            const n = l instanceof VjpTracer ? l.node : null
-            const c = n === null ? undefined : result.get(n)
-            return c ?? zeros(l.shape, { dtype: l.dtype })
-          }),
-        )
-      })
+      // cotangents of the differentiated arguments only: a constant (a data batch) costs no zeros
+      return argnums.map((i) =>
+        treeUnflatten(
+          (flat[i] as (typeof flat)[number])[1],
+          (leaves[i] as VjpTracer[]).map((l) => result.get(l.node as Node) ?? zerosOf(l)),
+        ),
+      )
     }
     return [value, pullback, lowerAux(main, aux) as Aux]
   })

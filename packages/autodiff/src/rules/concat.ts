@@ -1,13 +1,13 @@
 /** The derivative rules of `concat` (a linear primitive): the tangent goes through the same op, the cotangent through its transpose. */
-import { zeros } from '@nabla/ndarray'
 import { bind } from '@nabla/ndarray/core'
+import { zerosOf } from '../fit.js'
 import type { Rule } from '../rule.js'
 
 /** d concat(xs) = concat(dxs); the cotangent is cut back into the pieces. */
 export const concat: Rule<'concat'> = {
   jvp: (primals, tangents, _, params) => {
     if (tangents.every((t) => t === null)) return null
-    const filled = primals.map((x, i) => tangents[i] ?? zeros(x.shape, { dtype: x.dtype }))
+    const filled = primals.map((x, i) => tangents[i] ?? zerosOf(x))
     return bind('concat', filled, params)
   },
   vjp: (ct, primals, _, { axis }, needs) => {

@@ -45,7 +45,8 @@ export const checkGrads = (
       throw new TypeError(`checkGrads: argument ${i} is ${a.dtype}; finite differences need float64`)
   }
   const [kIn, kOut, kNext] = split(key, 3) as [Key, Key, Key]
-  const dirs = args.map((a, i) => normal(split(kIn, args.length)[i] as Key, a.shape, { dtype: 'float64' }))
+  const dirKeys = split(kIn, args.length)
+  const dirs = args.map((a, i) => normal(dirKeys[i] as Key, a.shape, { dtype: 'float64' }))
   const shifted = (s: number) => f(...args.map((a, i) => add(a, mul(dirs[i] as NDArray, s))))
   const fd = mul(sub(shifted(eps), shifted(-eps)), 1 / (2 * eps))
   const [out, tangent] = jvp(f as (...a: never[]) => NDArray, args, dirs)
