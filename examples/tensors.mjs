@@ -25,4 +25,7 @@ show('> dim(t(matrix(0, 300, 20)))', transpose(zeros([300, 20])).shape.join(' ')
 const noise = uniform(key(0), [64, 3, 32, 10], { minval: 0, maxval: 9 })
 const z = maximum(noise, full([32, 10], 5))
 show('> dim(sweep(x, c(3, 4), y, pmax))  # maximum(x, y)', z.shape.join(' '))
-show('> x + c(10, 20)  # broadcasting a vector over the rows', format(add(x, array([10, 20]))))
+show(
+  '> sweep(x, 2, c(10, 20), `+`)  # add(x, array([10, 20])): the vector broadcast over the rows',
+  format(add(x, array([10, 20]))),
+)

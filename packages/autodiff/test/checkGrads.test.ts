@@ -30,3 +30,12 @@ describe('checkGrads', () => {
     )
   })
 })
+
+describe('checkGrads options', () => {
+  it('refuses an empty or unknown list of modes instead of checking nothing', () => {
+    const x = normal(key(21), [3], { dtype: 'float64' })
+    expect(() => checkGrads((a: NDArray) => sum(a), [x], { modes: [] })).toThrow(
+      /modes must name 'fwd' and\/or 'rev', got \[\]/,
+    )
+  })
+})

@@ -12,7 +12,7 @@ export interface CheckGradsOptions {
   readonly modes?: readonly ('fwd' | 'rev')[]
   /** Finite-difference step (default 1e-4, central differences in float64). */
   readonly eps?: number
-  /** Relative/absolute tolerance of the comparison (default 1e-6 / 1e-6). */
+  /** Relative/absolute tolerance (default 1e-6 / 1e-6); comparisons with finite differences allow 10× rtol for their truncation error. */
   readonly rtol?: number
   readonly atol?: number
   /** Key for the random directions (default key(0)). */
@@ -40,6 +40,9 @@ export const checkGrads = (
   args: readonly NDArray[],
   { modes = ['fwd', 'rev'], eps = 1e-4, rtol = 1e-6, atol = 1e-6, key = makeKey(0), order = 1 }: CheckGradsOptions = {},
 ): void => {
+  if (modes.length === 0 || modes.some((m) => m !== 'fwd' && m !== 'rev')) {
+    throw new RangeError(`checkGrads: modes must name 'fwd' and/or 'rev', got ${JSON.stringify(modes)}`)
+  }
   for (const [i, a] of args.entries()) {
     if (a.dtype !== 'float64')
       throw new TypeError(`checkGrads: argument ${i} is ${a.dtype}; finite differences need float64`)
