@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest'
 import type { GemmArgs, GemmArray } from '../src/kernels/gemm.js'
 import { refGemm } from '../src/kernels/ref.js'
 import { blockedGemm, tsGemm } from '../src/kernels/ts.js'
+import { flags, gemmArgs } from './gemmCases.js'
 
 interface Case {
   readonly transA: boolean
@@ -24,41 +25,19 @@ interface Case {
 /** Values exact in float32 (small multiples of 1/2), so every summation order gives the same result. */
 const exact = (i: number, seed: number) => (((i * 7919 + seed * 104729) % 41) - 20) / 2
 
-/** Builds the storage for a case; C starts filled with a sentinel that the product must overwrite. */
+/** Builds the arguments of a case; C starts filled with a sentinel that the product must overwrite. */
 const build = (
   cs: Case,
   Type: typeof Float32Array | typeof Float64Array,
   value: (i: number, seed: number) => number,
-) => {
-  const { transA, transB, m, n, k } = cs
-  const lda = (transA ? m : k) + cs.padA
-  const ldb = (transB ? k : n) + cs.padB
-  const ldc = n + cs.padC
-  const filled = (length: number, seed: number): GemmArray => {
+): GemmArgs => {
+  const { padA, padB, padC, offA, offB, offC, ...shape } = cs
+  return gemmArgs({ ...shape, pads: [padA, padB, padC], offsets: [offA, offB, offC] }, (length, x): GemmArray => {
+    if (x === 'c') return new Type(length).fill(-777)
     const out = new Type(length)
-    for (let i = 0; i < length; i++) out[i] = value(i, seed)
+    for (let i = 0; i < length; i++) out[i] = value(i, x === 'a' ? 1 : 2)
     return out
-  }
-  const a = filled(cs.offA + (transA ? k : m) * lda, 1)
-  const b = filled(cs.offB + (transB ? n : k) * ldb, 2)
-  const c = new Type(cs.offC + m * ldc).fill(-777)
-  const args = (out: GemmArray): GemmArgs => ({
-    transA,
-    transB,
-    m,
-    n,
-    k,
-    a,
-    aOffset: cs.offA,
-    lda: Math.max(1, lda),
-    b,
-    bOffset: cs.offB,
-    ldb: Math.max(1, ldb),
-    c: out,
-    cOffset: cs.offC,
-    ldc,
   })
-  return { c, args }
 }
 
 /** Runs `kernel` and the reference on the same case and compares every element of C, padding included. */
@@ -66,18 +45,11 @@ const agree = (kernel: (x: GemmArgs) => void, cs: Case, Type: typeof Float32Arra
   const value = tol === 0 ? exact : (i: number, seed: number) => Math.sin(i * 12.9898 + seed * 78.233) * 2
   const mine = build(cs, Type, value)
   const ref = build(cs, Type, value)
-  kernel(mine.args(mine.c))
-  refGemm(ref.args(ref.c))
+  kernel(mine)
+  refGemm(ref)
   if (tol === 0) expect(Array.from(mine.c)).toEqual(Array.from(ref.c))
   else expect(Array.from(mine.c)).toBeAllClose(Array.from(ref.c), { rtol: tol, atol: tol })
 }
-
-const flags = [
-  [false, false],
-  [true, false],
-  [false, true],
-  [true, true],
-] as const
 
 const caseArb = (maxDim: number) =>
   fc.record({

@@ -7,6 +7,7 @@ import fc from 'fast-check'
 import { afterAll, describe, expect, it } from 'vitest'
 import { dot, dotGeneral, gemmStats, kernelInfo, matmul, resetGemmStats, setKernel, tensordot } from '../src/index.js'
 import { registeredTiers, threadPool } from '../src/kernels/registry.js'
+import { sameBits } from './gemmCases.js'
 import { layouts, naiveDot, naiveDotGeneral, naiveMatmul, withLayout } from './naive.js'
 
 const dim = fc.integer({ min: 0, max: 4 })
@@ -196,13 +197,6 @@ describe('threads', () => {
     }
   })
 })
-
-/** Equal element for element, bit for bit (a loop: deep equality on 65536 elements overflows the stack). */
-function sameBits(x: ArrayLike<number>, y: ArrayLike<number> | undefined): boolean {
-  if (y === undefined || x.length !== y.length) return false
-  for (let i = 0; i < x.length; i++) if (!Object.is(x[i], y[i])) return false
-  return true
-}
 
 function range(n: number): number[] {
   return Array.from({ length: n }, (_, i) => i)

@@ -1,13 +1,13 @@
 // The threaded tier: 1, 2 and 3 threads give bit-identical results (equal to gemmWasm) that agree with a float64
 // triple loop; products just below the work threshold stay on one thread, just above it use the pool; the pool
 // survives memory growth and shutdown, never keeps the process alive, and bad thread counts are clear errors.
-import { execFileSync } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import fc from 'fast-check'
 import { afterAll, describe, expect, it } from 'vitest'
 import type { GemmArgs } from '../src/kernels/gemm.js'
 import { defaultMinWork, gemmParallel, poolSize, shutdownPool, threadSupport } from '../src/kernels/threads/index.js'
 import { gemmWasm } from '../src/kernels/wasm/index.js'
+import { gemmArgs, randomFloats, runChild, sameBits, sentinel, tripleLoop } from './gemmCases.js'
 
 interface Case {
   readonly transA: boolean
@@ -20,37 +20,11 @@ interface Case {
   readonly seed: number
 }
 
-const sentinel = -777.5
-
-const randomFloats = (length: number, seed: number): Float32Array => {
-  let s = seed >>> 0
-  return Float32Array.from({ length }, () => {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0
-    return s / 2 ** 31 - 1
-  })
-}
-
-const build = ({ transA, transB, m, n, k, pad, offset, seed }: Case): GemmArgs<Float32Array> => {
-  const lda = (transA ? m : k) + pad
-  const ldb = (transB ? k : n) + pad
-  const ldc = n + pad
-  return {
-    transA,
-    transB,
-    m,
-    n,
-    k,
-    a: randomFloats(offset + (transA ? k : m) * lda, seed),
-    aOffset: offset,
-    lda: Math.max(1, lda),
-    b: randomFloats(offset + (transB ? n : k) * ldb, seed + 1),
-    bOffset: offset,
-    ldb: Math.max(1, ldb),
-    c: new Float32Array(offset + m * ldc).fill(sentinel),
-    cOffset: offset,
-    ldc: Math.max(1, ldc),
-  }
-}
+// the same pad and offset for A, B and C
+const build = ({ pad, offset, seed, ...cs }: Case): GemmArgs<Float32Array> =>
+  gemmArgs({ ...cs, pads: [pad, pad, pad], offsets: [offset, offset, offset] }, (length, x) =>
+    x === 'c' ? new Float32Array(length).fill(sentinel) : randomFloats(length, x === 'a' ? seed : seed + 1),
+  )
 
 /** The first C element farther from the float64 triple loop than γ_k·Σ|a||b| (u = 2⁻²⁴), or a changed pad. */
 const firstError = (
@@ -58,8 +32,6 @@ const firstError = (
   c: Float32Array,
   rows: readonly number[] | null = null,
 ): string | null => {
-  const u = 2 ** -24
-  const gamma = (g.k * u) / (1 - g.k * u)
   for (const i of rows ?? Array.from({ length: g.m }, (_, r) => r)) {
     for (let j = 0; j < g.ldc && g.cOffset + i * g.ldc + j < c.length; j++) {
       const got = c[g.cOffset + i * g.ldc + j] as number
@@ -67,16 +39,8 @@ const firstError = (
         if (got !== sentinel) return `padding C[${i}][${j}] changed to ${got}`
         continue
       }
-      let s = 0
-      let abs = 0
-      for (let p = 0; p < g.k; p++) {
-        const x =
-          (g.a[g.aOffset + (g.transA ? p * g.lda + i : i * g.lda + p)] as number) *
-          (g.b[g.bOffset + (g.transB ? j * g.ldb + p : p * g.ldb + j)] as number)
-        s += x
-        abs += Math.abs(x)
-      }
-      if (!(Math.abs(got - s) <= gamma * abs)) return `C[${i}][${j}] = ${got}, expected ${s} ± ${gamma * abs}`
+      const { value, bound } = tripleLoop(g, i, j)
+      if (!(Math.abs(got - value) <= bound)) return `C[${i}][${j}] = ${got}, expected ${value} ± ${bound}`
     }
   }
   return null
@@ -93,12 +57,6 @@ const runAll = (g: GemmArgs<Float32Array>, minWork = 0) => {
   gemmWasm({ ...g, c: single })
   return { results, single }
 }
-
-const sameBits = (x: Float32Array, y: Float32Array): boolean =>
-  x.length === y.length &&
-  new Uint32Array(x.buffer, x.byteOffset, x.length).every(
-    (v, i) => v === new Uint32Array(y.buffer, y.byteOffset, y.length)[i],
-  )
 
 afterAll(() => shutdownPool())
 
@@ -211,12 +169,7 @@ describe('gemmParallel', () => {
         b: a, bOffset: 0, ldb: n, c, cOffset: 0, ldc: n }, { threads: 2 })
       console.log(JSON.stringify({ used, workers: poolSize(), c0: c[0] }))`
     const started = performance.now()
-    const out = execFileSync(
-      process.execPath,
-      ['--conditions=@nabla/source', '--import', 'tsx', '--input-type=module', '-e', script],
-      { encoding: 'utf8', timeout: 30_000 },
-    )
-    expect(JSON.parse(out.trim().split('\n').pop() as string)).toEqual({ used: 2, workers: 1, c0: 256 })
+    expect(runChild(script, [], 30_000)).toEqual({ used: 2, workers: 1, c0: 256 })
     expect(performance.now() - started).toBeLessThan(30_000)
   })
 
@@ -234,19 +187,6 @@ describe('gemmParallel', () => {
         return { used, bits: Array.from(new Uint32Array(c.buffer)).join() }
       })
       console.log(JSON.stringify({ used: outs.map((o) => o.used), same: outs.every((o) => o.bits === outs[0].bits) }))`
-    const out = execFileSync(
-      process.execPath,
-      [
-        '--experimental-wasm-relaxed-simd',
-        '--conditions=@nabla/source',
-        '--import',
-        'tsx',
-        '--input-type=module',
-        '-e',
-        script,
-      ],
-      { encoding: 'utf8', timeout: 30_000 },
-    )
-    expect(JSON.parse(out.trim().split('\n').pop() as string)).toEqual({ used: [1, 2, 3], same: true })
+    expect(runChild(script, ['--experimental-wasm-relaxed-simd'], 30_000)).toEqual({ used: [1, 2, 3], same: true })
   })
 })

@@ -1,83 +1,35 @@
 // The WebAssembly tier: its assembler, its capability probe, and gemmWasm against a float64 triple loop on
 // random shapes (0- and 1-sized dims, sizes off the 2×16 and 4×2 tiles and the k blocks, all transpose flags,
 // offsets, leading dimensions), with the plain SIMD module and — in a child process with the V8 flag — relaxed SIMD.
-import { execFileSync } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import type { GemmArgs } from '../src/kernels/gemm.js'
 import { signedLeb, unsignedLeb } from '../src/kernels/wasm/encoding.js'
 import { gemmWasm, ModuleBuilder, wasmSupport } from '../src/kernels/wasm/index.js'
+import { flags, type GemmCase, gemmArgs, randomFloats, runChild, sentinel, tripleLoop } from './gemmCases.js'
 
 // ---- oracle ----------------------------------------------------------------------------------------
 
-interface Case {
-  readonly transA: boolean
-  readonly transB: boolean
-  readonly m: number
-  readonly n: number
-  readonly k: number
-  /** ld − stored row length, for A, B, C */
-  readonly pads: readonly [number, number, number]
-  /** elements before each matrix */
-  readonly offsets: readonly [number, number, number]
+interface Case extends GemmCase {
   readonly seed: number
 }
 
-const sentinel = -777.5
+// C gets 3 elements of slack after its last row, which must keep the sentinel too.
+const build = ({ seed, ...cs }: Case): GemmArgs<Float32Array> =>
+  gemmArgs(cs, (length, x) =>
+    x === 'c' ? new Float32Array(length + 3).fill(sentinel) : randomFloats(length, x === 'a' ? seed : seed + 1),
+  )
 
-// Values in [-1, 1) from a linear congruential generator (deterministic for a seed).
-const randomFloats = (length: number, seed: number): Float32Array => {
-  let s = seed >>> 0
-  return Float32Array.from({ length }, () => {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0
-    return s / 2 ** 31 - 1
-  })
-}
-
-const build = ({ transA, transB, m, n, k, pads, offsets, seed }: Case): GemmArgs<Float32Array> => {
-  const lda = (transA ? m : k) + pads[0]
-  const ldb = (transB ? k : n) + pads[1]
-  const ldc = n + pads[2]
-  return {
-    transA,
-    transB,
-    m,
-    n,
-    k,
-    a: randomFloats(offsets[0] + (transA ? k : m) * lda, seed),
-    aOffset: offsets[0],
-    lda: Math.max(1, lda),
-    b: randomFloats(offsets[1] + (transB ? n : k) * ldb, seed + 1),
-    bOffset: offsets[1],
-    ldb: Math.max(1, ldb),
-    c: new Float32Array(offsets[2] + m * ldc + 3).fill(sentinel),
-    cOffset: offsets[2],
-    ldc: Math.max(1, ldc),
-  }
-}
-
-/**
- * Float64 triple loop, with the rounding-error bound of any float32 summation order of k products:
- * |ĉ − c| ≤ γ_k·Σ|a||b|, γ_k = k·u/(1 − k·u), u = 2⁻²⁴ (Higham, Accuracy and Stability, §3.1).
- */
+/** The float64 triple loop and its error bound (see `tripleLoop`), for every element of C. */
 const reference = (g: GemmArgs<Float32Array>) => {
   const value = new Float64Array(g.m * g.n)
   const bound = new Float64Array(g.m * g.n)
-  const u = 2 ** -24
-  const gamma = (g.k * u) / (1 - g.k * u)
   for (let i = 0; i < g.m; i++) {
     for (let j = 0; j < g.n; j++) {
-      let s = 0
-      let abs = 0
-      for (let p = 0; p < g.k; p++) {
-        const a = g.a[g.aOffset + (g.transA ? p * g.lda + i : i * g.lda + p)] as number
-        const b = g.b[g.bOffset + (g.transB ? j * g.ldb + p : p * g.ldb + j)] as number
-        s += a * b
-        abs += Math.abs(a * b)
-      }
-      value[i * g.n + j] = s
-      bound[i * g.n + j] = gamma * abs
+      const r = tripleLoop(g, i, j)
+      value[i * g.n + j] = r.value
+      bound[i * g.n + j] = r.bound
     }
   }
   return { value, bound }
@@ -115,13 +67,6 @@ const caseArb = (maxDim: number, maxK: number): fc.Arbitrary<Case> =>
     offsets: fc.tuple(fc.nat(5), fc.nat(5), fc.nat(5)),
     seed: fc.nat(),
   })
-
-const flags = [
-  [false, false],
-  [false, true],
-  [true, false],
-  [true, true],
-] as const
 
 const plainCase = (m: number, n: number, k: number, transA = false, transB = false): Case => ({
   transA,
@@ -346,20 +291,10 @@ describe('gemmWasm', () => {
         }
       }
       console.log(JSON.stringify({ relaxed: wasmSupport().relaxedSimd, worst }))`
-    const out = execFileSync(
-      process.execPath,
-      [
-        '--experimental-wasm-relaxed-simd',
-        '--conditions=@nabla/source',
-        '--import',
-        'tsx',
-        '--input-type=module',
-        '-e',
-        script,
-      ],
-      { encoding: 'utf8', timeout: 60_000 },
-    )
-    const { relaxed, worst } = JSON.parse(out.trim().split('\n').pop() as string)
+    const { relaxed, worst } = runChild(script, ['--experimental-wasm-relaxed-simd'], 60_000) as {
+      relaxed: boolean
+      worst: number
+    }
     expect(relaxed).toBe(true)
     expect(worst).toBeLessThanOrEqual(1)
   })

@@ -1,6 +1,7 @@
 /** The dot-form micro-kernel for narrow products: an mr×nj tile of C from dot products along k, 4 steps per vector. */
 import type { ModuleBuilder } from './assembler.js'
 import type { Code } from './code.js'
+import { madd } from './microKernel.js'
 
 /** Shape and instruction choices of one dot-form kernel. */
 export interface DotKernelSpec {
@@ -76,10 +77,4 @@ const laneSum = (f: Code, v: number): void => {
   f.get(v).f32x4ExtractLane(0).get(v).f32x4ExtractLane(1).f32Add()
   f.get(v).f32x4ExtractLane(2).get(v).f32x4ExtractLane(3).f32Add()
   f.f32Add()
-}
-
-// acc += a·b, lane-wise.
-const madd = (f: Code, relaxed: boolean, acc: number, a: number, b: number): void => {
-  if (relaxed) f.get(a).get(b).get(acc).f32x4RelaxedMadd().set(acc)
-  else f.get(acc).get(a).get(b).f32x4Mul().f32x4Add().set(acc)
 }

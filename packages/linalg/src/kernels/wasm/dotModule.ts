@@ -2,8 +2,8 @@
 import type { ModuleBuilder } from './assembler.js'
 import type { Code } from './code.js'
 import { addDotKernel } from './dotKernel.js'
+import { addPanelPacker, forEvenBlocks, forRange } from './loops.js'
 import { addPackChunks } from './packChunks.js'
-import { forRange, minInto } from './packing.js'
 
 /** Tile and blocking of the dot form. */
 export interface DotOptions {
@@ -33,77 +33,33 @@ export const addDotFunctions = (mod: ModuleBuilder, { dotMr: mr, dotNj: nj, dotK
   // pushes ⌈k/4⌉, the chunks of 4 steps
   const chunkCount = (f: Code, k: number) => f.get(k).i32Const(3).i32Add().i32Const(2).i32ShrU()
 
-  mod.func(
-    Array(8).fill('i32'),
-    [],
-    (f) => {
-      const [src, ld, , m, k, dst, ip0, ip1] = [0, 1, 2, 3, 4, 5, 6, 7]
-      const [ip, valid] = [f.local('i32'), f.local('i32')]
-      forRange(
-        f,
-        ip,
-        () => f.get(ip0),
-        ip1,
-        () => {
-          minInto(
-            f,
-            valid,
-            () => f.i32Const(mr),
-            () => f.get(m).get(ip).i32Const(mr).i32Mul().i32Sub(),
-          )
-          f.get(src).get(ip).i32Const(mr).i32Mul().get(ld).i32Mul().i32Add().get(ld).i32Const(4).get(valid).get(k)
-          f.get(dst).get(ip)
-          chunkCount(f, k)
-            .i32Mul()
-            .i32Const(16 * mr)
-            .i32Mul()
-            .i32Add()
-            .call(packA)
-          f.inc(ip, 1)
-        },
-      )
-    },
-    'packDotA',
-  )
+  // packDotA: rows of A along k (trans is 0: row i at src + i·ld, steps 4 bytes apart)
+  addPanelPacker(mod, 'packDotA', mr, (f, { src, ld, k, dst, panel, first, valid }) => {
+    f.get(src).get(first).get(ld).i32Mul().i32Add().get(ld).i32Const(4).get(valid).get(k)
+    f.get(dst).get(panel)
+    chunkCount(f, k)
+      .i32Mul()
+      .i32Const(16 * mr)
+      .i32Mul()
+      .i32Add()
+      .call(packA)
+  })
 
-  mod.func(
-    Array(8).fill('i32'),
-    [],
-    (f) => {
-      const [src, ld, trans, n, k, dst, jp0, jp1] = [0, 1, 2, 3, 4, 5, 6, 7]
-      const [jp, c0, valid] = [f.local('i32'), f.local('i32'), f.local('i32')]
-      forRange(
-        f,
-        jp,
-        () => f.get(jp0),
-        jp1,
-        () => {
-          f.get(jp).i32Const(nj).i32Mul().set(c0)
-          minInto(
-            f,
-            valid,
-            () => f.i32Const(nj),
-            () => f.get(n).get(c0).i32Sub(),
-          )
-          // column j of op(B) along k: B[p][j] at src + p·ld + 4j, or (trans) src + j·ld + 4p
-          f.get(src).get(c0).get(ld).i32Mul().i32Add()
-          f.get(src).get(c0).i32Const(2).i32Shl().i32Add()
-          f.get(trans).select()
-          f.get(ld).i32Const(4).get(trans).select()
-          f.i32Const(4).get(ld).get(trans).select()
-          f.get(valid).get(k).get(dst).get(jp)
-          chunkCount(f, k)
-            .i32Mul()
-            .i32Const(16 * nj)
-            .i32Mul()
-            .i32Add()
-            .call(packB)
-          f.inc(jp, 1)
-        },
-      )
-    },
-    'packDotB',
-  )
+  addPanelPacker(mod, 'packDotB', nj, (f, { src, ld, trans, k, dst, panel, first, valid }) => {
+    // column j of op(B) along k: B[p][j] at src + p·ld + 4j, or (trans) src + j·ld + 4p
+    f.get(src).get(first).get(ld).i32Mul().i32Add()
+    f.get(src).get(first).i32Const(2).i32Shl().i32Add()
+    f.get(trans).select()
+    f.get(ld).i32Const(4).get(trans).select()
+    f.i32Const(4).get(ld).get(trans).select()
+    f.get(valid).get(k).get(dst).get(panel)
+    chunkCount(f, k)
+      .i32Mul()
+      .i32Const(16 * nj)
+      .i32Mul()
+      .i32Add()
+      .call(packB)
+  })
 
   mod.func(
     Array(10).fill('i32'),
@@ -121,76 +77,55 @@ export const addDotFunctions = (mod: ModuleBuilder, { dotMr: mr, dotNj: nj, dotK
         local(),
         local(),
       ]
-      const maxChunks = dotKc / 4
       chunkCount(f, k).set(chunks)
-      // step = ⌈chunks / ⌈chunks / maxChunks⌉⌉
-      f.get(chunks)
-        .i32Const(maxChunks - 1)
-        .i32Add()
-        .i32Const(maxChunks)
-        .i32DivU()
-        .set(step)
-      f.get(chunks).get(step).i32Add().i32Const(1).i32Sub().get(step).i32DivU().set(step)
-      forRange(
-        f,
-        q0,
-        () => f.i32Const(0),
-        chunks,
-        () => {
-          minInto(
-            f,
-            qc,
-            () => f.get(step),
-            () => f.get(chunks).get(q0).i32Sub(),
-          )
-          forRange(
-            f,
-            ip,
-            () => f.get(ip0),
-            ip1,
-            () => {
-              f.get(ap)
-                .get(ip)
-                .get(chunks)
-                .i32Mul()
-                .get(q0)
-                .i32Add()
-                .i32Const(16 * mr)
-                .i32Mul()
-                .i32Add()
-                .set(app)
-              f.get(c).get(ip).i32Const(mr).i32Mul().get(ldc).i32Mul().i32Add().set(cpp)
-              forRange(
-                f,
-                jp,
-                () => f.get(jp0),
-                jp1,
-                () => {
-                  f.get(app)
-                  f.get(bp)
-                    .get(jp)
-                    .get(chunks)
-                    .i32Mul()
-                    .get(q0)
-                    .i32Add()
-                    .i32Const(16 * nj)
-                    .i32Mul()
-                    .i32Add()
-                  f.get(cpp)
-                    .get(jp)
-                    .i32Const(4 * nj)
-                    .i32Mul()
-                    .i32Add()
-                  f.get(ldc).get(qc).get(q0).i32Const(0).i32GtS().call(kernel)
-                  f.inc(jp, 1)
-                },
-              )
-              f.inc(ip, 1)
-            },
-          )
-          f.get(q0).get(qc).i32Add().set(q0)
-        },
-      )
+      // k blocks of step = ⌈chunks / ⌈chunks / (dotKc/4)⌉⌉ chunks; this one is chunks [q0, q0 + qc)
+      forEvenBlocks(f, dotKc / 4, { total: chunks, step, start: q0, length: qc }, () => {
+        forRange(
+          f,
+          ip,
+          () => f.get(ip0),
+          ip1,
+          () => {
+            f.get(ap)
+              .get(ip)
+              .get(chunks)
+              .i32Mul()
+              .get(q0)
+              .i32Add()
+              .i32Const(16 * mr)
+              .i32Mul()
+              .i32Add()
+              .set(app)
+            f.get(c).get(ip).i32Const(mr).i32Mul().get(ldc).i32Mul().i32Add().set(cpp)
+            forRange(
+              f,
+              jp,
+              () => f.get(jp0),
+              jp1,
+              () => {
+                f.get(app)
+                f.get(bp)
+                  .get(jp)
+                  .get(chunks)
+                  .i32Mul()
+                  .get(q0)
+                  .i32Add()
+                  .i32Const(16 * nj)
+                  .i32Mul()
+                  .i32Add()
+                f.get(cpp)
+                  .get(jp)
+                  .i32Const(4 * nj)
+                  .i32Mul()
+                  .i32Add()
+                f.get(ldc).get(qc).get(q0).i32Const(0).i32GtS().call(kernel)
+                f.inc(jp, 1)
+              },
+            )
+            f.inc(ip, 1)
+          },
+        )
+      })
     },
     'gemmDot',
   )

@@ -2,7 +2,7 @@
 import type { ModuleBuilder } from './assembler.js'
 import type { Code } from './code.js'
 import type { GemmModuleOptions } from './gemmModule.js'
-import { forRange, minInto, roundUp4 } from './packing.js'
+import { forEvenBlocks, forRange, minInto, roundUp4 } from './loops.js'
 
 /**
  * Adds the exported `gemm(ap, bp, c, ldc, n, k, ip0, ip1, jp0, jp1)` (see `gemmModuleBytes`).
@@ -37,89 +37,68 @@ export const addGemmDriver = (
       ]
       const [c0, cols, width, app, bpp, cpp] = [local(), local(), local(), local(), local(), local()]
 
-      // kcStep = ⌈k / ⌈k / kcMax⌉⌉
-      f.get(k)
-        .i32Const(kcMax - 1)
-        .i32Add()
-        .i32Const(kcMax)
-        .i32DivU()
-        .set(kcStep)
-      f.get(k).get(kcStep).i32Add().i32Const(1).i32Sub().get(kcStep).i32DivU().set(kcStep)
-
-      forRange(
-        f,
-        p0,
-        () => f.i32Const(0),
-        k,
-        () => {
-          minInto(
-            f,
-            kc,
-            () => f.get(kcStep),
-            () => f.get(k).get(p0).i32Sub(),
-          )
-          f.get(p0).i32Const(0).i32GtS().set(accumulate)
-          forRange(
-            f,
-            ib,
-            () => f.get(ip0),
-            ip1,
-            () => {
-              minInto(
-                f,
-                ibEnd,
-                () => f.get(ib).i32Const(mcPanels).i32Add(),
-                () => f.get(ip1),
-              )
-              forRange(
-                f,
-                jp,
-                () => f.get(jp0),
-                jp1,
-                () => {
-                  f.get(jp).i32Const(nr).i32Mul().set(c0)
-                  minInto(
-                    f,
-                    cols,
-                    () => f.i32Const(nr),
-                    () => f.get(n).get(c0).i32Sub(),
-                  )
-                  roundUp4(f, cols, width)
-                  // bpp = bp + 4·(jp·k·nr + p0·width): k block p0 of column panel jp
-                  f.get(bp).get(jp).get(k).i32Mul().i32Const(nr).i32Mul().get(p0).get(width).i32Mul().i32Add()
-                  f.i32Const(2).i32Shl().i32Add().set(bpp)
-                  forRange(
-                    f,
-                    ip,
-                    () => f.get(ib),
-                    ibEnd,
-                    () => {
-                      // app = ap + 4·mr·(ip·k + p0); cpp = c + ip·mr·ldc + 4·c0
-                      f.get(ap)
-                        .get(ip)
-                        .get(k)
-                        .i32Mul()
-                        .get(p0)
-                        .i32Add()
-                        .i32Const(4 * mr)
-                        .i32Mul()
-                        .i32Add()
-                        .set(app)
-                      f.get(c).get(ip).i32Const(mr).i32Mul().get(ldc).i32Mul().i32Add()
-                      f.get(c0).i32Const(2).i32Shl().i32Add().set(cpp)
-                      callKernel(f, width, () => f.get(app).get(bpp).get(cpp).get(ldc).get(kc).get(accumulate))
-                      f.inc(ip, 1)
-                    },
-                  )
-                  f.inc(jp, 1)
-                },
-              )
-              f.get(ibEnd).set(ib)
-            },
-          )
-          f.get(p0).get(kc).i32Add().set(p0)
-        },
-      )
+      // k blocks of kcStep = ⌈k / ⌈k / kcMax⌉⌉ steps; this one is [p0, p0 + kc)
+      forEvenBlocks(f, kcMax, { total: k, step: kcStep, start: p0, length: kc }, () => {
+        f.get(p0).i32Const(0).i32GtS().set(accumulate)
+        forRange(
+          f,
+          ib,
+          () => f.get(ip0),
+          ip1,
+          () => {
+            minInto(
+              f,
+              ibEnd,
+              () => f.get(ib).i32Const(mcPanels).i32Add(),
+              () => f.get(ip1),
+            )
+            forRange(
+              f,
+              jp,
+              () => f.get(jp0),
+              jp1,
+              () => {
+                f.get(jp).i32Const(nr).i32Mul().set(c0)
+                minInto(
+                  f,
+                  cols,
+                  () => f.i32Const(nr),
+                  () => f.get(n).get(c0).i32Sub(),
+                )
+                roundUp4(f, cols, width)
+                // bpp = bp + 4·(jp·k·nr + p0·width): k block p0 of column panel jp
+                f.get(bp).get(jp).get(k).i32Mul().i32Const(nr).i32Mul().get(p0).get(width).i32Mul().i32Add()
+                f.i32Const(2).i32Shl().i32Add().set(bpp)
+                forRange(
+                  f,
+                  ip,
+                  () => f.get(ib),
+                  ibEnd,
+                  () => {
+                    // app = ap + 4·mr·(ip·k + p0); cpp = c + ip·mr·ldc + 4·c0
+                    f.get(ap)
+                      .get(ip)
+                      .get(k)
+                      .i32Mul()
+                      .get(p0)
+                      .i32Add()
+                      .i32Const(4 * mr)
+                      .i32Mul()
+                      .i32Add()
+                      .set(app)
+                    f.get(c).get(ip).i32Const(mr).i32Mul().get(ldc).i32Mul().i32Add()
+                    f.get(c0).i32Const(2).i32Shl().i32Add().set(cpp)
+                    callKernel(f, width, () => f.get(app).get(bpp).get(cpp).get(ldc).get(kc).get(accumulate))
+                    f.inc(ip, 1)
+                  },
+                )
+                f.inc(jp, 1)
+              },
+            )
+            f.get(ibEnd).set(ib)
+          },
+        )
+      })
     },
     'gemm',
   )

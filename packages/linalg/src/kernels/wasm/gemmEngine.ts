@@ -1,7 +1,7 @@
 /** `GemmEngine`: one instance of the GEMM module on its memory, growing the memory as products need. */
 import type { GemmArgs } from '../gemm.js'
 import { defaultGemmOptions, gemmModuleBytes, maxPages } from './gemmModule.js'
-import { type GemmPlan, readMatrix, writeMatrix } from './gemmPlan.js'
+import { copyMatrix, type GemmPlan } from './gemmPlan.js'
 
 /** The exports of the GEMM module (see `gemmModuleBytes`). */
 export interface GemmExports {
@@ -72,8 +72,11 @@ export class GemmEngine {
     }
     const f32 = this.floats()
     const { m, n, k, transA, transB } = args
-    writeMatrix(f32, args.a, args.aOffset, args.lda, transA ? k : m, transA ? m : k, plan.aPtr / 4)
-    writeMatrix(f32, args.b, args.bOffset, args.ldb, transB ? n : k, transB ? k : n, plan.bPtr / 4)
+    // compactly: the stored row length becomes the row stride
+    const aCols = transA ? m : k
+    const bCols = transB ? k : n
+    copyMatrix(args.a, args.aOffset, args.lda, f32, plan.aPtr / 4, aCols, transA ? k : m, aCols)
+    copyMatrix(args.b, args.bOffset, args.ldb, f32, plan.bPtr / 4, bCols, transB ? n : k, bCols)
   }
 
   /** Packs and multiplies one thread's share (a job of `planGemm`). @example engine.run(plan.jobs[0]) */
@@ -88,6 +91,6 @@ export class GemmEngine {
 
   /** Copies C out to the caller's array. @example engine.finish(args, plan) */
   finish(args: GemmArgs<Float32Array>, plan: GemmPlan): void {
-    readMatrix(this.floats(), plan.cPtr / 4, plan.cStride, args.m, args.n, args.c, args.cOffset, args.ldc)
+    copyMatrix(this.floats(), plan.cPtr / 4, plan.cStride, args.c, args.cOffset, args.ldc, args.m, args.n)
   }
 }

@@ -3,8 +3,9 @@ import { ModuleBuilder } from './assembler.js'
 import type { Code } from './code.js'
 import { addDotFunctions } from './dotModule.js'
 import { addGemmDriver } from './gemmDriver.js'
+import { addPanelPacker, roundUp4 } from './loops.js'
 import { addMicroKernel } from './microKernel.js'
-import { addPackPanel, forRange, minInto, roundUp4 } from './packing.js'
+import { addPackPanel } from './packing.js'
 
 /** Blocking parameters and instruction choices of a generated GEMM module. */
 export interface GemmModuleOptions {
@@ -84,110 +85,65 @@ export const gemmModuleBytes = (options: GemmModuleOptions): Uint8Array<ArrayBuf
     callByWidth(f, width, widths, table, args)
 
   // packA: A[i][p] is at src + i·ld + 4p (trans = 0) or src + p·ld + 4i (trans = 1).
-  mod.func(
-    Array(8).fill('i32'),
-    [],
-    (f) => {
-      const [src, ld, trans, m, k, dst, ip0, ip1] = [0, 1, 2, 3, 4, 5, 6, 7]
-      const [ip, r0, valid] = [f.local('i32'), f.local('i32'), f.local('i32')]
-      forRange(
-        f,
-        ip,
-        () => f.get(ip0),
-        ip1,
-        () => {
-          f.get(ip).i32Const(mr).i32Mul().set(r0)
-          minInto(
-            f,
-            valid,
-            () => f.i32Const(mr),
-            () => f.get(m).get(r0).i32Sub(),
-          )
-          const rest = () =>
-            f
-              .get(ld)
-              .get(valid)
-              .get(k)
-              .get(dst)
-              .get(ip)
-              .get(k)
-              .i32Mul()
-              .i32Const(4 * mr)
-              .i32Mul()
-              .i32Add()
-          f.get(trans).ifElse(
-            () => {
-              f.get(src).get(r0).i32Const(2).i32Shl().i32Add()
-              rest().call(packRows.get(mr) as number)
-            },
-            () => {
-              f.get(src).get(r0).get(ld).i32Mul().i32Add()
-              rest().call(packColumns.get(mr) as number)
-            },
-          )
-          f.inc(ip, 1)
-        },
-      )
-    },
-    'packA',
-  )
+  addPanelPacker(mod, 'packA', mr, (f, { src, ld, trans, k, dst, panel, first, valid }) => {
+    const rest = () =>
+      f
+        .get(ld)
+        .get(valid)
+        .get(k)
+        .get(dst)
+        .get(panel)
+        .get(k)
+        .i32Mul()
+        .i32Const(4 * mr)
+        .i32Mul()
+        .i32Add()
+    f.get(trans).ifElse(
+      () => {
+        f.get(src).get(first).i32Const(2).i32Shl().i32Add()
+        rest().call(packRows.get(mr) as number)
+      },
+      () => {
+        f.get(src).get(first).get(ld).i32Mul().i32Add()
+        rest().call(packColumns.get(mr) as number)
+      },
+    )
+  })
 
   // packB: B[p][j] is at src + p·ld + 4j (trans = 0) or src + j·ld + 4p (trans = 1).
-  mod.func(
-    Array(8).fill('i32'),
-    [],
-    (f) => {
-      const [src, ld, trans, n, k, dst, jp0, jp1] = [0, 1, 2, 3, 4, 5, 6, 7]
-      const [jp, c0, valid, width] = [f.local('i32'), f.local('i32'), f.local('i32'), f.local('i32')]
-      forRange(
-        f,
-        jp,
-        () => f.get(jp0),
-        jp1,
-        () => {
-          f.get(jp).i32Const(nr).i32Mul().set(c0)
-          minInto(
-            f,
-            valid,
-            () => f.i32Const(nr),
-            () => f.get(n).get(c0).i32Sub(),
-          )
-          roundUp4(f, valid, width)
-          const args = (first: () => void) => () => {
-            first()
-            f.get(ld)
-              .get(valid)
-              .get(k)
-              .get(dst)
-              .get(jp)
-              .get(k)
-              .i32Mul()
-              .i32Const(4 * nr)
-              .i32Mul()
-              .i32Add()
-          }
-          f.get(trans).ifElse(
-            () =>
-              byWidth(
-                f,
-                width,
-                packColumns,
-                args(() => f.get(src).get(c0).get(ld).i32Mul().i32Add()),
-              ),
-            () =>
-              byWidth(
-                f,
-                width,
-                packRows,
-                args(() => f.get(src).get(c0).i32Const(2).i32Shl().i32Add()),
-              ),
-          )
-          f.inc(jp, 1)
-        },
-      )
-    },
-    'packB',
-  )
+  addPanelPacker(mod, 'packB', nr, (f, { src, ld, trans, k, dst, panel, first, valid }) => {
+    const width = f.local('i32')
+    roundUp4(f, valid, width)
+    const args = (first: () => void) => () => {
+      first()
+      f.get(ld)
+        .get(valid)
+        .get(k)
+        .get(dst)
+        .get(panel)
+        .get(k)
+        .i32Mul()
+        .i32Const(4 * nr)
+        .i32Mul()
+        .i32Add()
+    }
+    f.get(trans).ifElse(
+      () =>
+        byWidth(
+          f,
+          width,
+          packColumns,
+          args(() => f.get(src).get(first).get(ld).i32Mul().i32Add()),
+        ),
+      () =>
+        byWidth(
+          f,
+          width,
+          packRows,
+          args(() => f.get(src).get(first).i32Const(2).i32Shl().i32Add()),
+        ),
+    )
+  })
 
   addGemmDriver(mod, options, (f, width, args) => byWidth(f, width, kernels, args))
   addDotFunctions(mod, options)

@@ -80,57 +80,33 @@ export const planGemm = (args: GemmArgs, options: PlanOptions, threads: number):
 }
 
 /**
- * Copies the stored rows×cols matrix (row stride ld, from offset) into `view` at element `at`, compactly.
+ * Copies a rows×cols matrix from `src` (row stride srcStride, from element srcAt) to `dst` (row stride dstStride,
+ * from dstAt): A and B into wasm memory (compactly), C back out.
  * @example
- * writeMatrix(f32, args.a, args.aOffset, args.lda, m, k, plan.aPtr / 4)
+ * copyMatrix(args.a, args.aOffset, args.lda, f32, plan.aPtr / 4, k, m, k)
  */
-export const writeMatrix = (
-  view: Float32Array,
+export const copyMatrix = (
   src: Float32Array,
-  offset: number,
-  ld: number,
+  srcAt: number,
+  srcStride: number,
+  dst: Float32Array,
+  dstAt: number,
+  dstStride: number,
   rows: number,
   cols: number,
-  at: number,
 ): void => {
-  if (ld === cols || rows <= 1) {
-    view.set(src.subarray(offset, offset + rows * cols), at)
+  if ((srcStride === cols && dstStride === cols) || rows <= 1) {
+    dst.set(src.subarray(srcAt, srcAt + rows * cols), dstAt)
   } else if (cols >= 32) {
-    for (let r = 0; r < rows; r++) view.set(src.subarray(offset + r * ld, offset + r * ld + cols), at + r * cols)
+    for (let r = 0; r < rows; r++) {
+      dst.set(src.subarray(srcAt + r * srcStride, srcAt + r * srcStride + cols), dstAt + r * dstStride)
+    }
   } else {
     // short rows: a plain loop beats creating a subarray per row
     for (let r = 0; r < rows; r++) {
-      const s = offset + r * ld
-      const d = at + r * cols
-      for (let j = 0; j < cols; j++) view[d + j] = src[s + j] as number
-    }
-  }
-}
-
-/**
- * Copies the rows×cols matrix at element `at` of `view` (row stride `stride`) into dst (row stride ld, from offset).
- * @example
- * readMatrix(f32, plan.cPtr / 4, plan.cStride, m, n, args.c, args.cOffset, args.ldc)
- */
-export const readMatrix = (
-  view: Float32Array,
-  at: number,
-  stride: number,
-  rows: number,
-  cols: number,
-  dst: Float32Array,
-  offset: number,
-  ld: number,
-): void => {
-  if ((ld === cols && stride === cols) || rows <= 1) {
-    dst.set(view.subarray(at, at + (rows - 1) * stride + cols), offset)
-  } else if (cols >= 32) {
-    for (let r = 0; r < rows; r++) dst.set(view.subarray(at + r * stride, at + r * stride + cols), offset + r * ld)
-  } else {
-    for (let r = 0; r < rows; r++) {
-      const s = at + r * stride
-      const d = offset + r * ld
-      for (let j = 0; j < cols; j++) dst[d + j] = view[s + j] as number
+      const s = srcAt + r * srcStride
+      const d = dstAt + r * dstStride
+      for (let j = 0; j < cols; j++) dst[d + j] = src[s + j] as number
     }
   }
 }

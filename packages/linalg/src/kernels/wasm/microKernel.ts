@@ -84,8 +84,12 @@ export const addMicroKernel = (mod: ModuleBuilder, spec: MicroKernelSpec): numbe
   })
 }
 
-// acc += a·b, lane-wise.
-const madd = (f: Code, relaxed: boolean, acc: number, a: number, b: number): void => {
+/**
+ * local[acc] += local[a]·local[b], lane-wise on f32x4: one `f32x4.relaxed_madd`, or `f32x4.mul` + `f32x4.add`.
+ * @example
+ * madd(f, false, acc, a, b)
+ */
+export const madd = (f: Code, relaxed: boolean, acc: number, a: number, b: number): void => {
   if (relaxed) f.get(a).get(b).get(acc).f32x4RelaxedMadd().set(acc)
   else f.get(acc).get(a).get(b).f32x4Mul().f32x4Add().set(acc)
 }

@@ -1,6 +1,6 @@
 /** Packing for the dot-form kernel: `width` rows of an operand along k, interleaved in chunks of 4 steps. */
 import type { ModuleBuilder } from './assembler.js'
-import { forCount } from './packing.js'
+import { forCount, forRange } from './loops.js'
 
 /**
  * Adds `pack(src, ws, ps, valid, depth, dst)` and returns its function index. Element (w, p) of the source is at
@@ -65,17 +65,19 @@ export const addPackChunks = (mod: ModuleBuilder, width: number): number =>
       .i32Mul()
       .memoryFill()
     forCount(f, w, valid, () => {
-      f.get(p0).set(p)
-      f.block((done) =>
-        f.loop((top) => {
-          f.get(p).get(depth).i32GeS().brIf(done)
+      forRange(
+        f,
+        p,
+        () => f.get(p0),
+        depth,
+        () => {
           // dst + 16·(⌊p/4⌋·width + w) + 4·(p mod 4) ← src + w·ws + p·ps
           f.get(dst).get(p).i32Const(2).i32ShrU().i32Const(width).i32Mul().get(w).i32Add().i32Const(4).i32Shl()
           f.i32Add().get(p).i32Const(3).i32And().i32Const(2).i32Shl().i32Add()
           f.get(src).get(w).get(ws).i32Mul().i32Add().get(p).get(ps).i32Mul().i32Add().f32Load()
           f.f32Store()
-          f.inc(p, 1).br(top)
-        }),
+          f.inc(p, 1)
+        },
       )
     })
   })

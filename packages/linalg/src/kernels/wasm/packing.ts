@@ -1,6 +1,7 @@
 /** Packing routines: copy one W-wide panel of an operand into the contiguous layout the micro-kernel reads. */
 import type { ModuleBuilder } from './assembler.js'
 import type { Code } from './code.js'
+import { forCount, forRange } from './loops.js'
 
 /**
  * How a panel's element (w, p) — w across the panel, p along k — is laid out in the source:
@@ -65,17 +66,17 @@ export const addPackPanel = (mod: ModuleBuilder, width: number, source: PanelSou
       if (source === 'rows') f.get(src).get(p0).get(ld).i32Mul().i32Add().get(w).i32Const(2).i32Shl().i32Add().set(s)
       else f.get(src).get(w).get(ld).i32Mul().i32Add().get(p0).i32Const(2).i32Shl().i32Add().set(s)
       f.get(dst).get(p0).i32Const(width).i32Mul().get(w).i32Add().i32Const(2).i32Shl().i32Add().set(d)
-      f.get(p0).set(p)
-      f.block((done) =>
-        f.loop((top) => {
-          f.get(p).get(depth).i32GeS().brIf(done)
+      forRange(
+        f,
+        p,
+        () => f.get(p0),
+        depth,
+        () => {
           f.get(d).get(s).f32Load().f32Store()
           if (source === 'rows') f.get(s).get(ld).i32Add().set(s)
           else f.inc(s, 4)
-          f.inc(d, 4 * width)
-            .inc(p, 1)
-            .br(top)
-        }),
+          f.inc(d, 4 * width).inc(p, 1)
+        },
       )
     })
   })
@@ -92,30 +93,20 @@ interface PackLocals {
 
 // Byte lanes of an i8x16.shuffle that picks f32 lanes (0–3 first operand, 4–7 second).
 const f32Lanes = (lanes: readonly number[]): number[] => lanes.flatMap((l) => [4 * l, 4 * l + 1, 4 * l + 2, 4 * l + 3])
+// Rows a, b → [a0 b0 a1 b1] (low halves interleaved) and [a2 b2 a3 b3] (high halves).
+const interleaveLow = f32Lanes([0, 4, 1, 5])
+const interleaveHigh = f32Lanes([2, 6, 3, 7])
 
 // Two source rows a, b → [a0 b0 a1 b1], [a2 b2 a3 b3]: four k steps of a 2-wide panel per iteration.
 const interleaveRows = (f: Code, { src, ld, dst, p, p0, s, d }: PackLocals): void => {
   f.get(src).set(s)
   f.get(dst).set(d)
   forCount(f, p, p0, () => {
-    f.get(d)
-      .get(s)
-      .v128Load()
-      .get(s)
-      .get(ld)
-      .i32Add()
-      .v128Load()
-      .i8x16Shuffle(f32Lanes([0, 4, 1, 5]))
-      .v128Store()
-    f.get(d)
-      .get(s)
-      .v128Load()
-      .get(s)
-      .get(ld)
-      .i32Add()
-      .v128Load()
-      .i8x16Shuffle(f32Lanes([2, 6, 3, 7]))
-      .v128Store(16)
+    for (const [lanes, at] of [
+      [interleaveLow, 0],
+      [interleaveHigh, 16],
+    ] as const)
+      f.get(d).get(s).v128Load().get(s).get(ld).i32Add().v128Load().i8x16Shuffle(lanes).v128Store(at)
     f.inc(s, 16).inc(d, 32).inc(p, 3)
   })
 }
@@ -141,22 +132,13 @@ const transposeRows = (f: Code, width: number, { src, ld, dst, p, p0, s, d }: Pa
         f.v128Load().set(v[r] as number)
       }
       // [a b c d] rows → t0 = a0 b0 a1 b1, t1 = a2 b2 a3 b3, t2 = c0 d0 c1 d1, t3 = c2 d2 c3 d3
-      f.get(v0)
-        .get(v1)
-        .i8x16Shuffle(f32Lanes([0, 4, 1, 5]))
-        .set(t0)
-      f.get(v0)
-        .get(v1)
-        .i8x16Shuffle(f32Lanes([2, 6, 3, 7]))
-        .set(t1)
-      f.get(v2)
-        .get(v3)
-        .i8x16Shuffle(f32Lanes([0, 4, 1, 5]))
-        .set(t2)
-      f.get(v2)
-        .get(v3)
-        .i8x16Shuffle(f32Lanes([2, 6, 3, 7]))
-        .set(t3)
+      for (const [x, y, lanes, out] of [
+        [v0, v1, interleaveLow, t0],
+        [v0, v1, interleaveHigh, t1],
+        [v2, v3, interleaveLow, t2],
+        [v2, v3, interleaveHigh, t3],
+      ] as const)
+        f.get(x).get(y).i8x16Shuffle(lanes).set(out)
       // k step j of the four rows: [a_j b_j c_j d_j], stored at d + 4·(j·width + 4g)
       const out = (x: number, y: number, lanes: number[], j: number) =>
         f
@@ -174,59 +156,4 @@ const transposeRows = (f: Code, width: number, { src, ld, dst, p, p0, s, d }: Pa
         .inc(p, 3)
     })
   }
-}
-
-/**
- * for (i = from(); i < local[end]; ) body() — the body advances `i` itself.
- * @example
- * forRange(f, jp, () => f.get(jp0), jp1, () => f.inc(jp, 1))
- */
-export const forRange = (f: Code, i: number, from: () => void, end: number, body: () => void): void => {
-  from()
-  f.set(i)
-  f.block((done) =>
-    f.loop((top) => {
-      f.get(i).get(end).i32GeS().brIf(done)
-      body()
-      f.br(top)
-    }),
-  )
-}
-
-/**
- * local[out] = min(a, b), signed; `a` and `b` emit one i32 each (twice: for the comparison and for select).
- * @example
- * minInto(f, kc, () => f.i32Const(256), () => f.get(k).get(p0).i32Sub())
- */
-export const minInto = (f: Code, out: number, a: () => void, b: () => void): void => {
-  a()
-  b()
-  a()
-  b()
-  f.i32LtS().select().set(out)
-}
-
-/**
- * local[out] = local[value] rounded up to a multiple of 4.
- * @example
- * roundUp4(f, cols, width)
- */
-export const roundUp4 = (f: Code, value: number, out: number): void => {
-  f.get(value).i32Const(3).i32Add().i32Const(-4).i32And().set(out)
-}
-
-/**
- * for (i = 0; i < count; i++) body() — `i` and `count` are i32 locals; `count` is left unchanged.
- * @example
- * forCount(f, i, n, () => f.get(i).call(visit))
- */
-export const forCount = (f: Code, i: number, count: number, body: () => void): void => {
-  f.i32Const(0).set(i)
-  f.block((done) =>
-    f.loop((top) => {
-      f.get(i).get(count).i32GeS().brIf(done)
-      body()
-      f.inc(i, 1).br(top)
-    }),
-  )
 }
