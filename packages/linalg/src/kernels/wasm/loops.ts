@@ -1,0 +1,155 @@
+/** Loop shapes the generated GEMM functions share: counted and ranged loops, k blocks, and the panel loop of a pack export. */
+import type { ModuleBuilder } from './assembler.js'
+import type { Code } from './code.js'
+
+/**
+ * for (i = from(); i < local[end]; ) body() — the body advances `i` itself.
+ * @example
+ * forRange(f, jp, () => f.get(jp0), jp1, () => f.inc(jp, 1))
+ */
+export const forRange = (f: Code, i: number, from: () => void, end: number, body: () => void): void => {
+  from()
+  f.set(i)
+  f.block((done) =>
+    f.loop((top) => {
+      f.get(i).get(end).i32GeS().brIf(done)
+      body()
+      f.br(top)
+    }),
+  )
+}
+
+/**
+ * for (i = 0; i < count; i++) body() — `i` and `count` are i32 locals; `count` is left unchanged.
+ * @example
+ * forCount(f, i, n, () => f.get(i).call(visit))
+ */
+export const forCount = (f: Code, i: number, count: number, body: () => void): void =>
+  forRange(
+    f,
+    i,
+    () => f.i32Const(0),
+    count,
+    () => {
+      body()
+      f.inc(i, 1)
+    },
+  )
+
+/**
+ * local[out] = min(a, b), signed; `a` and `b` emit one i32 each (twice: for the comparison and for select).
+ * @example
+ * minInto(f, kc, () => f.i32Const(256), () => f.get(k).get(p0).i32Sub())
+ */
+export const minInto = (f: Code, out: number, a: () => void, b: () => void): void => {
+  a()
+  b()
+  a()
+  b()
+  f.i32LtS().select().set(out)
+}
+
+/**
+ * local[out] = local[value] rounded up to a multiple of 4.
+ * @example
+ * roundUp4(f, cols, width)
+ */
+export const roundUp4 = (f: Code, value: number, out: number): void => {
+  f.get(value).i32Const(3).i32Add().i32Const(-4).i32And().set(out)
+}
+
+/** The i32 locals of `forEvenBlocks`: the extent cut, the block length, the block start and this block's length. */
+export interface EvenBlocks {
+  readonly total: number
+  readonly step: number
+  readonly start: number
+  readonly length: number
+}
+
+/**
+ * Cuts local[total] into ⌈total/max⌉ blocks of nearly equal length — step = ⌈total / ⌈total/max⌉⌉, a function
+ * of total alone — and runs body() for each with local[start] and local[length] (the last block may be shorter).
+ * @example
+ * forEvenBlocks(f, 256, { total: k, step: kcStep, start: p0, length: kc }, () => f.get(kc).call(kernel))
+ */
+export const forEvenBlocks = (f: Code, max: number, { total, step, start, length }: EvenBlocks, body: () => void) => {
+  f.get(total)
+    .i32Const(max - 1)
+    .i32Add()
+    .i32Const(max)
+    .i32DivU()
+    .set(step)
+  f.get(total).get(step).i32Add().i32Const(1).i32Sub().get(step).i32DivU().set(step)
+  forRange(
+    f,
+    start,
+    () => f.i32Const(0),
+    total,
+    () => {
+      minInto(
+        f,
+        length,
+        () => f.get(step),
+        () => f.get(total).get(start).i32Sub(),
+      )
+      body()
+      f.get(start).get(length).i32Add().set(start)
+    },
+  )
+}
+
+/** The parameters of a pack export and the locals of its panel loop (see `addPanelPacker`). */
+export interface PanelLocals {
+  readonly src: number
+  readonly ld: number
+  readonly trans: number
+  /** Rows (m) or columns (n) of the operand: the extent cut into panels. */
+  readonly extent: number
+  readonly k: number
+  readonly dst: number
+  /** The panel index. */
+  readonly panel: number
+  /** Its first row or column: panel·width. */
+  readonly first: number
+  /** Its rows or columns inside the operand: min(width, extent − first). */
+  readonly valid: number
+}
+
+/**
+ * Adds the export `name(src, ld, trans, extent, k, dst, i0, i1)` that runs body() for each panel i0 ≤ panel < i1
+ * of `width` rows or columns, with `first` and `valid` set (the shape of packA, packB, packDotA and packDotB).
+ * @example
+ * addPanelPacker(mod, 'packA', 2, (f, { src, dst, valid }) => f.get(src).get(dst).get(valid).call(pack))
+ */
+export const addPanelPacker = (
+  mod: ModuleBuilder,
+  name: string,
+  width: number,
+  body: (f: Code, locals: PanelLocals) => void,
+): number =>
+  mod.func(
+    Array(8).fill('i32'),
+    [],
+    (f) => {
+      const [src, ld, trans, extent, k, dst, i0, i1] = [0, 1, 2, 3, 4, 5, 6, 7]
+      const [panel, first, valid] = [f.local('i32'), f.local('i32'), f.local('i32')]
+      forRange(
+        f,
+        panel,
+        () => f.get(i0),
+        i1,
+        () => {
+          f.get(panel).i32Const(width).i32Mul().set(first)
+          minInto(
+            f,
+            valid,
+            () => f.i32Const(width),
+            () => f.get(extent).get(first).i32Sub(),
+          )
+          body(f, { src, ld, trans, extent, k, dst, panel, first, valid })
+          f.inc(panel, 1)
+        },
+      )
+    },
+    name,
+  )
