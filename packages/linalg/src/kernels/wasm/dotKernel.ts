@@ -1,6 +1,5 @@
 /** The dot-form micro-kernel for narrow products: an mr×nj tile of C from dot products along k, 4 steps per vector. */
-import type { ModuleBuilder } from './assembler.js'
-import type { Code } from './code.js'
+import type { Code, ModuleBuilder } from '@nabla/ndarray/wasm'
 import { madd } from './microKernel.js'
 
 /** Shape and instruction choices of one dot-form kernel. */

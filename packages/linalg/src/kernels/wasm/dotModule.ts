@@ -1,6 +1,5 @@
 /** The dot form of the GEMM module (for narrow n with plain A): packDotA, packDotB and gemmDot. */
-import type { ModuleBuilder } from './assembler.js'
-import type { Code } from './code.js'
+import type { Code, ModuleBuilder } from '@nabla/ndarray/wasm'
 import { addDotKernel } from './dotKernel.js'
 import { addPanelPacker, forEvenBlocks, forRange } from './loops.js'
 import { addPackChunks } from './packChunks.js'

@@ -1,6 +1,5 @@
 /** The GEMM driver: loops over k blocks, row-panel blocks and tiles, calling the micro-kernel for each tile. */
-import type { ModuleBuilder } from './assembler.js'
-import type { Code } from './code.js'
+import type { Code, ModuleBuilder } from '@nabla/ndarray/wasm'
 import type { GemmModuleOptions } from './gemmModule.js'
 import { forEvenBlocks, forRange, minInto, roundUp4 } from './loops.js'
 

@@ -1,6 +1,5 @@
 /** Generates the GEMM WebAssembly module: packing of A and B panels, micro-kernels, and the blocked driver loop. */
-import { ModuleBuilder } from './assembler.js'
-import type { Code } from './code.js'
+import { type Code, ModuleBuilder } from '@nabla/ndarray/wasm'
 import { addDotFunctions } from './dotModule.js'
 import { addGemmDriver } from './gemmDriver.js'
 import { addPanelPacker, roundUp4 } from './loops.js'

@@ -1,6 +1,5 @@
 /** Loop shapes the generated GEMM functions share: counted and ranged loops, k blocks, and the panel loop of a pack export. */
-import type { ModuleBuilder } from './assembler.js'
-import type { Code } from './code.js'
+import type { Code, ModuleBuilder } from '@nabla/ndarray/wasm'
 
 /**
  * for (i = from(); i < local[end]; ) body() — the body advances `i` itself.

@@ -1,6 +1,5 @@
 /** The register-blocked SIMD micro-kernel: an MR×W tile of C += (packed A panel)·(packed B panel) over kc steps. */
-import type { ModuleBuilder } from './assembler.js'
-import type { Code } from './code.js'
+import type { Code, ModuleBuilder } from '@nabla/ndarray/wasm'
 
 /** Shape and instruction choices of one micro-kernel. */
 export interface MicroKernelSpec {

@@ -1,5 +1,5 @@
 /** Packing for the dot-form kernel: `width` rows of an operand along k, interleaved in chunks of 4 steps. */
-import type { ModuleBuilder } from './assembler.js'
+import type { ModuleBuilder } from '@nabla/ndarray/wasm'
 import { forCount, forRange } from './loops.js'
 
 /**

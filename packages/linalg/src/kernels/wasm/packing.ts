@@ -1,6 +1,5 @@
 /** Packing routines: copy one W-wide panel of an operand into the contiguous layout the micro-kernel reads. */
-import type { ModuleBuilder } from './assembler.js'
-import type { Code } from './code.js'
+import type { Code, ModuleBuilder } from '@nabla/ndarray/wasm'
 import { forCount, forRange } from './loops.js'
 
 /**

@@ -1,0 +1,8 @@
+/**
+ * `@nabla/ndarray/wasm`: a small WebAssembly assembler written in TypeScript (no native toolchain), and the
+ * runtime's SIMD support. The foundation of every generated kernel: linalg's GEMM, the fused float32 loops.
+ */
+export { type MemoryLimits, ModuleBuilder } from './assembler.js'
+export { Code, type Label } from './code.js'
+export { signedLeb, unsignedLeb, type ValType } from './encoding.js'
+export { type WasmSupport, wasmSupport } from './wasmSupport.js'
