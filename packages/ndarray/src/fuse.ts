@@ -4,10 +4,13 @@
  * a single generated loop (cached by its text), so `add(mul(v, ρ), mul(square(g), 1 − ρ))`
  * over 400,000 weights reads each input once and allocates only its outputs. Under other
  * transforms, or when `f` uses an op that is not element-wise, `f` simply runs op by op —
- * the result is the same either way (up to float rounding: a fused chain computes in
- * float64 and rounds once at the end).
+ * the result is the same either way. Float32 chains of +, −, ×, ÷, negation and square root
+ * of 1024 elements or more run as WebAssembly SIMD (see `fusedWasm`), rounding each op to
+ * float32 exactly as the unfused ops do; other chains run as a JavaScript loop that
+ * computes in float64 and rounds once at the end.
  */
 import { allocate, type DType, isFloat } from './dtype.js'
+import { type FusedNode, type FusedRef, fusedWasmAvailable, runFusedWasm } from './fusedWasm.js'
 import { binaryBodies, compareBodies, resultType, unaryBodies } from './kernels/elementwise.js'
 import { Concrete, type NDArray } from './ndarray.js'
 import type { Params, PrimitiveName } from './primitive.js'
@@ -20,6 +23,19 @@ interface Program {
   readonly lines: string[]
   readonly consts: number[]
   next: number
+  /** The same program as float ops for the SIMD form, or null once an op without one is seen. */
+  nodes: FusedNode[] | null
+}
+
+// primitives with a lane-wise f32x4 instruction (maximum/minimum are left out: NumPy's signed-zero rule
+// differs from f32x4.max's)
+const floatOps: Partial<Record<PrimitiveName, FusedNode['op']>> = {
+  add: 'add',
+  sub: 'sub',
+  mul: 'mul',
+  div: 'div',
+  neg: 'neg',
+  sqrt: 'sqrt',
 }
 
 class FuseTracer extends Tracer {
@@ -28,6 +44,7 @@ class FuseTracer extends Tracer {
     readonly name: string,
     readonly dtype: DType,
     readonly shape: readonly number[],
+    readonly ref: FusedRef,
   ) {
     super()
   }
@@ -51,7 +68,8 @@ class FuseTrace extends Trace {
     if (!(x instanceof Concrete) || x.size !== 1 || !isFloat(x.dtype)) throw new Unfusable()
     const p = this.program
     p.consts.push(x.data[x.offset] as number)
-    return new FuseTracer(this, `c[${p.consts.length - 1}]`, x.dtype, [])
+    const index = p.consts.length - 1
+    return new FuseTracer(this, `c[${index}]`, x.dtype, [], { kind: 'const', index })
   }
   processPrimitive<P extends PrimitiveName>(prim: P, inputs: readonly Tracer[], params: Params<P>): NDArray {
     const body = bodyOf(prim, params)
@@ -70,7 +88,10 @@ class FuseTrace extends Trace {
     const name = `t${p.next++}`
     const expr = body.replace('$o = ', '').replace(/\bx([0-2])\b/g, (_, i: string) => `(${ts[Number(i)]?.name})`)
     p.lines.push(`const ${name} = ${expr};`)
-    return new FuseTracer(this, name, dtype, shape)
+    const op = floatOps[prim]
+    if (op === undefined || dtype !== 'float32') p.nodes = null
+    p.nodes?.push({ op, args: ts.map((t) => t.ref) } as FusedNode)
+    return new FuseTracer(this, name, dtype, shape, { kind: 'node', index: p.next - 1 })
   }
 }
 
@@ -117,10 +138,12 @@ export const fuse = <A extends NDArray[], R extends NDArray | readonly NDArray[]
       !args.every((a) => a instanceof Concrete && a.contiguous && isFloat(a.dtype) && shapesEqual(a.shape, first.shape))
     if (direct) return f(...args)
     try {
-      return newMain(FuseTrace, { lines: [], consts: [], next: 0 } satisfies Program, (main: MainTrace) => {
+      const program: Program = { lines: [], consts: [], next: 0, nodes: [] }
+      return newMain(FuseTrace, program, (main: MainTrace) => {
         const trace = new FuseTrace(main)
-        const program = main.globalData as Program
-        const tracers = args.map((a, i) => new FuseTracer(trace, `x${i}`, a.dtype, a.shape)) as unknown as A
+        const tracers = args.map(
+          (a, index) => new FuseTracer(trace, `x${index}`, a.dtype, a.shape, { kind: 'in', index }),
+        ) as unknown as A
         const out = f(...tracers)
         const list = (Array.isArray(out) ? out : [out]) as NDArray[]
         const results = list.map((o) => {
@@ -128,22 +151,26 @@ export const fuse = <A extends NDArray[], R extends NDArray | readonly NDArray[]
             throw new Unfusable()
           return o
         })
-        const loop = compile(
-          args.length,
-          program.lines,
-          results.map((r) => r.name),
-        )
         const n = first.size
-        const outs = results.map((r) => allocate(r.dtype as 'float32', n))
-        loop(
-          n,
-          outs,
-          args.map((a) => {
-            const c = a as Concrete
-            return c.offset === 0 ? c.data : c.data.subarray(c.offset, c.offset + n)
-          }),
-          Float64Array.from(program.consts),
-        )
+        const inputs = args.map((a) => {
+          const c = a as Concrete
+          return c.offset === 0 ? c.data : c.data.subarray(c.offset, c.offset + n)
+        })
+        let outs: (Float32Array | Float64Array)[]
+        if (program.nodes !== null && args.every((a) => a.dtype === 'float32') && fusedWasmAvailable(n)) {
+          const nodes = program.nodes
+          const refs = results.map((r) => r.ref)
+          const wasmProgram = { inputs: args.length, consts: program.consts.length, nodes, results: refs }
+          outs = runFusedWasm(wasmProgram, n, inputs as Float32Array[], program.consts)
+        } else {
+          const loop = compile(
+            args.length,
+            program.lines,
+            results.map((r) => r.name),
+          )
+          outs = results.map((r) => allocate(r.dtype as 'float32', n))
+          loop(n, outs as Float32Array[], inputs, Float64Array.from(program.consts))
+        }
         const arrays = results.map((r, k) => new Concrete(r.dtype, first.shape, outs[k] as Float32Array))
         return (Array.isArray(out) ? arrays : arrays[0]) as unknown as R
       })

@@ -9,6 +9,33 @@ export interface Label {
 // Natural alignment (log2 bytes) of each access width; the hint never exceeds it (spec: validation rule).
 const alignOf = { 4: 2, 8: 3, 16: 4 } as const
 
+/** The float operations that have both a scalar (`f32.*`) and a lane-wise SIMD (`f32x4.*`) instruction. */
+export type FloatOp = 'abs' | 'neg' | 'sqrt' | 'add' | 'sub' | 'mul' | 'div' | 'min' | 'max'
+
+// opcodes from the core and SIMD specifications (f32x4 ones after the 0xfd prefix)
+const f32Opcodes: Record<FloatOp, number> = {
+  abs: 0x8b,
+  neg: 0x8c,
+  sqrt: 0x91,
+  add: 0x92,
+  sub: 0x93,
+  mul: 0x94,
+  div: 0x95,
+  min: 0x96,
+  max: 0x97,
+}
+const f32x4Opcodes: Record<FloatOp, number> = {
+  abs: 0xe0,
+  neg: 0xe1,
+  sqrt: 0xe3,
+  add: 0xe4,
+  sub: 0xe5,
+  mul: 0xe6,
+  div: 0xe7,
+  min: 0xe8,
+  max: 0xe9,
+}
+
 /**
  * Emits the instructions of one function: each method appends an instruction and returns `this`, so bodies
  * read like the text format. Branch targets are `Label`s, whose relative depths are computed here.
@@ -206,6 +233,10 @@ export class Code {
   f32Add(): this {
     return this.raw(0x92)
   }
+  /** A unary or binary f32 operation (see `FloatOp`). @example f.get(x).f32('sqrt') */
+  f32(op: FloatOp): this {
+    return this.raw(f32Opcodes[op])
+  }
   /** `i32.shr_u`. @example f.get(p).i32Const(2).i32ShrU() */
   i32ShrU(): this {
     return this.raw(0x76)
@@ -264,6 +295,10 @@ export class Code {
   /** `f32x4.mul`. @example f.get(a).get(b).f32x4Mul() */
   f32x4Mul(): this {
     return this.simd(0xe6)
+  }
+  /** A unary or binary f32x4 operation, lane by lane (see `FloatOp`). @example f.get(a).get(b).f32x4('div') */
+  f32x4(op: FloatOp): this {
+    return this.simd(f32x4Opcodes[op])
   }
   /** `f32x4.relaxed_madd` (relaxed SIMD, 0xfd 0x105): a·b + c, fused or not as the hardware does. @example f.get(a).get(b).get(c).f32x4RelaxedMadd() */
   f32x4RelaxedMadd(): this {

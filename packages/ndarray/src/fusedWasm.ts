@@ -1,0 +1,162 @@
+/**
+ * The WebAssembly SIMD form of a fused float32 loop: `fuse` records its program as a list of float operations,
+ * and this turns the list into one generated function that runs four lanes at a time (f32x4), then the
+ * remainder one element at a time (f32). Each operation rounds to float32, as the unfused ops do, so a fused
+ * float32 chain gives the same bits as the ops run one by one — and sqrt and division, which JavaScript only
+ * has as scalar float64 instructions, run four at a time.
+ */
+import { allocate } from './dtype.js'
+import { type FloatOp, ModuleBuilder, wasmSupport } from './wasm/index.js'
+
+/** An operand of a fused operation: input `k`, constant `k` or the result of node `k`. */
+export type FusedRef = { readonly kind: 'in' | 'const' | 'node'; readonly index: number }
+
+/** One operation of a fused program: a float op applied to one or two operands. */
+export interface FusedNode {
+  readonly op: FloatOp
+  readonly args: readonly FusedRef[]
+}
+
+/** A fused program over float32 inputs of one length: its nodes in order and the refs of its results. */
+export interface FusedProgram {
+  readonly inputs: number
+  readonly consts: number
+  readonly nodes: readonly FusedNode[]
+  readonly results: readonly FusedRef[]
+}
+
+type Kernel = (n: number, ...pointersThenConsts: number[]) => void
+
+const pageBytes = 65536
+/** Below this many elements the copies in and out cost more than the JavaScript loop saves. */
+export const fusedWasmMinSize = 1024
+
+let memory: WebAssembly.Memory | undefined
+const kernels = new Map<string, Kernel>()
+
+// The function: (n, in pointers…, out pointers…, consts…). Locals: i (byte offset), the vector end, the end;
+// per constant a splatted v128; per input and node a v128 and an f32.
+const buildKernel = (program: FusedProgram): Uint8Array<ArrayBuffer> => {
+  const { inputs, consts, nodes, results } = program
+  const mod = new ModuleBuilder()
+  mod.importMemory('env', 'memory', { initial: 1 })
+  const params = [...Array(1 + inputs + results.length).fill('i32'), ...Array(consts).fill('f32')]
+  mod.func(
+    params,
+    [],
+    (f) => {
+      const inPtr = (k: number) => 1 + k
+      const outPtr = (k: number) => 1 + inputs + k
+      const constParam = (k: number) => 1 + inputs + results.length + k
+      const [i, vecEnd, end] = [f.local('i32'), f.local('i32'), f.local('i32')]
+      const constVec = Array.from({ length: consts }, () => f.local('v128'))
+      const inVec = Array.from({ length: inputs }, () => f.local('v128'))
+      const nodeVec = nodes.map(() => f.local('v128'))
+      const inScalar = Array.from({ length: inputs }, () => f.local('f32'))
+      const nodeScalar = nodes.map(() => f.local('f32'))
+      constVec.forEach((local, k) => {
+        f.get(constParam(k)).f32x4Splat().set(local)
+      })
+      // end = 4n bytes; vecEnd = 16⌊n/4⌋ bytes
+      f.get(0).i32Const(2).i32Shl().set(end)
+      f.get(0).i32Const(-4).i32And().i32Const(2).i32Shl().set(vecEnd)
+      const pass = (vector: boolean, stop: number, step: number) => {
+        const ref = (r: FusedRef) => {
+          if (r.kind === 'in') f.get((vector ? inVec : inScalar)[r.index] as number)
+          else if (r.kind === 'node') f.get((vector ? nodeVec : nodeScalar)[r.index] as number)
+          else if (vector) f.get(constVec[r.index] as number)
+          else f.get(constParam(r.index))
+        }
+        f.block((done) =>
+          f.loop((top) => {
+            f.get(i).get(stop).i32GeS().brIf(done)
+            for (let k = 0; k < inputs; k++) {
+              f.get(inPtr(k)).get(i).i32Add()
+              if (vector) f.v128Load().set(inVec[k] as number)
+              else f.f32Load().set(inScalar[k] as number)
+            }
+            nodes.forEach((node, k) => {
+              for (const a of node.args) ref(a)
+              if (vector) f.f32x4(node.op).set(nodeVec[k] as number)
+              else f.f32(node.op).set(nodeScalar[k] as number)
+            })
+            results.forEach((r, k) => {
+              f.get(outPtr(k)).get(i).i32Add()
+              ref(r)
+              if (vector) f.v128Store()
+              else f.f32Store()
+            })
+            f.inc(i, step).br(top)
+          }),
+        )
+      }
+      pass(true, vecEnd, 16)
+      pass(false, end, 4)
+    },
+    'fused',
+  )
+  return mod.toBytes()
+}
+
+const kernelFor = (program: FusedProgram): Kernel => {
+  const key = JSON.stringify(program)
+  let kernel = kernels.get(key)
+  if (kernel === undefined) {
+    memory ??= new WebAssembly.Memory({ initial: 1 })
+    const module = new WebAssembly.Module(buildKernel(program))
+    kernel = new WebAssembly.Instance(module, { env: { memory } }).exports.fused as Kernel
+    kernels.set(key, kernel)
+  }
+  return kernel
+}
+
+/**
+ * Whether `runFusedWasm` can run a program of this length here: WebAssembly SIMD present and not turned off
+ * (`NABLA_KERNEL=ref` or `ts` turns every WebAssembly kernel off), and the arrays long enough.
+ * @example
+ * if (fusedWasmAvailable(n)) runFusedWasm(program, n, inputs, consts)
+ */
+export const fusedWasmAvailable = (n: number): boolean => n >= fusedWasmMinSize && wasmEnabled()
+
+let enabled: boolean | undefined
+// NABLA_KERNEL=ref|ts (read by linalg too) asks for no WebAssembly anywhere: fused loops stay JavaScript.
+const wasmEnabled = (): boolean => {
+  if (enabled === undefined) {
+    const forced = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env?.NABLA_KERNEL
+    enabled = forced !== 'ref' && forced !== 'ts' && wasmSupport().simd
+  }
+  return enabled
+}
+
+/**
+ * Runs a fused float32 program over `n` elements: copies the inputs into the kernels' memory, runs the
+ * generated function, and copies each result out into a fresh array.
+ * @example
+ * const [sum] = runFusedWasm({ inputs: 2, consts: 0, nodes: [{ op: 'add', args: [x0, x1] }], results: [t0] }, n, [a, b], [])
+ */
+export const runFusedWasm = (
+  program: FusedProgram,
+  n: number,
+  inputs: readonly Float32Array[],
+  consts: readonly number[],
+): Float32Array[] => {
+  const kernel = kernelFor(program)
+  const mem = memory as WebAssembly.Memory
+  // inputs then outputs, each 16-byte aligned
+  const stride = Math.ceil((n * 4) / 16) * 16
+  const need = stride * (inputs.length + program.results.length)
+  const have = mem.buffer.byteLength
+  if (need > have) mem.grow(Math.ceil((need - have) / pageBytes))
+  const floats = new Float32Array(mem.buffer)
+  inputs.forEach((x, k) => {
+    floats.set(x.subarray(0, n), (k * stride) / 4)
+  })
+  const pointers = [...inputs, ...program.results].map((_, k) => k * stride)
+  kernel(n, ...pointers, ...consts)
+  return program.results.map((_, k) => {
+    const out = allocate('float32', n)
+    const at = ((inputs.length + k) * stride) / 4
+    out.set(floats.subarray(at, at + n))
+    return out
+  })
+}
