@@ -156,13 +156,14 @@ export const fuse = <A extends NDArray[], R extends NDArray | readonly NDArray[]
           const c = a as Concrete
           return c.offset === 0 ? c.data : c.data.subarray(c.offset, c.offset + n)
         })
-        let outs: (Float32Array | Float64Array)[]
+        let outs: (Float32Array | Float64Array)[] | undefined
         if (program.nodes !== null && args.every((a) => a.dtype === 'float32') && fusedWasmAvailable(n)) {
           const nodes = program.nodes
           const refs = results.map((r) => r.ref)
           const wasmProgram = { inputs: args.length, consts: program.consts.length, nodes, results: refs }
           outs = runFusedWasm(wasmProgram, n, inputs as Float32Array[], program.consts)
-        } else {
+        }
+        if (outs === undefined) {
           const loop = compile(
             args.length,
             program.lines,
@@ -171,7 +172,7 @@ export const fuse = <A extends NDArray[], R extends NDArray | readonly NDArray[]
           outs = results.map((r) => allocate(r.dtype as 'float32', n))
           loop(n, outs as Float32Array[], inputs, Float64Array.from(program.consts))
         }
-        const arrays = results.map((r, k) => new Concrete(r.dtype, first.shape, outs[k] as Float32Array))
+        const arrays = results.map((r, k) => new Concrete(r.dtype, first.shape, outs?.[k] as Float32Array))
         return (Array.isArray(out) ? arrays : arrays[0]) as unknown as R
       })
     } catch (e) {

@@ -5,8 +5,10 @@
  * float32 chain gives the same bits as the ops run one by one — and sqrt and division, which JavaScript only
  * has as scalar float64 instructions, run four at a time.
  */
-import { allocate } from './dtype.js'
+import { allocate, type TypedArray } from './dtype.js'
+import { takeRecycled } from './pool.js'
 import { type FloatOp, ModuleBuilder, wasmSupport } from './wasm/index.js'
+import { WasmHeap } from './wasmHeap.js'
 
 /** An operand of a fused operation: input `k`, constant `k` or the result of node `k`. */
 export type FusedRef = { readonly kind: 'in' | 'const' | 'node'; readonly index: number }
@@ -31,7 +33,7 @@ const pageBytes = 65536
 /** Below this many elements the copies in and out cost more than the JavaScript loop saves. */
 export const fusedWasmMinSize = 1024
 
-let memory: WebAssembly.Memory | undefined
+let heap: WasmHeap | undefined
 const kernels = new Map<string, Kernel>()
 
 // The function: (n, in pointers…, out pointers…, consts…). Locals: i (byte offset), the vector end, the end;
@@ -39,7 +41,9 @@ const kernels = new Map<string, Kernel>()
 const buildKernel = (program: FusedProgram): Uint8Array<ArrayBuffer> => {
   const { inputs, consts, nodes, results } = program
   const mod = new ModuleBuilder()
-  mod.importMemory('env', 'memory', { initial: 1 })
+  // the import's limits must match the heap's memory: a shared one needs its maximum declared
+  const h = fusedHeap()
+  mod.importMemory('env', 'memory', { initial: 1, maximum: Math.ceil(h.maxBytes / pageBytes), shared: h.resident })
   const params = [...Array(1 + inputs + results.length).fill('i32'), ...Array(consts).fill('f32')]
   mod.func(
     params,
@@ -102,8 +106,8 @@ const kernelFor = (program: FusedProgram): Kernel => {
   const key = JSON.stringify(program)
   let kernel = kernels.get(key)
   if (kernel === undefined) {
-    memory ??= new WebAssembly.Memory({ initial: 1 })
     const module = new WebAssembly.Module(buildKernel(program))
+    const { memory } = fusedHeap()
     kernel = new WebAssembly.Instance(module, { env: { memory } }).exports.fused as Kernel
     kernels.set(key, kernel)
   }
@@ -129,34 +133,76 @@ const wasmEnabled = (): boolean => {
 }
 
 /**
- * Runs a fused float32 program over `n` elements: copies the inputs into the kernels' memory, runs the
- * generated function, and copies each result out into a fresh array.
+ * The heap the fused kernels work in: 1 GiB at most (address space reserved, pages used as needed), of which
+ * arrays may hold 64 MiB. Where it is resident (shared memory), the kernels' outputs live there and the next
+ * call reads them in place.
+ */
+export const fusedHeap = (): WasmHeap => {
+  heap ??= new WasmHeap(2 ** 30, 64 * 2 ** 20)
+  return heap
+}
+
+/**
+ * Outputs at least this large live in the heap: the storage pool takes buffers from 64 KiB, so a training loop
+ * recycles them back; smaller ones are copied out (cheap), or each step would leave blocks for the collector.
+ */
+const residentMinBytes = 64 * 1024
+
+const inHeap = (h: WasmHeap) => (buf: TypedArray) => buf instanceof Float32Array && h.pointerOf(buf) >= 0
+
+/**
+ * Runs a fused float32 program over `n` elements. Inputs already in the heap are read in place, others are
+ * copied into scratch blocks; outputs are written in place into arrays of the heap (recycled ones first) or,
+ * when the heap cannot hold them, into scratch blocks copied out to fresh arrays. Returns undefined (nothing
+ * done) when the heap is full, so the caller runs its JavaScript loop instead.
  * @example
- * const [sum] = runFusedWasm({ inputs: 2, consts: 0, nodes: [{ op: 'add', args: [x0, x1] }], results: [t0] }, n, [a, b], [])
+ * const [sum] = runFusedWasm({ inputs: 2, consts: 0, nodes: [{ op: 'add', args: [x0, x1] }], results: [t0] }, n, [a, b], []) ?? fallback()
  */
 export const runFusedWasm = (
   program: FusedProgram,
   n: number,
   inputs: readonly Float32Array[],
   consts: readonly number[],
-): Float32Array[] => {
+): Float32Array[] | undefined => {
   const kernel = kernelFor(program)
-  const mem = memory as WebAssembly.Memory
-  // inputs then outputs, each 16-byte aligned
-  const stride = Math.ceil((n * 4) / 16) * 16
-  const need = stride * (inputs.length + program.results.length)
-  const have = mem.buffer.byteLength
-  if (need > have) mem.grow(Math.ceil((need - have) / pageBytes))
-  const floats = new Float32Array(mem.buffer)
-  inputs.forEach((x, k) => {
-    floats.set(x.subarray(0, n), (k * stride) / 4)
-  })
-  const pointers = [...inputs, ...program.results].map((_, k) => k * stride)
-  kernel(n, ...pointers, ...consts)
-  return program.results.map((_, k) => {
-    const out = allocate('float32', n)
-    const at = ((inputs.length + k) * stride) / 4
-    out.set(floats.subarray(at, at + n))
-    return out
-  })
+  const h = fusedHeap()
+  const bytes = 4 * n
+  const scratch: number[] = []
+  const block = (): number | undefined => {
+    const ptr = h.alloc(bytes)
+    if (ptr !== undefined) scratch.push(ptr)
+    return ptr
+  }
+  try {
+    const inPtrs: number[] = []
+    for (const x of inputs) {
+      const at = h.pointerOf(x)
+      const ptr = at >= 0 ? at : block()
+      if (ptr === undefined) return undefined
+      if (at < 0) h.view().set(x.subarray(0, n), ptr / 4)
+      inPtrs.push(ptr)
+    }
+    const outs: (Float32Array | undefined)[] = program.results.map(() =>
+      bytes < residentMinBytes
+        ? undefined
+        : ((takeRecycled('float32', n, inHeap(h)) as Float32Array | undefined) ?? h.floats(n)),
+    )
+    const outPtrs: number[] = []
+    for (const out of outs) {
+      const ptr = out === undefined ? block() : h.pointerOf(out)
+      if (ptr === undefined) return undefined
+      outPtrs.push(ptr)
+    }
+    kernel(n, ...inPtrs, ...outPtrs, ...consts)
+    const view = h.view()
+    return outs.map((out, k) => {
+      if (out !== undefined) return out
+      const copy = allocate('float32', n)
+      const at = (outPtrs[k] as number) / 4
+      copy.set(view.subarray(at, at + n))
+      return copy
+    })
+  } finally {
+    for (const ptr of scratch) h.release(ptr, bytes)
+  }
 }

@@ -27,6 +27,30 @@ const takePooled = (dtype: DType, size: number): TypedArray | undefined => {
   return buf
 }
 
+/**
+ * A pooled buffer of `size` elements of `dtype` that `accept` takes, not zeroed (for a caller that overwrites
+ * it whole), if one is available.
+ * @example
+ * takeRecycled('float32', n, (b) => heap.pointerOf(b as Float32Array) >= 0) // a recycled array inside the wasm heap
+ */
+export const takeRecycled = (
+  dtype: DType,
+  size: number,
+  accept: (buf: TypedArray) => boolean,
+): TypedArray | undefined => {
+  const list = pools.get(`${dtype}:${size}`)
+  if (list === undefined) return undefined
+  for (let i = list.length - 1; i >= 0; i--) {
+    const buf = list[i] as TypedArray
+    if (!accept(buf)) continue
+    list.splice(i, 1)
+    pooled.delete(buf)
+    bytes -= buf.byteLength
+    return buf
+  }
+  return undefined
+}
+
 /** Every NDArray inside a value made of lists and plain records (numbers and other leaves are skipped). */
 const arraysIn = (x: unknown, out: NDArray[] = []): NDArray[] => {
   if (x instanceof Concrete) out.push(x)

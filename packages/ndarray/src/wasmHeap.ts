@@ -1,0 +1,115 @@
+/**
+ * `WasmHeap`: float32 storage inside one WebAssembly memory, so generated kernels read their inputs and write
+ * their outputs in place instead of copying them in and out on every call. Arrays made here are ordinary
+ * Float32Arrays (views of the memory); their block returns to the heap when the array is garbage-collected
+ * (FinalizationRegistry) or, sooner, by way of the storage pool when a training loop recycles it.
+ */
+
+const pageBytes = 65536
+const align = 16
+
+/**
+ * A block allocator over a WebAssembly memory. With a shared memory (where the runtime has SharedArrayBuffer)
+ * growth never detaches the views handed out, so the heap can hold arrays (`resident`); with a plain memory
+ * growth would empty every view, so it only lends scratch blocks. Blocks of one size are reused exactly — a
+ * training step asks for the same few sizes every time.
+ * @example
+ * const heap = new WasmHeap(256 * 2 ** 20, 64 * 2 ** 20)
+ * const x = heap.floats(1 << 20) // a Float32Array of zeros inside heap.memory, or undefined when full
+ */
+export class WasmHeap {
+  readonly memory: WebAssembly.Memory
+  /** Whether arrays may live in the heap (a shared memory). */
+  readonly resident: boolean
+  private top = align
+  private readonly free = new Map<number, number[]>()
+  private readonly buffers = new WeakSet<ArrayBufferLike>()
+  private live = 0
+  private readonly registry = new FinalizationRegistry<[number, number]>(([ptr, bytes]) => {
+    this.live -= bytes
+    this.release(ptr, bytes)
+  })
+
+  /**
+   * @param maxBytes the most the memory may grow to.
+   * @param residentBytes the most that arrays (`floats`) may hold at once. Their blocks come back only when the
+   *   arrays are collected, which a loop that never yields to the event loop postpones; past this budget,
+   *   `floats` declines and callers fall back to ordinary arrays.
+   */
+  constructor(
+    readonly maxBytes: number,
+    readonly residentBytes: number = maxBytes / 8,
+  ) {
+    const maximum = Math.ceil(maxBytes / pageBytes)
+    let memory: WebAssembly.Memory | undefined
+    try {
+      memory = new WebAssembly.Memory({ initial: 1, maximum, shared: true })
+    } catch {
+      memory = undefined
+    }
+    this.resident = memory !== undefined && memory.buffer instanceof SharedArrayBuffer
+    this.memory = memory ?? new WebAssembly.Memory({ initial: 1, maximum })
+    this.buffers.add(this.memory.buffer)
+  }
+
+  /** The memory as floats (a fresh view: after growth the old ones are shorter). @example heap.view()[ptr / 4] */
+  view(): Float32Array {
+    const buffer = this.memory.buffer
+    this.buffers.add(buffer)
+    return new Float32Array(buffer)
+  }
+
+  /** The byte address of `x` when it lives in this heap, else −1. @example heap.pointerOf(x) >= 0 */
+  pointerOf(x: Float32Array): number {
+    return this.resident && this.buffers.has(x.buffer) ? x.byteOffset : -1
+  }
+
+  /** A block of at least `bytes` bytes (16-byte aligned), or undefined when the heap is full. @example heap.alloc(4 * n) */
+  alloc(bytes: number): number | undefined {
+    const size = Math.max(align, Math.ceil(bytes / align) * align)
+    const reused = this.free.get(size)?.pop()
+    if (reused !== undefined) return reused
+    const ptr = this.top
+    const end = ptr + size
+    const have = this.memory.buffer.byteLength
+    if (end > have) {
+      const pages = Math.ceil((end - have) / pageBytes)
+      if (have + pages * pageBytes > this.maxBytes) return undefined
+      try {
+        this.memory.grow(pages)
+      } catch {
+        return undefined
+      }
+      this.buffers.add(this.memory.buffer)
+    }
+    this.top = end
+    return ptr
+  }
+
+  /** Gives a block back (same `bytes` as asked for). @example heap.release(ptr, 4 * n) */
+  release(ptr: number, bytes: number): void {
+    const size = Math.max(align, Math.ceil(bytes / align) * align)
+    const list = this.free.get(size)
+    if (list === undefined) this.free.set(size, [ptr])
+    else list.push(ptr)
+  }
+
+  /**
+   * A zeroed float32 array of `n` elements living in the heap, whose block comes back when it is collected;
+   * undefined when the heap is not resident or is full.
+   * @example
+   * const out = heap.floats(n) ?? new Float32Array(n)
+   */
+  floats(n: number): Float32Array | undefined {
+    if (!this.resident || this.live + 4 * n > this.residentBytes) return undefined
+    const ptr = this.alloc(4 * n)
+    if (ptr === undefined) return undefined
+    this.live += 4 * n
+    const buffer = this.memory.buffer
+    this.buffers.add(buffer)
+    const x = new Float32Array(buffer, ptr, n)
+    x.fill(0)
+    this.registry.register(x, [ptr, 4 * n])
+    return x
+  }
+}

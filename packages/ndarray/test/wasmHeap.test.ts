@@ -1,0 +1,83 @@
+// WasmHeap: blocks inside one WebAssembly memory — reuse by size, growth that keeps earlier arrays valid,
+// the resident budget, and fused loops that read and write arrays of the heap in place.
+import { describe, expect, it } from 'vitest'
+import { fusedHeap } from '../src/fusedWasm.js'
+import { add, fuse, key, mul, type NDArray, normal, sqrt } from '../src/index.js'
+import type { Concrete } from '../src/ndarray.js'
+import { recycle, takeRecycled } from '../src/pool.js'
+import { WasmHeap } from '../src/wasmHeap.js'
+
+describe('WasmHeap', () => {
+  it('hands out aligned blocks, reuses a released block of the same size, and says when it is full', () => {
+    const heap = new WasmHeap(4 * 65536, 65536)
+    const a = heap.alloc(100) as number
+    const b = heap.alloc(100) as number
+    expect(a % 16).toBe(0)
+    expect(b - a).toBe(112) // 100 rounded up to 16
+    heap.release(a, 100)
+    expect(heap.alloc(100)).toBe(a)
+    expect(heap.alloc(5 * 65536)).toBeUndefined() // more than the maximum
+  })
+  it('keeps arrays valid and in place while the memory grows (shared memory), within its resident budget', () => {
+    const heap = new WasmHeap(64 * 65536, 2 * 65536)
+    expect(heap.resident).toBe(true) // Node has SharedArrayBuffer
+    const x = heap.floats(1000) as Float32Array
+    x.set([1, 2, 3])
+    const grown = heap.alloc(8 * 65536) // forces growth
+    expect(grown).toBeDefined()
+    expect(heap.memory.buffer.byteLength).toBeGreaterThanOrEqual(9 * 65536)
+    expect(Array.from(x.subarray(0, 4))).toEqual([1, 2, 3, 0])
+    expect(heap.pointerOf(x)).toBe(x.byteOffset)
+    expect(heap.view()[x.byteOffset / 4 + 1]).toBe(2)
+    expect(heap.pointerOf(new Float32Array(4))).toBe(-1)
+    // the budget: 2 pages of arrays at once
+    expect(heap.floats(20_000)).toBeDefined()
+    expect(heap.floats(20_000)).toBeUndefined()
+  })
+})
+
+describe('fuse in the heap', () => {
+  const step = fuse((p: NDArray, g: NDArray, v: NDArray): [NDArray, NDArray] => {
+    const nu = add(mul(v, 0.9), mul(mul(g, g), 0.1))
+    return [add(p, mul(g, mul(sqrt(nu), -0.01))), nu]
+  })
+  const plain = (p: NDArray, g: NDArray, v: NDArray): [NDArray, NDArray] => {
+    const nu = add(mul(v, 0.9), mul(mul(g, g), 0.1))
+    return [add(p, mul(g, mul(sqrt(nu), -0.01))), nu]
+  }
+  const data = (x: NDArray) => (x as Concrete).data as Float32Array
+  // bit-for-bit equality, faster than a deep equality of typed arrays
+  const same = (x: NDArray, y: NDArray) => {
+    const [a, b] = [new Uint32Array(data(x).slice().buffer), new Uint32Array(data(y).slice().buffer)]
+    return a.length === b.length && a.every((v, i) => v === b[i])
+  }
+
+  it('writes large outputs into the heap, reads them in place next step, and reuses recycled ones', () => {
+    const n = 50_000 // 200 KB: above the pool's 64 KiB
+    const heap = fusedHeap()
+    let [p, v] = [normal(key(1), [n]), normal(key(2), [n])]
+    let [p0, v0] = [p, v]
+    for (let i = 0; i < 6; i++) {
+      const g = normal(key(10 + i), [n])
+      const [p1, v1] = step(p, g, v)
+      const [q1, w1] = plain(p, g, v)
+      expect(same(p1, q1)).toBe(true)
+      expect(same(v1, w1)).toBe(true)
+      expect(heap.pointerOf(data(p1))).toBeGreaterThanOrEqual(0)
+      if (i >= 2)
+        recycle([p0, v0]) // two steps back, as fit does
+      ;[p0, v0] = [p, v]
+      ;[p, v] = [p1, v1]
+    }
+    // what was recycled is in the pool, from the heap, and comes back out
+    const again = takeRecycled('float32', n, (b) => heap.pointerOf(b as Float32Array) >= 0)
+    expect(again).toBeDefined()
+  })
+  it('copies small outputs out to ordinary arrays', () => {
+    const n = 2000
+    const [p, g, v] = [normal(key(3), [n]), normal(key(4), [n]), normal(key(5), [n])]
+    const [p1] = step(p, g, v)
+    expect(fusedHeap().pointerOf(data(p1))).toBe(-1)
+    expect(same(p1, plain(p, g, v)[0])).toBe(true)
+  })
+})
