@@ -17,6 +17,7 @@ export {
 export type { GemmArgs, GemmArray, GemmKernel } from './kernels/gemm.js'
 export type { GemmDType, Tier } from './kernels/registry.js'
 export { type KernelSettings, setKernel } from './kernels/settings.js'
+export { type ThreadSupport, type ThreadsReady, threadSupport, threadsReady } from './kernels/threads/index.js'
 export { dot } from './ops/dot.js'
 export { dotGeneral } from './ops/dotGeneral.js'
 export { matmul } from './ops/matmul.js'

@@ -31,5 +31,5 @@ export const control = {
  * const ctrl = newControl()
  * Atomics.load(ctrl, control.generation) // 0
  */
-export const newControl = (): Int32Array =>
+export const newControl = (): Int32Array<SharedArrayBuffer> =>
   new Int32Array(new SharedArrayBuffer(4 * (control.header + control.slot * control.maxWorkers)))

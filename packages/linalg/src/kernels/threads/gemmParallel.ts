@@ -7,6 +7,7 @@ import { gemmWasm, useRelaxed, type WasmGemmOptions } from '../wasm/gemmWasm.js'
 import { control } from './control.js'
 import { GemmPool } from './gemmPool.js'
 import { threadSupport } from './threadSupport.js'
+import { type WorkerHost, workerHost } from './workerHost.js'
 
 /** Options of the threaded tier. */
 export interface ParallelGemmOptions extends WasmGemmOptions {
@@ -41,13 +42,30 @@ export const maxThreads = control.maxWorkers + 1
 const pools = new Map<boolean, GemmPool>()
 
 /**
+ * The pool for a module variant (created on first need, workers started later; needs `threadSupport().available`).
+ * @example
+ * await gemmPool(false).whenReady(1)
+ */
+export const gemmPool = (relaxed: boolean): GemmPool => {
+  let pool = pools.get(relaxed)
+  if (pool === undefined) {
+    pool = new GemmPool(relaxed, { host: workerHost() as WorkerHost, canWait: threadSupport().canWait })
+    pools.set(relaxed, pool)
+  }
+  return pool
+}
+
+/**
  * C = op(A)·op(B) for float32 operands (see `GemmArgs`) on up to `threads` threads; returns how many took part.
  * C is cut into fixed blocks of whole micro-kernel panels — columns when m ≤ n, else rows (see `planGemm`) —
  * dealt out in contiguous ranges; every C element is computed by one thread with the same summation order as
  * `gemmWasm`, so the result is bit-identical for every thread count. The calling thread computes the first
- * range and then waits (Atomics.wait) for the workers: the call is synchronous. Products below `minWork`,
- * thread counts of 1, and runtimes without workers or shared memory run on the calling thread.
- * The pool starts on first need and never keeps the process alive; `shutdownPool` stops it.
+ * range and then waits for the workers (Atomics.wait; on a browser's main thread, where that is forbidden, it
+ * spins): the call is synchronous. Products below `minWork`, thread counts of 1, and runtimes without workers or
+ * shared memory run on the calling thread. The pool starts on first need and never keeps the process alive;
+ * `shutdownPool` stops it. Under Node the first parallel product waits for its workers to start; a browser starts
+ * a worker only once the calling thread yields, so there products run on the calling thread (same bits) until the
+ * workers are up — `await threadsReady()` first to use them from the start.
  * @example
  * const used = gemmParallel(args, { threads: 2 }) // 2 for a large product, 1 below the threshold
  */
@@ -70,12 +88,11 @@ export const gemmParallel = (args: GemmArgs<Float32Array>, options: ParallelGemm
     gemmWasm(args, options)
     return 1
   }
-  let pool = pools.get(relaxed)
-  if (pool === undefined) {
-    pool = new GemmPool(relaxed)
-    pools.set(relaxed, pool)
+  const pool = gemmPool(relaxed)
+  if (!pool.ensureWorkers(used - 1)) {
+    gemmWasm(args, options)
+    return 1
   }
-  pool.ensureWorkers(used - 1)
   pool.engine.prepare('gemmParallel', args, plan)
   pool.run(plan)
   pool.engine.finish(args, plan)

@@ -1,34 +1,47 @@
 /** `GemmPool`: worker threads sharing one WebAssembly memory with the caller, which runs its share and then waits. */
-import { Worker } from 'node:worker_threads'
 import { GemmEngine, gemmModule } from '../wasm/gemmEngine.js'
 import { maxPages } from '../wasm/gemmModule.js'
 import type { GemmPlan } from '../wasm/gemmPlan.js'
 import { control, newControl } from './control.js'
-import { workerSource } from './workerSource.js'
+import type { WorkerHandle, WorkerHost } from './workerHost.js'
 
-/** How long the first parallel product waits for new workers to start. */
+/** How long the pool waits for new workers to start. */
 const startupMs = 60_000
 
+/** How a pool starts workers and how its caller waits for them. */
+export interface PoolOptions {
+  readonly host: WorkerHost
+  /**
+   * May the calling thread block in `Atomics.wait` (see `ThreadSupport.canWait`)? When not, it spins on the
+   * `pending` count while the workers finish, and never waits synchronously for workers to start.
+   */
+  readonly canWait: boolean
+}
+
 /**
- * A pool of workers for one module variant. Workers are started on demand (`ensureWorkers`), unref'ed so they
- * never keep the process alive, and fed through a control block; the memory is shared, so packed panels and C
+ * A pool of workers for one module variant. Workers are started on demand (`ensureWorkers`, `whenReady`), never
+ * keep a Node process alive, and are fed through a control block; the memory is shared, so packed panels and C
  * are never copied between threads.
  * @example
- * const pool = new GemmPool(false)
- * pool.ensureWorkers(1)
- * pool.engine.prepare('gemmParallel', args, plan)
- * pool.run(plan)
- * pool.engine.finish(args, plan)
+ * const pool = new GemmPool(false, { host: workerHost()!, canWait: true })
+ * if (pool.ensureWorkers(1)) {
+ *   pool.engine.prepare('gemmParallel', args, plan)
+ *   pool.run(plan)
+ *   pool.engine.finish(args, plan)
+ * }
  */
 export class GemmPool {
   readonly engine: GemmEngine
   private readonly module: WebAssembly.Module
   private readonly ctrl = newControl()
-  private readonly workers: Worker[] = []
+  private readonly workers: WorkerHandle[] = []
   private failure: string | undefined
   private closed = false
 
-  constructor(relaxed: boolean) {
+  constructor(
+    relaxed: boolean,
+    private readonly options: PoolOptions,
+  ) {
     this.module = gemmModule({ relaxed, shared: true })
     const memory = new WebAssembly.Memory({ initial: 256, maximum: maxPages, shared: true })
     this.engine = new GemmEngine(this.module, memory)
@@ -39,43 +52,67 @@ export class GemmPool {
     return this.workers.length
   }
 
-  /** Starts workers until there are `count`, and waits until all have instantiated the module. @example pool.ensureWorkers(1) */
-  ensureWorkers(count: number): void {
-    this.check()
-    while (this.workers.length < count) {
-      const index = this.workers.length
-      const worker = new Worker(workerSource, {
-        eval: true,
-        // Not the parent's flags: --input-type=module would make the eval'd source a module, --import would
-        // load loaders (tsx) into every worker. V8 flags such as relaxed SIMD are process-wide anyway.
-        execArgv: [],
-        workerData: { module: this.module, memory: this.engine.memory, control: this.ctrl.buffer, index },
-      })
-      worker.on('error', (error) => {
-        this.failure ??= `worker ${index} failed: ${error.message}`
-      })
-      worker.on('exit', (code) => {
-        if (!this.closed) this.failure ??= `worker ${index} exited (code ${code})`
-      })
-      worker.unref()
-      this.workers.push(worker)
-    }
+  /**
+   * Starts workers until there are `count`. Where the calling thread may block for them (Node), waits until all
+   * have instantiated the module and returns true; elsewhere (a browser) returns at once whether they all have —
+   * the caller then computes alone until they are up. Throws if a worker failed.
+   * @example
+   * if (pool.ensureWorkers(1)) pool.run(plan)
+   */
+  ensureWorkers(count: number): boolean {
+    if (this.start(count)) return true
+    if (!(this.options.canWait && this.options.host.startsWhileBlocked)) return false
     const deadline = performance.now() + startupMs
     for (;;) {
       const ready = Atomics.load(this.ctrl, control.ready)
-      if (Atomics.load(this.ctrl, control.startFailed) !== 0) {
-        this.failure ??= 'a worker thread could not instantiate the GEMM module'
-        this.check()
-      }
-      if (ready >= this.workers.length) return
+      if (this.start(count)) return true
       const left = deadline - performance.now()
-      if (left <= 0) {
-        throw new Error(
-          `gemmParallel: ${this.workers.length - ready} worker thread(s) did not start in ${startupMs} ms`,
-        )
-      }
+      if (left <= 0) throw this.startupTimeout(ready)
       Atomics.wait(this.ctrl, control.ready, ready, left)
     }
+  }
+
+  /**
+   * Starts workers until there are `count` and resolves once all have instantiated the module, without blocking
+   * the calling thread (a browser starts a worker only when its creator yields). Rejects if a worker failed.
+   * @example
+   * await pool.whenReady(1)
+   */
+  async whenReady(count: number): Promise<void> {
+    const deadline = performance.now() + startupMs
+    while (!this.start(count)) {
+      if (performance.now() > deadline) throw this.startupTimeout(Atomics.load(this.ctrl, control.ready))
+      await new Promise((resolve) => setTimeout(resolve, 2))
+    }
+  }
+
+  /** Starts missing workers (without waiting); are all started workers ready? Throws if one failed. */
+  private start(count: number): boolean {
+    this.check()
+    while (this.workers.length < count) {
+      const index = this.workers.length
+      const data = { module: this.module, memory: this.engine.memory, control: this.ctrl.buffer, index }
+      try {
+        this.workers.push(
+          this.options.host.start(data, (message) => {
+            if (!this.closed) this.failure ??= message
+          }),
+        )
+      } catch (error) {
+        // e.g. a browser's SecurityError: remember it, so every later product reports it too
+        this.failure ??= `worker ${index} could not start: ${error instanceof Error ? error.message : String(error)}`
+        this.check()
+      }
+    }
+    if (Atomics.load(this.ctrl, control.startFailed) !== 0) {
+      this.failure ??= 'a worker thread could not instantiate the GEMM module'
+      this.check()
+    }
+    return Atomics.load(this.ctrl, control.ready) >= this.workers.length
+  }
+
+  private startupTimeout(ready: number): Error {
+    return new Error(`gemmParallel: ${this.workers.length - ready} worker thread(s) did not start in ${startupMs} ms`)
   }
 
   /**
@@ -102,9 +139,14 @@ export class GemmPool {
       this.engine.run(plan.jobs[0] as Int32Array)
     } finally {
       // The workers write C in our memory: never return (even on error) before they are done.
-      for (let spin = 0; spin < 20_000 && Atomics.load(ctrl, control.pending) !== 0; spin++);
-      for (let left = Atomics.load(ctrl, control.pending); left !== 0; left = Atomics.load(ctrl, control.pending)) {
-        Atomics.wait(ctrl, control.pending, left)
+      if (this.options.canWait) {
+        for (let spin = 0; spin < 20_000 && Atomics.load(ctrl, control.pending) !== 0; spin++);
+        for (let left = Atomics.load(ctrl, control.pending); left !== 0; left = Atomics.load(ctrl, control.pending)) {
+          Atomics.wait(ctrl, control.pending, left)
+        }
+      } else {
+        // A browser's main thread may not block: spin until the workers are done (they run in parallel with us).
+        while (Atomics.load(ctrl, control.pending) !== 0);
       }
     }
     if (Atomics.load(ctrl, control.failed) !== 0)
@@ -117,7 +159,7 @@ export class GemmPool {
     Atomics.store(this.ctrl, control.stop, 1)
     Atomics.add(this.ctrl, control.generation, 1)
     Atomics.notify(this.ctrl, control.generation)
-    for (const worker of this.workers) void worker.terminate()
+    for (const worker of this.workers) worker.terminate()
     this.workers.length = 0
   }
 

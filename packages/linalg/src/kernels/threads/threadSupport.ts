@@ -1,7 +1,6 @@
 /** `threadSupport`: can products run on worker threads here (workers, SharedArrayBuffer, shared wasm memory)? */
-import os from 'node:os'
-import { Worker } from 'node:worker_threads'
 import { wasmSupport } from '../wasm/wasmSupport.js'
+import { type HostScope, pickWorkerHost } from './workerHost.js'
 
 /** Whether the threaded tier can run, and why not when it cannot. */
 export interface ThreadSupport {
@@ -9,36 +8,97 @@ export interface ThreadSupport {
   readonly available: boolean
   /** What is missing, when `available` is false. */
   readonly missing: readonly string[]
-  /** Logical cores the process may use (`os.availableParallelism()`). */
+  /** Logical cores the process may use (`os.availableParallelism()`, in a browser `navigator.hardwareConcurrency`). */
   readonly cores: number
+  /** Where workers come from: `'node'` (`worker_threads`), `'web'` (Web Workers) or null. */
+  readonly host: 'node' | 'web' | null
+  /**
+   * May this thread block in `Atomics.wait`? Not on a browser page's main thread: there the caller spins while the
+   * workers finish their share, and products run on the calling thread until the workers have started.
+   */
+  readonly canWait: boolean
 }
 
-const sharedMemoryWorks = (): boolean => {
+/** The globals `probeThreadSupport` reads (`globalThis` by default; tests pass their own). */
+export interface ThreadScope extends HostScope {
+  readonly process?: HostScope['process'] & { readonly versions?: { readonly node?: string } }
+  readonly crossOriginIsolated?: boolean
+  readonly SharedArrayBuffer?: unknown
+  readonly Atomics?: { readonly wait?: unknown }
+  readonly WebAssembly?: { readonly Memory?: unknown }
+  readonly navigator?: { readonly hardwareConcurrency?: number }
+}
+
+type NodeOs = typeof import('node:os')
+
+const sharedMemoryWorks = (scope: ThreadScope): boolean => {
   try {
-    return new WebAssembly.Memory({ initial: 1, maximum: 1, shared: true }).buffer instanceof SharedArrayBuffer
+    const Memory = scope.WebAssembly?.Memory as typeof WebAssembly.Memory
+    const { buffer } = new Memory({ initial: 1, maximum: 1, shared: true })
+    // Not `instanceof SharedArrayBuffer`: a page that is not cross-origin isolated has no such global.
+    return Object.prototype.toString.call(buffer) === '[object SharedArrayBuffer]'
   } catch {
     return false
+  }
+}
+
+/** Atomics.wait on a value that differs returns at once where blocking is allowed and throws where it is not. */
+const waitAllowed = (scope: ThreadScope): boolean => {
+  try {
+    const wait = scope.Atomics?.wait as typeof Atomics.wait
+    wait(new Int32Array(new (scope.SharedArrayBuffer as typeof SharedArrayBuffer)(4)), 0, 1, 0)
+    return true
+  } catch {
+    return false
+  }
+}
+
+const coreCount = (scope: ThreadScope): number => {
+  const os = scope.process?.getBuiltinModule?.('node:os') as NodeOs | undefined
+  if (os !== undefined)
+    return typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length
+  return scope.navigator?.hardwareConcurrency ?? 1
+}
+
+/**
+ * What a scope offers the threaded tier (`threadSupport` probes `globalThis` once).
+ * @example
+ * probeThreadSupport({ crossOriginIsolated: false, navigator: { hardwareConcurrency: 8 } }).missing[0]
+ * // 'crossOriginIsolated (SharedArrayBuffer needs …)'
+ */
+export const probeThreadSupport = (scope: ThreadScope = globalThis as unknown as ThreadScope): ThreadSupport => {
+  const missing: string[] = []
+  if (scope.crossOriginIsolated === false) {
+    missing.push(
+      'crossOriginIsolated (SharedArrayBuffer needs the page served with Cross-Origin-Opener-Policy: same-origin ' +
+        'and Cross-Origin-Embedder-Policy: require-corp)',
+    )
+  }
+  const host = pickWorkerHost(scope)
+  if (host === null) missing.push(scope.process?.versions?.node !== undefined ? 'node:worker_threads Worker' : 'Worker')
+  if (typeof scope.SharedArrayBuffer !== 'function') missing.push('SharedArrayBuffer')
+  if (typeof scope.Atomics !== 'object' || typeof scope.Atomics.wait !== 'function') missing.push('Atomics.wait')
+  if (!sharedMemoryWorks(scope)) missing.push('shared WebAssembly.Memory')
+  if (!wasmSupport().simd) missing.push('WebAssembly SIMD')
+  return {
+    available: missing.length === 0,
+    missing,
+    cores: Math.max(1, coreCount(scope)),
+    host: host?.kind ?? null,
+    canWait: missing.length === 0 && waitAllowed(scope),
   }
 }
 
 let cached: ThreadSupport | undefined
 
 /**
- * Probes once: Node worker threads, SharedArrayBuffer and Atomics.wait, `WebAssembly.Memory({ shared: true })`
- * and WebAssembly SIMD. When anything is missing, `gemmParallel` runs on the calling thread.
+ * Probes this runtime once: a worker host (Node worker threads, or Web Workers), SharedArrayBuffer (in a browser:
+ * a cross-origin isolated page), Atomics.wait, `WebAssembly.Memory({ shared: true })` and WebAssembly SIMD.
+ * When anything is missing, `gemmParallel` runs on the calling thread.
  * @example
- * threadSupport() // { available: true, missing: [], cores: 2 } on Node 20
+ * threadSupport() // { available: true, missing: [], cores: 2, host: 'node', canWait: true } on Node 20
  */
 export const threadSupport = (): ThreadSupport => {
-  if (cached === undefined) {
-    const missing: string[] = []
-    if (typeof Worker !== 'function') missing.push('node:worker_threads Worker')
-    if (typeof SharedArrayBuffer !== 'function') missing.push('SharedArrayBuffer')
-    if (typeof Atomics !== 'object' || typeof Atomics.wait !== 'function') missing.push('Atomics.wait')
-    if (!sharedMemoryWorks()) missing.push('shared WebAssembly.Memory')
-    if (!wasmSupport().simd) missing.push('WebAssembly SIMD')
-    const cores = typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length
-    cached = { available: missing.length === 0, missing, cores: Math.max(1, cores) }
-  }
+  cached ??= probeThreadSupport()
   return cached
 }

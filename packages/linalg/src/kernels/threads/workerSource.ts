@@ -1,54 +1,65 @@
-/** The worker's program, as source text (run with `new Worker(src, { eval: true })`: no file on disk needed). */
+/** The worker's program, as source text (Node: `new Worker(src, { eval: true })`; browser: a blob URL): no file to serve. */
 import { control } from './control.js'
 
 /**
- * The worker script. Its workerData is `{ module, memory, control, index }`: the compiled GEMM module, the
- * shared wasm memory, the control block's SharedArrayBuffer and the worker's slot. It instantiates the module
- * on the shared memory, reports `ready`, then loops: sleep until `generation` changes, run its job when the job's
- * round is the current one, decrement `pending` (waking the caller at zero). It never uses its event loop, so
- * it never keeps the process alive once unref'ed; the `stop` flag ends the loop (see `control`).
+ * The worker script, for Node worker threads and browser Web Workers alike. It is given `{ module, memory,
+ * control, index }` (Node: as workerData; browser: as the first message): the compiled GEMM module, the shared
+ * wasm memory, the control block's SharedArrayBuffer and the worker's slot. It instantiates the module on the
+ * shared memory, reports `ready`, then loops: sleep until `generation` changes, run its job when the job's round is
+ * the current one, decrement `pending` (waking the caller at zero). It never returns to its event loop, so it
+ * never keeps a Node process alive once unref'ed; the `stop` flag ends the loop (see `control`).
  * @example
- * new Worker(workerSource, { eval: true, workerData: { module, memory, control, index: 0 } }).unref()
+ * new Worker(workerSource, { eval: true, workerData: { module, memory, control, index: 0 } }).unref() // Node
+ * new Worker(URL.createObjectURL(new Blob([workerSource]))).postMessage({ module, memory, control, index: 0 })
  */
 export const workerSource = `'use strict'
-// Works whether the host parses eval'd worker code as CommonJS or as a module.
-const { workerData } = process.getBuiltinModule?.('node:worker_threads') ?? require('node:worker_threads')
-const { module, memory, control, index } = workerData
-const ctrl = new Int32Array(control)
-let e
-try {
-  e = new WebAssembly.Instance(module, { env: { memory } }).exports
-} catch {
-  Atomics.store(ctrl, ${control.startFailed}, 1)
+const work = ({ module, memory, control, index }) => {
+  const ctrl = new Int32Array(control)
+  let e
+  try {
+    e = new WebAssembly.Instance(module, { env: { memory } }).exports
+  } catch {
+    Atomics.store(ctrl, ${control.startFailed}, 1)
+    Atomics.add(ctrl, ${control.ready}, 1)
+    Atomics.notify(ctrl, ${control.ready})
+    throw new Error('gemm worker: could not instantiate the module')
+  }
+  const slot = ${control.header} + index * ${control.slot}
+  // Read the round before announcing control.ready: the caller may start a round as soon as it sees control.ready.
+  let seen = Atomics.load(ctrl, ${control.generation})
   Atomics.add(ctrl, ${control.ready}, 1)
   Atomics.notify(ctrl, ${control.ready})
-  throw new Error('gemm worker: could not instantiate the module')
-}
-const slot = ${control.header} + index * ${control.slot}
-// Read the round before announcing control.ready: the caller may start a round as soon as it sees control.ready.
-let seen = Atomics.load(ctrl, ${control.generation})
-Atomics.add(ctrl, ${control.ready}, 1)
-Atomics.notify(ctrl, ${control.ready})
-for (;;) {
-  // Spin 20 µs (back-to-back products skip the futex wake-up), then sleep until the caller starts a round.
-  // Longer spins steal the caller's core on a loaded machine.
-  const spinUntil = performance.now() + 0.02
-  while (Atomics.load(ctrl, ${control.generation}) === seen && performance.now() < spinUntil);
-  Atomics.wait(ctrl, ${control.generation}, seen)
-  const round = Atomics.load(ctrl, ${control.generation})
-  if (round === seen) continue
-  seen = round
-  if (Atomics.load(ctrl, ${control.stop}) !== 0) break
-  if (ctrl[slot + ${control.jobRound}] !== round) continue
-  try {
-    const j = ctrl.subarray(slot, slot + 27)
-    const dot = j[26] === 1
-    ;(dot ? e.packDotA : e.packA)(j[0], j[1], j[2], j[3], j[4], j[5], j[6], j[7])
-    ;(dot ? e.packDotB : e.packB)(j[8], j[9], j[10], j[11], j[12], j[13], j[14], j[15])
-    ;(dot ? e.gemmDot : e.gemm)(j[16], j[17], j[18], j[19], j[20], j[21], j[22], j[23], j[24], j[25])
-  } catch {
-    Atomics.store(ctrl, ${control.failed}, 1)
+  for (;;) {
+    // Spin 20 µs (back-to-back products skip the futex wake-up), then sleep until the caller starts a round.
+    // Longer spins steal the caller's core on a loaded machine.
+    const spinUntil = performance.now() + 0.02
+    while (Atomics.load(ctrl, ${control.generation}) === seen && performance.now() < spinUntil);
+    Atomics.wait(ctrl, ${control.generation}, seen)
+    const round = Atomics.load(ctrl, ${control.generation})
+    if (round === seen) continue
+    seen = round
+    if (Atomics.load(ctrl, ${control.stop}) !== 0) break
+    if (ctrl[slot + ${control.jobRound}] !== round) continue
+    try {
+      const j = ctrl.subarray(slot, slot + 27)
+      const dot = j[26] === 1
+      ;(dot ? e.packDotA : e.packA)(j[0], j[1], j[2], j[3], j[4], j[5], j[6], j[7])
+      ;(dot ? e.packDotB : e.packB)(j[8], j[9], j[10], j[11], j[12], j[13], j[14], j[15])
+      ;(dot ? e.gemmDot : e.gemm)(j[16], j[17], j[18], j[19], j[20], j[21], j[22], j[23], j[24], j[25])
+    } catch {
+      Atomics.store(ctrl, ${control.failed}, 1)
+    }
+    if (Atomics.sub(ctrl, ${control.pending}, 1) === 1) Atomics.notify(ctrl, ${control.pending})
   }
-  if (Atomics.sub(ctrl, ${control.pending}, 1) === 1) Atomics.notify(ctrl, ${control.pending})
+}
+if (typeof process === 'object' && typeof process.versions?.node === 'string') {
+  // Works whether the host parses eval'd worker code as CommonJS or as a module.
+  work((process.getBuiltinModule?.('node:worker_threads') ?? require('node:worker_threads')).workerData)
+} else {
+  // A Web Worker: the data arrives as the first message; the loop then holds the worker for good.
+  self.onmessage = (event) => {
+    self.onmessage = null
+    work(event.data)
+  }
 }
 `

@@ -1,0 +1,38 @@
+/** `threadsReady`: start the worker pool in the background and resolve once its workers can take products. */
+import { kernelSettings } from '../settings.js'
+import { useRelaxed } from '../wasm/gemmWasm.js'
+import { defaultThreadCount, gemmPool, maxThreads, poolSize } from './gemmParallel.js'
+import { type ThreadSupport, threadSupport } from './threadSupport.js'
+
+/** What `threadsReady` resolves to: the runtime's thread support and what is running now. */
+export interface ThreadsReady extends ThreadSupport {
+  /** Threads (the calling one included) a large product can use now: 1 when the threaded tier is unavailable. */
+  readonly threads: number
+  /** Worker threads running now. */
+  readonly workers: number
+}
+
+/**
+ * Starts the workers a product on `threads` threads needs (default: the `NABLA_THREADS` / `setKernel` setting,
+ * else the core count) and resolves once they are up, without blocking the calling thread. In a browser a worker
+ * starts only after the calling thread yields to its event loop, so products issued before this resolves run on
+ * the calling thread (same bits, just slower): `await` it before training. Under Node the first parallel product
+ * would wait for the workers itself; awaiting this there merely starts them early. Where threads are unavailable
+ * (e.g. a page without the COOP/COEP headers, see `missing`) it resolves at once with `threads: 1`. Rejects if a
+ * worker fails to start. Call it again after raising the thread count.
+ * @example
+ * const info = await threadsReady()
+ * info.threads // 2 on a 2-core machine, in a cross-origin isolated page or under Node
+ * info.missing // ['crossOriginIsolated (SharedArrayBuffer needs …)', 'SharedArrayBuffer'] on a page without them
+ */
+export const threadsReady = async (options: { readonly threads?: number } = {}): Promise<ThreadsReady> => {
+  const setting = kernelSettings().threads
+  const threads = options.threads ?? Math.min(setting === 'auto' ? defaultThreadCount() : setting, maxThreads)
+  if (!Number.isInteger(threads) || threads < 1 || threads > maxThreads) {
+    throw new RangeError(`threadsReady: threads must be an integer from 1 to ${maxThreads}, got ${threads}`)
+  }
+  const support = threadSupport()
+  if (!support.available) return { ...support, threads: 1, workers: 0 }
+  if (threads > 1) await gemmPool(useRelaxed('threadsReady', {})).whenReady(threads - 1)
+  return { ...support, threads, workers: poolSize() }
+}
