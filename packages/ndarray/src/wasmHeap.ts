@@ -47,7 +47,9 @@ export class WasmHeap {
     } catch {
       memory = undefined
     }
-    this.resident = memory !== undefined && memory.buffer instanceof SharedArrayBuffer
+    // a page without cross-origin isolation has no SharedArrayBuffer global at all
+    this.resident =
+      memory !== undefined && typeof SharedArrayBuffer === 'function' && memory.buffer instanceof SharedArrayBuffer
     this.memory = memory ?? new WebAssembly.Memory({ initial: 1, maximum })
     this.buffers.add(this.memory.buffer)
   }
