@@ -4,9 +4,10 @@
  * Indices in the control block. Header: `generation` (the caller increments it to start a round; workers sleep
  * on it), `pending` (workers with a job this round that have not finished; the caller sleeps on it), `stop`
  * (nonzero: workers leave their loop), `ready` (workers that have instantiated the module), `failed` (a job
- * threw), `startFailed` (a worker could not instantiate the module; it also bumps `ready`).
- * Worker w's slot starts at `header + w·slot`: its job (27 ints: pack-A call 8, pack-B call 8, multiply 10,
- * form 1) and, at `jobRound`, the round the job belongs to (a worker runs it only in that round).
+ * threw), `startFailed` (a worker could not instantiate the module; it also bumps `ready`), `next` (the next
+ * chunk of panels to take this round, see `runShare`).
+ * Worker w's slot starts at `header + w·slot`: its job (`jobLength` ints, see `planGemm`) and, at `jobRound`,
+ * the round the job belongs to (a worker runs it only in that round).
  * @example
  * Atomics.load(ctrl, control.generation)
  * ctrl.set(job, control.header + w * control.slot)
@@ -18,9 +19,10 @@ export const control = {
   ready: 3,
   failed: 4,
   startFailed: 5,
+  next: 6,
   header: 16,
   slot: 32,
-  jobRound: 28,
+  jobRound: 31,
   /** Most worker threads one pool may have. */
   maxWorkers: 255,
 } as const

@@ -116,8 +116,8 @@ export class GemmPool {
   }
 
   /**
-   * Runs `plan.jobs[0]` on the calling thread and job t on worker t − 1 (which must have been started), and
-   * returns when all are done. Throws if a worker's job failed.
+   * Runs `plan.jobs[0]` on the calling thread and job t on worker t − 1 (which must have been started), the
+   * threads taking chunks of panels from one counter, and returns when all are done. Throws if a worker's job failed.
    * @example
    * pool.run(plan)
    */
@@ -132,11 +132,12 @@ export class GemmPool {
       ctrl[slot + control.jobRound] = round
     })
     Atomics.store(ctrl, control.failed, 0)
+    Atomics.store(ctrl, control.next, 0)
     Atomics.store(ctrl, control.pending, plan.jobs.length - 1)
     Atomics.store(ctrl, control.generation, round)
     Atomics.notify(ctrl, control.generation)
     try {
-      this.engine.run(plan.jobs[0] as Int32Array)
+      this.engine.run(plan.jobs[0] as Int32Array, () => Atomics.add(ctrl, control.next, 1))
     } finally {
       // The workers write C in our memory: never return (even on error) before they are done.
       if (this.options.canWait) {

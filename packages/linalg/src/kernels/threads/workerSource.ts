@@ -1,4 +1,5 @@
 /** The worker's program, as source text (Node: `new Worker(src, { eval: true })`; browser: a blob URL): no file to serve. */
+import { jobLength, shareSource } from '../wasm/gemmShare.js'
 import { control } from './control.js'
 
 /**
@@ -13,6 +14,7 @@ import { control } from './control.js'
  * new Worker(URL.createObjectURL(new Blob([workerSource]))).postMessage({ module, memory, control, index: 0 })
  */
 export const workerSource = `'use strict'
+${shareSource}
 const work = ({ module, memory, control, index }) => {
   const ctrl = new Int32Array(control)
   let e
@@ -25,6 +27,7 @@ const work = ({ module, memory, control, index }) => {
     throw new Error('gemm worker: could not instantiate the module')
   }
   const slot = ${control.header} + index * ${control.slot}
+  const next = () => Atomics.add(ctrl, ${control.next}, 1)
   // Read the round before announcing control.ready: the caller may start a round as soon as it sees control.ready.
   let seen = Atomics.load(ctrl, ${control.generation})
   Atomics.add(ctrl, ${control.ready}, 1)
@@ -41,11 +44,7 @@ const work = ({ module, memory, control, index }) => {
     if (Atomics.load(ctrl, ${control.stop}) !== 0) break
     if (ctrl[slot + ${control.jobRound}] !== round) continue
     try {
-      const j = ctrl.subarray(slot, slot + 27)
-      const dot = j[26] === 1
-      ;(dot ? e.packDotA : e.packA)(j[0], j[1], j[2], j[3], j[4], j[5], j[6], j[7])
-      ;(dot ? e.packDotB : e.packB)(j[8], j[9], j[10], j[11], j[12], j[13], j[14], j[15])
-      ;(dot ? e.gemmDot : e.gemm)(j[16], j[17], j[18], j[19], j[20], j[21], j[22], j[23], j[24], j[25])
+      runShare(e, ctrl.slice(slot, slot + ${jobLength}), next)
     } catch {
       Atomics.store(ctrl, ${control.failed}, 1)
     }

@@ -2,6 +2,7 @@
 import type { GemmArgs } from '../gemm.js'
 import { defaultGemmOptions, gemmModuleBytes, maxPages } from './gemmModule.js'
 import { copyMatrix, type GemmPlan } from './gemmPlan.js'
+import { runShare } from './gemmShare.js'
 
 /** The exports of the GEMM module (see `gemmModuleBytes`). */
 export interface GemmExports {
@@ -79,14 +80,15 @@ export class GemmEngine {
     copyMatrix(args.b, args.bOffset, args.ldb, f32, plan.bPtr / 4, bCols, transB ? n : k, bCols)
   }
 
-  /** Packs and multiplies one thread's share (a job of `planGemm`). @example engine.run(plan.jobs[0]) */
-  run(job: Int32Array): void {
-    const e = this.exports
-    const j = job
-    const dot = j[26] === 1
-    ;(dot ? e.packDotA : e.packA)(j[0], j[1], j[2], j[3], j[4], j[5], j[6], j[7])
-    ;(dot ? e.packDotB : e.packB)(j[8], j[9], j[10], j[11], j[12], j[13], j[14], j[15])
-    ;(dot ? e.gemmDot : e.gemm)(j[16], j[17], j[18], j[19], j[20], j[21], j[22], j[23], j[24], j[25])
+  /**
+   * Packs and multiplies a job of `planGemm`: all of its chunks when `next` is not given (a single thread),
+   * else the chunks `next` hands out (see `runShare`).
+   * @example
+   * engine.run(plan.jobs[0])
+   */
+  run(job: Int32Array, next?: () => number): void {
+    let chunk = 0
+    runShare(this.exports, job, next ?? (() => chunk++))
   }
 
   /** Copies C out to the caller's array. @example engine.finish(args, plan) */

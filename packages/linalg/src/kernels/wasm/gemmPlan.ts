@@ -19,7 +19,10 @@ export interface GemmPlan {
   readonly cStride: number
   /**
    * One entry per thread: the flat arguments of the pack-A call (8), the pack-B call (8), the multiply (10),
-   * then the form (0 tiles, 1 dot). There are never more jobs than panels along the cut dimension.
+   * then the form (0 tiles, 1 dot), the cut (0 columns, 1 rows), the panels along the cut and the number of
+   * chunks they are dealt out in (see `runShare`; the ranges in the calls are this thread's static share, used
+   * when it runs alone). Jobs differ only in their own copies of the operand that is not cut. There are never
+   * more jobs than panels along the cut dimension.
    */
   readonly jobs: readonly Int32Array[]
 }
@@ -34,6 +37,9 @@ export interface PlanOptions {
 }
 
 const align = (x: number): number => Math.ceil(x / 64) * 64
+
+/** Chunks of panels per thread in a parallel product (see `runShare`): balance against per-call overhead. */
+const chunksPerThread = 4
 
 /**
  * Lays out a product for up to `threads` threads. Plain A with n ≤ dotMaxN takes the dot form, the rest tiles.
@@ -55,6 +61,8 @@ export const planGemm = (args: GemmArgs, options: PlanOptions, threads: number):
   const split: GemmSplit = form === 'dot' || m > n ? 'm' : 'n'
   const panels = split === 'n' ? nPanels : mPanels
   const used = Math.max(1, Math.min(threads, panels))
+  // several chunks per thread, so a thread that starts late takes fewer; one for a single thread
+  const chunks = used === 1 ? 1 : Math.min(panels, chunksPerThread * used)
   const cStride = Math.max(Math.ceil(n / 4) * 4, nPanels * colPanel)
   const aPtr = 0
   const bPtr = align(aPtr + m * k * 4)
@@ -73,7 +81,7 @@ export const planGemm = (args: GemmArgs, options: PlanOptions, threads: number):
       ...[aPtr, (transA ? m : k) * 4, transA ? 1 : 0, m, k, ap, ip0, ip1],
       ...[bPtr, (transB ? k : n) * 4, transB ? 1 : 0, n, k, bp, jp0, jp1],
       ...[ap, bp, cPtr, cStride * 4, n, k, ip0, ip1, jp0, jp1],
-      form === 'dot' ? 1 : 0,
+      ...[form === 'dot' ? 1 : 0, split === 'm' ? 1 : 0, panels, chunks],
     )
   })
   return { form, bytes: cPtr + mPanels * rowPanel * cStride * 4, aPtr, bPtr, cPtr, cStride, jobs }

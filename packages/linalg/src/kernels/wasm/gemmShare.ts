@@ -1,0 +1,50 @@
+/**
+ * One thread's part of a product, as JavaScript source shared by the calling thread and the workers (whose
+ * program is text): pack the operand that is not cut, whole, into this thread's own copy; then take chunks of
+ * panels along the cut dimension from a shared counter until none is left, packing and multiplying each.
+ * A thread that starts late (a worker waking from its sleep) simply takes fewer chunks. Every C tile is still
+ * computed by one call over the whole depth, in the same order, so the bits never depend on who took what.
+ */
+
+/** Length of a job (see `planGemm`): pack-A call 8, pack-B call 8, multiply 10, form, cut, panels, chunks. */
+export const jobLength = 30
+
+/**
+ * `function runShare(e, j, next)`: `e` the module's exports, `j` the job, `next()` the next chunk index (from
+ * an atomic counter, or a plain one on a single thread).
+ * @example
+ * new Function(`${shareSource}; return runShare`)()(exports, job, next)
+ */
+export const shareSource = `function runShare(e, j, next) {
+  const dot = j[26] === 1, byRows = j[27] === 1, panels = j[28], chunks = j[29]
+  const packA = dot ? e.packDotA : e.packA, packB = dot ? e.packDotB : e.packB, mul = dot ? e.gemmDot : e.gemm
+  let c = next()
+  if (c >= chunks) return
+  // the operand that is not cut, whole: rows of A when cutting by columns, columns of B when cutting by rows
+  if (byRows) packB(j[8], j[9], j[10], j[11], j[12], j[13], j[14], j[15])
+  else packA(j[0], j[1], j[2], j[3], j[4], j[5], j[6], j[7])
+  for (; c < chunks; c = next()) {
+    const lo = Math.floor((c * panels) / chunks), hi = Math.floor(((c + 1) * panels) / chunks)
+    if (byRows) {
+      packA(j[0], j[1], j[2], j[3], j[4], j[5], lo, hi)
+      mul(j[16], j[17], j[18], j[19], j[20], j[21], lo, hi, j[24], j[25])
+    } else {
+      packB(j[8], j[9], j[10], j[11], j[12], j[13], lo, hi)
+      mul(j[16], j[17], j[18], j[19], j[20], j[21], j[22], j[23], lo, hi)
+    }
+  }
+}`
+
+/** The module's exports that a share calls. */
+export type ShareExports = Record<'packA' | 'packB' | 'gemm' | 'packDotA' | 'packDotB' | 'gemmDot', unknown>
+
+/**
+ * `shareSource` as a function for the calling thread.
+ * @example
+ * runShare(engine.exports, plan.jobs[0], () => counter++)
+ */
+export const runShare = new Function(`${shareSource}; return runShare`)() as (
+  e: ShareExports,
+  job: Int32Array,
+  next: () => number,
+) => void
