@@ -16,14 +16,15 @@ const pools = new Map<string, TypedArray[]>()
 const pooled = new WeakSet<TypedArray>()
 let bytes = 0
 
-/** A pooled buffer of `size` elements of `dtype`, zeroed, if one is available. */
+// Buffers inside a WebAssembly heap (shared memory) are kept for the kernels that read them in place
+// (`takeRecycled`); handing them to any other op would push those kernels back to copying.
+const onSharedMemory = (buf: TypedArray): boolean =>
+  typeof SharedArrayBuffer === 'function' && buf.buffer instanceof SharedArrayBuffer
+
+/** A pooled buffer of `size` elements of `dtype` (not one of a WebAssembly heap), zeroed, if one is available. */
 const takePooled = (dtype: DType, size: number): TypedArray | undefined => {
-  const list = pools.get(`${dtype}:${size}`)
-  const buf = list?.pop()
-  if (buf === undefined) return undefined
-  pooled.delete(buf)
-  bytes -= buf.byteLength
-  buf.fill(0)
+  const buf = takeRecycled(dtype, size, (b) => !onSharedMemory(b))
+  buf?.fill(0)
   return buf
 }
 
