@@ -93,6 +93,7 @@ export const gemmParallel = (args: GemmArgs<Float32Array>, options: ParallelGemm
     gemmWasm(args, options)
     return 1
   }
+  pool.prewake()
   pool.engine.prepare('gemmParallel', args, plan)
   pool.run(plan)
   pool.engine.finish(args, plan)

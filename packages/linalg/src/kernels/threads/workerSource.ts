@@ -32,13 +32,17 @@ const work = ({ module, memory, control, index }) => {
   let seen = Atomics.load(ctrl, ${control.generation})
   Atomics.add(ctrl, ${control.ready}, 1)
   Atomics.notify(ctrl, ${control.ready})
+  let spinMs = 0.02
   for (;;) {
     // Spin 20 µs (back-to-back products skip the futex wake-up), then sleep until the caller starts a round.
-    // Longer spins steal the caller's core on a loaded machine.
-    const spinUntil = performance.now() + 0.02
+    // Longer spins steal the caller's core on a loaded machine. A wake-up without a new round is the caller's
+    // early call (\`prewake\`, made before it copies the operands in): then spin up to 1 ms for the round, so
+    // the wake-up's latency overlaps the caller's copying instead of delaying this thread's share.
+    const spinUntil = performance.now() + spinMs
     while (Atomics.load(ctrl, ${control.generation}) === seen && performance.now() < spinUntil);
-    Atomics.wait(ctrl, ${control.generation}, seen)
+    if (Atomics.load(ctrl, ${control.generation}) === seen) Atomics.wait(ctrl, ${control.generation}, seen)
     const round = Atomics.load(ctrl, ${control.generation})
+    spinMs = round === seen ? 1 : 0.02
     if (round === seen) continue
     seen = round
     if (Atomics.load(ctrl, ${control.stop}) !== 0) break
