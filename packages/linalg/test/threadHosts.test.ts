@@ -14,8 +14,6 @@ import { poolSize, shutdownPool, threadsReady } from '../src/kernels/threads/ind
 import { probeThreadSupport, threadSupport } from '../src/kernels/threads/threadSupport.js'
 import { pickWorkerHost, type WorkerData, type WorkerHost } from '../src/kernels/threads/workerHost.js'
 import { workerSource } from '../src/kernels/threads/workerSource.js'
-import { defaultGemmOptions } from '../src/kernels/wasm/gemmModule.js'
-import { planGemm } from '../src/kernels/wasm/gemmPlan.js'
 import { gemmWasm } from '../src/kernels/wasm/index.js'
 import { gemmArgs, randomFloats, runChild, sameBits } from './gemmCases.js'
 
@@ -145,9 +143,9 @@ describe('the browser path, emulated on Node workers', () => {
       expect(pool.ensureWorkers(1)).toBe(true)
       for (const seed of [1, 2, 3]) {
         const g = product(seed)
-        const plan = planGemm(g, defaultGemmOptions, 2)
-        expect(plan.jobs).toHaveLength(2) // the worker computes half of C
-        pool.engine.prepare('gemmParallel', g, plan)
+        const plan = pool.engine.prepare('gemmParallel', g, 2)
+        if (plan === undefined) throw new Error('the heap could not hold the product')
+        expect(plan.jobs).toHaveLength(2) // the worker takes chunks of C from the shared counter
         pool.run(plan)
         pool.engine.finish(g, plan)
         const single = g.c.slice().fill(0)

@@ -2,9 +2,11 @@
 // triple loop; products just below the work threshold stay on one thread, just above it use the pool; the pool
 // survives memory growth and shutdown, never keeps the process alive, and bad thread counts are clear errors.
 import { fileURLToPath } from 'node:url'
+import { wasmHeap } from '@nabla/ndarray/core'
 import fc from 'fast-check'
 import { afterAll, describe, expect, it } from 'vitest'
 import type { GemmArgs } from '../src/kernels/gemm.js'
+import { gemmPool } from '../src/kernels/threads/gemmParallel.js'
 import { defaultMinWork, gemmParallel, poolSize, shutdownPool, threadSupport } from '../src/kernels/threads/index.js'
 import { gemmWasm } from '../src/kernels/wasm/index.js'
 import { gemmArgs, randomFloats, runChild, sameBits, sentinel, tripleLoop } from './gemmCases.js'
@@ -94,6 +96,57 @@ describe('gemmParallel', () => {
     )
   })
 
+  it('reads A and B that live in the shared WebAssembly heap in place, and writes an unpadded C there directly', () => {
+    const heap = wasmHeap()
+    const inHeap = ({ pad, offset, seed, ...cs }: Case): GemmArgs<Float32Array> =>
+      gemmArgs({ ...cs, pads: [pad, pad, pad], offsets: [offset, offset, offset] }, (length, x) => {
+        const data = heap.floats(Math.max(1, length)) as Float32Array
+        data.set(
+          x === 'c' ? new Float32Array(length).fill(sentinel) : randomFloats(length, x === 'a' ? seed : seed + 1),
+        )
+        return data
+      })
+    fc.assert(
+      fc.property(
+        fc.record({
+          transA: fc.boolean(),
+          transB: fc.boolean(),
+          m: fc.integer({ min: 1, max: 70 }),
+          n: fc.integer({ min: 1, max: 70 }),
+          k: fc.integer({ min: 1, max: 300 }),
+          pad: fc.nat(3),
+          offset: fc.nat(3),
+          seed: fc.nat(),
+        }),
+        (cs) => {
+          const g = inHeap(cs)
+          const plain = { ...g, a: g.a.slice(), b: g.b.slice(), c: g.c.slice() }
+          gemmWasm(plain)
+          for (const threads of [2, 3]) {
+            const c = heap.floats(g.c.length) as Float32Array
+            c.fill(sentinel)
+            gemmParallel({ ...g, c }, { threads, minWork: 0 })
+            expect(sameBits(c, plain.c)).toBe(true)
+          }
+          expect(firstError(plain, plain.c)).toBeNull()
+        },
+      ),
+      { numRuns: 40 },
+    )
+    // what the layout does with them: A and B in place; C directly only without padding (m a whole number of
+    // 2-row panels, n of 16-column panels, ldc = n)
+    const engine = gemmPool(false).engine
+    const placed = (m: number, n: number, pad: number) => {
+      const g = inHeap({ transA: false, transB: true, m, n, k: 40, pad, offset: 1, seed: 1 })
+      const plan = engine.prepare('test', g, 2)
+      if (plan === undefined) throw new Error('the heap could not hold the product')
+      engine.finish(g, plan)
+      return [plan.copyA, plan.copyB, plan.cDirect]
+    }
+    expect(placed(64, 32, 0)).toEqual([false, false, true])
+    expect(placed(63, 32, 0)).toEqual([false, false, false])
+    expect(placed(64, 32, 1)).toEqual([false, false, false])
+  })
   it('cuts C by columns (m ≤ n) or by rows (m > n) and uses as many threads as asked, bit-identically', () => {
     for (const [m, n, k, transA, transB] of [
       [128, 512, 40, false, false],

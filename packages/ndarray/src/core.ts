@@ -25,3 +25,4 @@ export {
   Tracer,
   withDynamicTrace,
 } from './trace.js'
+export { residentFloats, WasmHeap, wasmHeap } from './wasmHeap.js'

@@ -5,10 +5,9 @@
  * float32 chain gives the same bits as the ops run one by one — and sqrt and division, which JavaScript only
  * has as scalar float64 instructions, run four at a time.
  */
-import { allocate, type TypedArray } from './dtype.js'
-import { takeRecycled } from './pool.js'
+import { allocate } from './dtype.js'
 import { type FloatOp, ModuleBuilder, wasmSupport } from './wasm/index.js'
-import { WasmHeap } from './wasmHeap.js'
+import { residentFloats, wasmHeap } from './wasmHeap.js'
 
 /** An operand of a fused operation: input `k`, constant `k` or the result of node `k`. */
 export type FusedRef = { readonly kind: 'in' | 'const' | 'node'; readonly index: number }
@@ -33,7 +32,6 @@ const pageBytes = 65536
 /** Below this many elements the copies in and out cost more than the JavaScript loop saves. */
 export const fusedWasmMinSize = 1024
 
-let heap: WasmHeap | undefined
 const kernels = new Map<string, Kernel>()
 
 // The function: (n, in pointers…, out pointers…, consts…). Locals: i (byte offset), the vector end, the end;
@@ -42,7 +40,7 @@ const buildKernel = (program: FusedProgram): Uint8Array<ArrayBuffer> => {
   const { inputs, consts, nodes, results } = program
   const mod = new ModuleBuilder()
   // the import's limits must match the heap's memory: a shared one needs its maximum declared
-  const h = fusedHeap()
+  const h = wasmHeap()
   mod.importMemory('env', 'memory', { initial: 1, maximum: Math.ceil(h.maxBytes / pageBytes), shared: h.resident })
   const params = [...Array(1 + inputs + results.length).fill('i32'), ...Array(consts).fill('f32')]
   mod.func(
@@ -107,7 +105,7 @@ const kernelFor = (program: FusedProgram): Kernel => {
   let kernel = kernels.get(key)
   if (kernel === undefined) {
     const module = new WebAssembly.Module(buildKernel(program))
-    const { memory } = fusedHeap()
+    const { memory } = wasmHeap()
     kernel = new WebAssembly.Instance(module, { env: { memory } }).exports.fused as Kernel
     kernels.set(key, kernel)
   }
@@ -133,24 +131,6 @@ const wasmEnabled = (): boolean => {
 }
 
 /**
- * The heap the fused kernels work in: 1 GiB at most (address space reserved, pages used as needed), of which
- * arrays may hold 64 MiB. Where it is resident (shared memory), the kernels' outputs live there and the next
- * call reads them in place.
- */
-export const fusedHeap = (): WasmHeap => {
-  heap ??= new WasmHeap(2 ** 30, 64 * 2 ** 20)
-  return heap
-}
-
-/**
- * Outputs at least this large live in the heap: the storage pool takes buffers from 64 KiB, so a training loop
- * recycles them back; smaller ones are copied out (cheap), or each step would leave blocks for the collector.
- */
-const residentMinBytes = 64 * 1024
-
-const inHeap = (h: WasmHeap) => (buf: TypedArray) => buf instanceof Float32Array && h.pointerOf(buf) >= 0
-
-/**
  * Runs a fused float32 program over `n` elements. Inputs already in the heap are read in place, others are
  * copied into scratch blocks; outputs are written in place into arrays of the heap (recycled ones first) or,
  * when the heap cannot hold them, into scratch blocks copied out to fresh arrays. Returns undefined (nothing
@@ -165,7 +145,7 @@ export const runFusedWasm = (
   consts: readonly number[],
 ): Float32Array[] | undefined => {
   const kernel = kernelFor(program)
-  const h = fusedHeap()
+  const h = wasmHeap()
   const bytes = 4 * n
   const scratch: number[] = []
   const block = (): number | undefined => {
@@ -182,11 +162,9 @@ export const runFusedWasm = (
       if (at < 0) h.view().set(x.subarray(0, n), ptr / 4)
       inPtrs.push(ptr)
     }
-    const outs: (Float32Array | undefined)[] = program.results.map(() =>
-      bytes < residentMinBytes
-        ? undefined
-        : ((takeRecycled('float32', n, inHeap(h)) as Float32Array | undefined) ?? h.floats(n)),
-    )
+    // outputs of 64 KiB and more live in the heap (those the pool takes back); smaller ones are copied out,
+    // or each step would leave blocks for the collector
+    const outs = program.results.map(() => residentFloats(n, false))
     const outPtrs: number[] = []
     for (const out of outs) {
       const ptr = out === undefined ? block() : h.pointerOf(out)

@@ -5,8 +5,12 @@
  * (FinalizationRegistry) or, sooner, by way of the storage pool when a training loop recycles it.
  */
 
+import type { TypedArray } from './dtype.js'
+import { takeRecycled } from './pool.js'
+
 const pageBytes = 65536
-const align = 16
+// cache-line blocks: SIMD loads never straddle two lines, and a layout aligned from a block's start is aligned
+const align = 64
 
 /**
  * A block allocator over a WebAssembly memory. With a shared memory (where the runtime has SharedArrayBuffer)
@@ -66,7 +70,7 @@ export class WasmHeap {
     return this.resident && this.buffers.has(x.buffer) ? x.byteOffset : -1
   }
 
-  /** A block of at least `bytes` bytes (16-byte aligned), or undefined when the heap is full. @example heap.alloc(4 * n) */
+  /** A block of at least `bytes` bytes (64-byte aligned), or undefined when the heap is full. @example heap.alloc(4 * n) */
   alloc(bytes: number): number | undefined {
     const size = Math.max(align, Math.ceil(bytes / align) * align)
     const reused = this.free.get(size)?.pop()
@@ -114,4 +118,41 @@ export class WasmHeap {
     this.registry.register(x, [ptr, 4 * n])
     return x
   }
+}
+
+let heap: WasmHeap | undefined
+
+/**
+ * The one heap of the process that generated kernels share (fused loops, the threaded matrix product): 2 GiB at
+ * most — address space reserved, pages used as needed — of which arrays may hold 64 MiB. Where it is resident
+ * (shared memory), a kernel's output lives there and the next kernel reads it in place.
+ * @example
+ * wasmHeap().pointerOf(x.data) >= 0 // x is stored in the heap
+ */
+export const wasmHeap = (): WasmHeap => {
+  heap ??= new WasmHeap(2 ** 31, 64 * 2 ** 20)
+  return heap
+}
+
+/** Arrays from this size on may live in the heap: the storage pool takes buffers back from 64 KiB. */
+export const residentMinBytes = 64 * 1024
+
+const inHeap = (buf: TypedArray): boolean => buf instanceof Float32Array && wasmHeap().pointerOf(buf) >= 0
+
+/**
+ * A float32 array of `n` elements inside the heap — a recycled one first, else a new block — or undefined when
+ * the heap is not resident, `n` is below `residentMinBytes`, or the resident budget is spent. `zero`: whether
+ * a recycled array must be zeroed (new blocks always are).
+ * @example
+ * const out = residentFloats(n, false) ?? allocate('float32', n) // for a kernel that overwrites it whole
+ */
+export const residentFloats = (n: number, zero: boolean): Float32Array | undefined => {
+  const h = wasmHeap()
+  if (!h.resident || 4 * n < residentMinBytes) return undefined
+  const recycled = takeRecycled('float32', n, inHeap) as Float32Array | undefined
+  if (recycled !== undefined) {
+    if (zero) recycled.fill(0)
+    return recycled
+  }
+  return h.floats(n)
 }

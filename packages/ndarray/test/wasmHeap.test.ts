@@ -1,19 +1,18 @@
 // WasmHeap: blocks inside one WebAssembly memory — reuse by size, growth that keeps earlier arrays valid,
 // the resident budget, and fused loops that read and write arrays of the heap in place.
 import { describe, expect, it } from 'vitest'
-import { fusedHeap } from '../src/fusedWasm.js'
 import { add, fuse, key, mul, type NDArray, normal, sqrt } from '../src/index.js'
 import type { Concrete } from '../src/ndarray.js'
 import { recycle, takeRecycled } from '../src/pool.js'
-import { WasmHeap } from '../src/wasmHeap.js'
+import { WasmHeap, wasmHeap } from '../src/wasmHeap.js'
 
 describe('WasmHeap', () => {
   it('hands out aligned blocks, reuses a released block of the same size, and says when it is full', () => {
     const heap = new WasmHeap(4 * 65536, 65536)
     const a = heap.alloc(100) as number
     const b = heap.alloc(100) as number
-    expect(a % 16).toBe(0)
-    expect(b - a).toBe(112) // 100 rounded up to 16
+    expect(a % 64).toBe(0)
+    expect(b - a).toBe(128) // 100 rounded up to whole cache lines
     heap.release(a, 100)
     expect(heap.alloc(100)).toBe(a)
     expect(heap.alloc(5 * 65536)).toBeUndefined() // more than the maximum
@@ -54,7 +53,7 @@ describe('fuse in the heap', () => {
 
   it('writes large outputs into the heap, reads them in place next step, and reuses recycled ones', () => {
     const n = 50_000 // 200 KB: above the pool's 64 KiB
-    const heap = fusedHeap()
+    const heap = wasmHeap()
     let [p, v] = [normal(key(1), [n]), normal(key(2), [n])]
     let [p0, v0] = [p, v]
     for (let i = 0; i < 6; i++) {
@@ -77,7 +76,7 @@ describe('fuse in the heap', () => {
     const n = 2000
     const [p, g, v] = [normal(key(3), [n]), normal(key(4), [n]), normal(key(5), [n])]
     const [p1] = step(p, g, v)
-    expect(fusedHeap().pointerOf(data(p1))).toBe(-1)
+    expect(wasmHeap().pointerOf(data(p1))).toBe(-1)
     expect(same(p1, plain(p, g, v)[0])).toBe(true)
   })
 })

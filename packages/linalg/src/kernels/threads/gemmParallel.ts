@@ -94,9 +94,14 @@ export const gemmParallel = (args: GemmArgs<Float32Array>, options: ParallelGemm
     return 1
   }
   pool.prewake()
-  pool.engine.prepare('gemmParallel', args, plan)
-  pool.run(plan)
-  pool.engine.finish(args, plan)
+  const placed = pool.engine.prepare('gemmParallel', args, threads)
+  if (placed === undefined) {
+    // the shared heap cannot hold the product's scratch: the calling thread's own memory can grow further
+    gemmWasm(args, options)
+    return 1
+  }
+  pool.run(placed)
+  pool.engine.finish(args, placed)
   return used
 }
 

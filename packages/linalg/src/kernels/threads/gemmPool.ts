@@ -1,4 +1,5 @@
 /** `GemmPool`: worker threads sharing one WebAssembly memory with the caller, which runs its share and then waits. */
+import { wasmHeap } from '@nabla/ndarray/core'
 import { GemmEngine, gemmModule } from '../wasm/gemmEngine.js'
 import { maxPages } from '../wasm/gemmModule.js'
 import type { GemmPlan } from '../wasm/gemmPlan.js'
@@ -43,8 +44,13 @@ export class GemmPool {
     private readonly options: PoolOptions,
   ) {
     this.module = gemmModule({ relaxed, shared: true })
-    const memory = new WebAssembly.Memory({ initial: 256, maximum: maxPages, shared: true })
-    this.engine = new GemmEngine(this.module, memory)
+    // the process's shared WebAssembly heap: arrays made there (the fused optimizer's weights, products' results)
+    // are read and written in place; its maximum is the module's declared one (2 GiB)
+    const heap = wasmHeap()
+    if (!heap.resident || heap.maxBytes !== maxPages * 65536) {
+      throw new Error('gemmParallel: internal: the WebAssembly heap is not a shared memory of the kernel’s size')
+    }
+    this.engine = new GemmEngine(this.module, heap.memory, heap)
   }
 
   /** Workers started so far. @example pool.size */

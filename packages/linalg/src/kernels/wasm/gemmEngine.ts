@@ -1,7 +1,9 @@
 /** `GemmEngine`: one instance of the GEMM module on its memory, growing the memory as products need. */
+
+import type { WasmHeap } from '@nabla/ndarray/core'
 import type { GemmArgs } from '../gemm.js'
 import { defaultGemmOptions, gemmModuleBytes, maxPages } from './gemmModule.js'
-import { copyMatrix, type GemmPlan } from './gemmPlan.js'
+import { copyMatrix, type GemmPlacement, type GemmPlan, planGemm } from './gemmPlan.js'
 import { runShare } from './gemmShare.js'
 
 /** The exports of the GEMM module (see `gemmModuleBytes`). */
@@ -32,9 +34,22 @@ export const gemmModule = (variant: { relaxed: boolean; shared: boolean }): WebA
   return module
 }
 
+/** Where the operands already are in the heap (byte addresses), for `planGemm`. */
+const placementIn = (heap: WasmHeap, args: GemmArgs<Float32Array>): GemmPlacement => {
+  const at = (x: Float32Array, offset: number): number | undefined => {
+    const ptr = heap.pointerOf(x)
+    return ptr >= 0 ? ptr + 4 * offset : undefined
+  }
+  const [a, b, c] = [at(args.a, args.aOffset), at(args.b, args.bOffset), at(args.c, args.cOffset)]
+  return { ...(a === undefined ? {} : { a }), ...(b === undefined ? {} : { b }), ...(c === undefined ? {} : { c }) }
+}
+
 /**
- * An instance with its memory. `prepare` grows the memory and copies A and B in; `run` executes one thread's
- * calls; `finish` copies C out.
+ * An instance of the GEMM module on a memory. Without a heap it owns the memory: each product is laid out from
+ * address 0 and the memory grows as products need. On a heap (`WasmHeap`, whose memory the fused loops share),
+ * each product takes a scratch block and reads operands that live in the heap in place, and may write the
+ * result array directly. `prepare` lays out and copies in; `run` executes one thread's calls; `finish` copies C
+ * out and gives the scratch back.
  * @example
  * const engine = new GemmEngine(gemmModule({ relaxed: false, shared: false }), new WebAssembly.Memory({ initial: 1 }))
  */
@@ -45,6 +60,7 @@ export class GemmEngine {
   constructor(
     module: WebAssembly.Module,
     readonly memory: WebAssembly.Memory,
+    private readonly heap?: WasmHeap,
   ) {
     this.exports = new WebAssembly.Instance(module, { env: { memory } }).exports as unknown as GemmExports
     this.view = new Float32Array(memory.buffer)
@@ -58,26 +74,34 @@ export class GemmEngine {
     return this.view
   }
 
-  /** Grows the memory to the plan's size and copies A and B in. @example engine.prepare('gemmWasm', args, plan) */
-  prepare(op: string, args: GemmArgs<Float32Array>, plan: GemmPlan): void {
-    const have = this.memory.buffer.byteLength
-    if (plan.bytes > have) {
-      const pages = Math.ceil((plan.bytes - have) / pageBytes)
-      if (have / pageBytes + pages > maxPages) {
-        throw new RangeError(
-          `${op}: a [${args.m}×${args.k}]·[${args.k}×${args.n}] product needs ${plan.bytes} bytes of WebAssembly ` +
-            `memory, more than the ${maxPages * pageBytes} this kernel addresses`,
-        )
-      }
-      this.memory.grow(pages)
+  /**
+   * Lays the product out for `threads` threads, reserves its memory and copies in what is not there already;
+   * undefined when a heap cannot hold its scratch (the caller then multiplies elsewhere).
+   * @example
+   * const plan = engine.prepare('gemmWasm', args, 1)
+   */
+  prepare(op: string, args: GemmArgs<Float32Array>, threads: number): GemmPlan | undefined {
+    let plan: GemmPlan
+    if (this.heap === undefined) {
+      plan = planGemm(args, defaultGemmOptions, threads)
+      this.grow(op, args, plan.bytes)
+    } else {
+      const place = placementIn(this.heap, args)
+      const { bytes } = planGemm(args, defaultGemmOptions, threads, place)
+      const base = this.heap.alloc(bytes)
+      if (base === undefined) return undefined
+      // blocks are 64-byte aligned, as the layout's offsets are: the same layout from `base` needs the same bytes
+      plan = planGemm(args, defaultGemmOptions, threads, { ...place, base })
+      if (plan.bytes !== bytes) throw new Error(`${op}: internal: the product's layout moved with its base`)
     }
     const f32 = this.floats()
     const { m, n, k, transA, transB } = args
     // compactly: the stored row length becomes the row stride
     const aCols = transA ? m : k
     const bCols = transB ? k : n
-    copyMatrix(args.a, args.aOffset, args.lda, f32, plan.aPtr / 4, aCols, transA ? k : m, aCols)
-    copyMatrix(args.b, args.bOffset, args.ldb, f32, plan.bPtr / 4, bCols, transB ? n : k, bCols)
+    if (plan.copyA) copyMatrix(args.a, args.aOffset, args.lda, f32, plan.aPtr / 4, aCols, transA ? k : m, aCols)
+    if (plan.copyB) copyMatrix(args.b, args.bOffset, args.ldb, f32, plan.bPtr / 4, bCols, transB ? n : k, bCols)
+    return plan
   }
 
   /**
@@ -91,8 +115,24 @@ export class GemmEngine {
     runShare(this.exports, job, next ?? (() => chunk++))
   }
 
-  /** Copies C out to the caller's array. @example engine.finish(args, plan) */
+  /** Copies C out to the caller's array (unless written in place) and gives the scratch back. @example engine.finish(args, plan) */
   finish(args: GemmArgs<Float32Array>, plan: GemmPlan): void {
-    copyMatrix(this.floats(), plan.cPtr / 4, plan.cStride, args.c, args.cOffset, args.ldc, args.m, args.n)
+    if (!plan.cDirect) {
+      copyMatrix(this.floats(), plan.cPtr / 4, plan.cStride, args.c, args.cOffset, args.ldc, args.m, args.n)
+    }
+    this.heap?.release(plan.base, plan.bytes)
+  }
+
+  private grow(op: string, args: GemmArgs<Float32Array>, bytes: number): void {
+    const have = this.memory.buffer.byteLength
+    if (bytes <= have) return
+    const pages = Math.ceil((bytes - have) / pageBytes)
+    if (have / pageBytes + pages > maxPages) {
+      throw new RangeError(
+        `${op}: a [${args.m}×${args.k}]·[${args.k}×${args.n}] product needs ${bytes} bytes of WebAssembly ` +
+          `memory, more than the ${maxPages * pageBytes} this kernel addresses`,
+      )
+    }
+    this.memory.grow(pages)
   }
 }

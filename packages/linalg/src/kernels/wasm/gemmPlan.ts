@@ -10,11 +10,18 @@ export type GemmForm = 'tiles' | 'dot'
 /** Byte offsets of one product in wasm memory, and the per-thread argument lists of its three calls. */
 export interface GemmPlan {
   readonly form: GemmForm
-  /** Bytes of memory the product needs. */
+  /** Where the product's scratch starts, and its size in bytes (compact copies of A and B, packed panels, C). */
+  readonly base: number
   readonly bytes: number
+  /** Where A and B are read: a compact copy in the scratch, or the operand itself when it lives in the memory. */
   readonly aPtr: number
   readonly bPtr: number
+  /** Whether A and B must be copied in (to aPtr, bPtr) before the product. */
+  readonly copyA: boolean
+  readonly copyB: boolean
+  /** Where C is written: padded scratch to copy out, or the result array itself (`cDirect`). */
   readonly cPtr: number
+  readonly cDirect: boolean
   /** Row stride of C in wasm memory, in floats (C is padded to whole tiles, so no tile needs an edge case). */
   readonly cStride: number
   /**
@@ -25,6 +32,18 @@ export interface GemmPlan {
    * more jobs than panels along the cut dimension.
    */
   readonly jobs: readonly Int32Array[]
+}
+
+/**
+ * Where a product's data already is in wasm memory (byte addresses); everything else goes in scratch from
+ * `base`. A and B given here are read in place with their own row strides; C is written in place only when
+ * its padding is nil — rows of exactly n floats and m a whole number of row panels — else through scratch.
+ */
+export interface GemmPlacement {
+  readonly base?: number
+  readonly a?: number
+  readonly b?: number
+  readonly c?: number
 }
 
 /** The tile shapes and form choice of the generated module (see `defaultGemmOptions`). */
@@ -43,14 +62,20 @@ const chunksPerThread = 4
 
 /**
  * Lays out a product for up to `threads` threads. Plain A with n ≤ dotMaxN takes the dot form, the rest tiles.
- * A and B are copied compactly in their stored layouts (row stride = stored row length). C is cut across the
+ * A and B are read in place when `place` gives their addresses, else copied compactly in their stored layouts
+ * (row stride = stored row length). C is cut across the
  * larger operand (by columns when m ≤ n, else by rows; always by rows in the dot form); the operand whose
  * panels are cut is packed once, each thread packing its own panels, and the other is packed by every thread
  * into its own copy, so threads never wait on each other. C is padded to whole tiles.
  * @example
  * const plan = planGemm(args, defaultGemmOptions, 2)
  */
-export const planGemm = (args: GemmArgs, options: PlanOptions, threads: number): GemmPlan => {
+export const planGemm = (
+  args: GemmArgs,
+  options: PlanOptions,
+  threads: number,
+  place: GemmPlacement = {},
+): GemmPlan => {
   const { m, n, k, transA, transB } = args
   const form: GemmForm = !transA && n <= options.dotMaxN ? 'dot' : 'tiles'
   const [rowPanel, colPanel] = form === 'dot' ? [options.dotMr, options.dotNj] : [options.mr, options.nr]
@@ -64,13 +89,24 @@ export const planGemm = (args: GemmArgs, options: PlanOptions, threads: number):
   // several chunks per thread, so a thread that starts late takes fewer; one for a single thread
   const chunks = used === 1 ? 1 : Math.min(panels, chunksPerThread * used)
   const cStride = Math.max(Math.ceil(n / 4) * 4, nPanels * colPanel)
-  const aPtr = 0
-  const bPtr = align(aPtr + m * k * 4)
+  const base = place.base ?? 0
+  let at = base
+  const take = (bytes: number): number => {
+    const ptr = at
+    at = align(at + bytes)
+    return ptr
+  }
+  // A and B in place (their stored row strides), or compact copies (row stride = stored row length)
+  const aPtr = place.a ?? take(m * k * 4)
+  const bPtr = place.b ?? take(k * n * 4)
+  const lda = place.a !== undefined ? args.lda : transA ? m : k
+  const ldb = place.b !== undefined ? args.ldb : transB ? k : n
   const apBytes = align(mPanels * rowPanel * depthBytes)
   const bpBytes = align(nPanels * colPanel * depthBytes)
-  const apPtr = align(bPtr + k * n * 4)
-  const bpPtr = apPtr + (split === 'n' ? used : 1) * apBytes
-  const cPtr = bpPtr + (split === 'm' ? used : 1) * bpBytes
+  const apPtr = take((split === 'n' ? used : 1) * apBytes)
+  const bpPtr = take((split === 'm' ? used : 1) * bpBytes)
+  const cDirect = place.c !== undefined && cStride === n && args.ldc === n && m === mPanels * rowPanel
+  const cPtr = cDirect ? (place.c as number) : take(mPanels * rowPanel * cStride * 4)
   const jobs = Array.from({ length: used }, (_, t) => {
     const lo = Math.floor((t * panels) / used)
     const hi = Math.floor(((t + 1) * panels) / used)
@@ -78,13 +114,25 @@ export const planGemm = (args: GemmArgs, options: PlanOptions, threads: number):
     const ap = apPtr + (split === 'n' ? t * apBytes : 0)
     const bp = bpPtr + (split === 'm' ? t * bpBytes : 0)
     return Int32Array.of(
-      ...[aPtr, (transA ? m : k) * 4, transA ? 1 : 0, m, k, ap, ip0, ip1],
-      ...[bPtr, (transB ? k : n) * 4, transB ? 1 : 0, n, k, bp, jp0, jp1],
+      ...[aPtr, lda * 4, transA ? 1 : 0, m, k, ap, ip0, ip1],
+      ...[bPtr, ldb * 4, transB ? 1 : 0, n, k, bp, jp0, jp1],
       ...[ap, bp, cPtr, cStride * 4, n, k, ip0, ip1, jp0, jp1],
       ...[form === 'dot' ? 1 : 0, split === 'm' ? 1 : 0, panels, chunks],
     )
   })
-  return { form, bytes: cPtr + mPanels * rowPanel * cStride * 4, aPtr, bPtr, cPtr, cStride, jobs }
+  return {
+    form,
+    base,
+    bytes: at - base,
+    aPtr,
+    bPtr,
+    copyA: place.a === undefined,
+    copyB: place.b === undefined,
+    cPtr,
+    cDirect,
+    cStride,
+    jobs,
+  }
 }
 
 /**

@@ -2,8 +2,7 @@
 import type { GemmArgs } from '../gemm.js'
 import { checkGemmArgs } from './checkGemmArgs.js'
 import { GemmEngine, gemmModule } from './gemmEngine.js'
-import { defaultGemmOptions } from './gemmModule.js'
-import { planGemm, zeroMatrix } from './gemmPlan.js'
+import { type GemmPlan, zeroMatrix } from './gemmPlan.js'
 import { wasmSupport } from './wasmSupport.js'
 
 /** Options of the WebAssembly tier. */
@@ -70,8 +69,8 @@ export const gemmWasm = (args: GemmArgs<Float32Array>, options: WasmGemmOptions 
     return
   }
   const engine = engineFor(relaxed)
-  const plan = planGemm(args, defaultGemmOptions, 1)
-  engine.prepare('gemmWasm', args, plan)
+  // an engine that owns its memory always has room (or throws a RangeError past what the kernel addresses)
+  const plan = engine.prepare('gemmWasm', args, 1) as GemmPlan
   engine.run(plan.jobs[0] as Int32Array)
   engine.finish(args, plan)
 }
