@@ -9,11 +9,29 @@
  * 10× with the allocator's state. Unless `--raw-malloc` is given, the script re-runs
  * itself with glibc tunables that keep freed memory in the process, so the table measures
  * the ops rather than the page faults.
+ *
+ * Last, the ops that run as WebAssembly SIMD loops (bias add, where, sum over rows on
+ * [128, 512]) are timed again against the same ops in a child with NABLA_KERNEL=ts, which
+ * keeps every loop JavaScript: before and after in one run.
  */
 import { spawnSync } from 'node:child_process'
 import os from 'node:os'
 import { performance } from 'node:perf_hooks'
-import { add, exp, type Key, key, maximum, mul, type NDArray, split, sub, sum, uniform } from '@nabla/ndarray'
+import {
+  add,
+  exp,
+  greater,
+  type Key,
+  key,
+  maximum,
+  mul,
+  type NDArray,
+  split,
+  sub,
+  sum,
+  uniform,
+  where,
+} from '@nabla/ndarray'
 import { concrete } from '@nabla/ndarray/core'
 
 const KEEP_FREED_MEMORY = 'glibc.malloc.mmap_threshold=268435456:glibc.malloc.trim_threshold=4294967295'
@@ -25,6 +43,10 @@ if (!raw && process.env.GLIBC_TUNABLES === undefined && os.platform() === 'linux
   })
   process.exit(child.status ?? 1)
 }
+
+// `--simd-ops`: only time the ops that have a WebAssembly SIMD loop and print them as JSON (the parent runs this
+// in a child with NABLA_KERNEL=ts for the JavaScript-loop column)
+const simdOpsOnly = process.argv.includes('--simd-ops')
 
 // The issue's target: no op slower than this many times the plain loop.
 const TARGET = 3
@@ -120,6 +142,31 @@ const rowSubInto = (o: Float32Array) => {
   }
 }
 const sumOut = new Float64Array(1)
+const hMask = greater(h, 0)
+const maskd = concrete('bench', hMask).data as Uint8Array
+const colSum = new Float64Array(512)
+const whereInto = (o: Float32Array) => {
+  for (let i = 0; i < 128 * 512; i++) o[i] = maskd[i] ? (hd[i] as number) : 0
+}
+const colSumInto = (o: Float32Array) => {
+  colSum.fill(0)
+  for (let i = 0; i < 128; i++)
+    for (let j = 0; j < 512; j++) colSum[j] = (colSum[j] as number) + (hd[i * 512 + j] as number)
+  o.set(colSum)
+}
+const colOut = new Float32Array(512)
+
+// the three [128, 512] loops of a dense layer's training step that run as WebAssembly SIMD, and a long add
+const simdOps: readonly (readonly [string, () => unknown])[] = [
+  ['add [1e6]+[1e6]', () => add(a, b)],
+  ['add [128,512]+[512]', () => add(h, bias)],
+  ['where(mask, [128,512], 0)', () => where(hMask, h, 0)],
+  ['sum [128,512] axis 0', () => sum(h, { axis: 0 })],
+]
+if (simdOpsOnly) {
+  console.log(JSON.stringify(simdOps.map(([name, op]) => [name, time(op)])))
+  process.exit(0)
+}
 
 const cases: Case[] = [
   {
@@ -147,6 +194,18 @@ const cases: Case[] = [
     op: () => add(h, bias),
     loop: () => biasInto(hOut),
     allocLoop: () => biasInto(new Float32Array(128 * 512)),
+  },
+  {
+    name: 'where(mask, [128,512], 0)',
+    op: () => where(hMask, h, 0),
+    loop: () => whereInto(hOut),
+    allocLoop: () => whereInto(new Float32Array(128 * 512)),
+  },
+  {
+    name: 'sum [128,512] axis 0',
+    op: () => sum(h, { axis: 0 }),
+    loop: () => colSumInto(colOut),
+    allocLoop: () => colSumInto(new Float32Array(512)),
   },
   {
     name: 'sub [128,10]-[128,1]',
@@ -181,3 +240,18 @@ for (const r of rows) {
 }
 const worst = rows.reduce((w, r) => (r.ratio > w.ratio ? r : w))
 console.log(`\nworst: ${worst.name} at ${worst.ratio.toFixed(2)}x (target ${TARGET}x)`)
+
+// before/after for the WebAssembly SIMD loops: the same ops in a child with NABLA_KERNEL=ts (JavaScript loops)
+const child = spawnSync(process.execPath, [...process.execArgv, ...process.argv.slice(1), '--simd-ops'], {
+  env: { ...process.env, NABLA_KERNEL: 'ts' },
+  encoding: 'utf8',
+})
+const jsTimes = new Map<string, number>(JSON.parse(child.stdout.trim().split('\n').pop() ?? '[]'))
+console.log(
+  `\n${'SIMD loop'.padEnd(pad)}  ${'JS ms'.padStart(10)}  ${'SIMD ms'.padStart(10)}  ${'speedup'.padStart(7)}`,
+)
+for (const [name, op] of simdOps) {
+  const jsMs = jsTimes.get(name) ?? Number.NaN
+  const simdMs = time(op)
+  console.log(`${name.padEnd(pad)}  ${num(jsMs)}  ${num(simdMs)}  ${(jsMs / simdMs).toFixed(2).padStart(7)}`)
+}

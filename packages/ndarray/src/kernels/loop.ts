@@ -8,6 +8,7 @@
  */
 import type { TypedArray } from '../dtype.js'
 import type { Shape } from '../shape.js'
+import { runSimdLoop } from './simdLoop.js'
 
 /** A typed array seen through an offset and strides. */
 export interface Operand {
@@ -187,11 +188,25 @@ const loops: Map<string, Map<number, LoopFn>>[] = []
  * runLoop('$o = x0 + x1', out.shape, { data: out.data, offset: 0, strides: out.strides }, [
  *   broadcastOperand(x, out.shape), broadcastOperand(bias, out.shape)]) // x + bias, bias of shape [512]
  */
-export const runLoop = (body: string, shape: Shape, out: Operand, ins: readonly Operand[]): void => {
+export const runLoop = (body: string, shape: Shape, out: Operand, ins: readonly Operand[]): void =>
+  loop(body, shape, out, ins, true)
+
+/**
+ * `runLoop` without its WebAssembly SIMD path: always the generated JavaScript loop (the reference that
+ * tests compare the SIMD path with, bit for bit).
+ * @example
+ * runLoopJs('$o = x0 + x1', out.shape, outOperand, [x, bias])
+ */
+export const runLoopJs = (body: string, shape: Shape, out: Operand, ins: readonly Operand[]): void =>
+  loop(body, shape, out, ins, false)
+
+const loop = (body: string, shape: Shape, out: Operand, ins: readonly Operand[], simd: boolean): void => {
   for (let d = 0; d < shape.length; d++) if (shape[d] === 0) return
   const all: (readonly number[])[] = [out.strides]
   for (let k = 0; k < ins.length; k++) all.push((ins[k] as Operand).strides)
   const [dims, strides] = coalesce(shape, all)
+  // flat loops of the hottest bodies run four lanes at a time in WebAssembly when they are long enough
+  if (simd && dims.length <= 2 && runSimdLoop(body, dims, out, ins, strides)) return
   const last = dims.length - 1
   const pattern: Step[] = []
   const flat = dims.length <= 2

@@ -245,6 +245,38 @@ export class Code {
   i32Load(offset = 0): this {
     return this.raw(0x28, alignOf[4], ...unsignedLeb(offset))
   }
+  /** `i32.load8_u`: one byte, zero-extended. @example f.get(p).i32Load8U() */
+  i32Load8U(offset = 0): this {
+    return this.raw(0x2d, 0, ...unsignedLeb(offset))
+  }
+  /** `i32.store` with a constant byte offset. @example f.get(p).get(x).i32Store() */
+  i32Store(offset = 0): this {
+    return this.raw(0x36, alignOf[4], ...unsignedLeb(offset))
+  }
+  /** `i32.or`. @example f.get(a).get(b).i32Or() */
+  i32Or(): this {
+    return this.raw(0x72)
+  }
+  /** `i32.xor`. @example f.get(a).i32Const(-1).i32Xor() // bitwise not */
+  i32Xor(): this {
+    return this.raw(0x73)
+  }
+  /** `f64.load` with a constant byte offset. @example f.get(p).f64Load() */
+  f64Load(offset = 0): this {
+    return this.raw(0x2b, alignOf[8], ...unsignedLeb(offset))
+  }
+  /** `f64.store` with a constant byte offset. @example f.get(p).get(x).f64Store() */
+  f64Store(offset = 0): this {
+    return this.raw(0x39, alignOf[8], ...unsignedLeb(offset))
+  }
+  /** `f64.add`. @example f.get(x).get(y).f64Add() */
+  f64Add(): this {
+    return this.raw(0xa0)
+  }
+  /** `f64.promote_f32` (exact). @example f.get(p).f32Load().f64PromoteF32() */
+  f64PromoteF32(): this {
+    return this.raw(0xbb)
+  }
   /** `memory.fill` (bulk memory): [dst, value, byteLength] → sets bytes. @example f.get(d).i32Const(0).get(n).memoryFill() */
   memoryFill(): this {
     return this.raw(0xfc, ...unsignedLeb(11), 0x00)
@@ -267,6 +299,14 @@ export class Code {
   v128Load32Splat(offset = 0): this {
     return this.simd(0x09, alignOf[4], ...unsignedLeb(offset))
   }
+  /** `v128.load32_zero`: 4 bytes into lane 0, the other lanes zero. @example f.get(p).v128Load32Zero() */
+  v128Load32Zero(offset = 0): this {
+    return this.simd(0x5c, alignOf[4], ...unsignedLeb(offset))
+  }
+  /** `v128.load64_zero`: 8 bytes into the low half, the high half zero. @example f.get(p).v128Load64Zero(8) */
+  v128Load64Zero(offset = 0): this {
+    return this.simd(0x5d, alignOf[8], ...unsignedLeb(offset))
+  }
   /** `v128.store` with a constant byte offset ([address, value] on the stack). @example f.get(p).get(v).v128Store() */
   v128Store(offset = 0): this {
     return this.simd(0x0b, alignOf[16], ...unsignedLeb(offset))
@@ -283,6 +323,38 @@ export class Code {
   /** `f32x4.splat`. @example f.f32Const(1).f32x4Splat() */
   f32x4Splat(): this {
     return this.simd(0x13)
+  }
+  /** `i32x4.splat`. @example f.i32Const(-1).i32x4Splat() */
+  i32x4Splat(): this {
+    return this.simd(0x11)
+  }
+  /** `f64x2.splat`. @example f.get(x).f64x2Splat() // x: an f64 local */
+  f64x2Splat(): this {
+    return this.simd(0x14)
+  }
+  /** `v128.bitselect` of [v1, v2, c]: (v1 & c) | (v2 & ~c). @example f.get(x).get(y).get(mask).v128Bitselect() */
+  v128Bitselect(): this {
+    return this.simd(0x52)
+  }
+  /** `f64x2.promote_low_f32x4`: lanes 0 and 1 widened to f64 (exact). @example f.get(p).v128Load64Zero().f64x2PromoteLowF32x4() */
+  f64x2PromoteLowF32x4(): this {
+    return this.simd(0x5f)
+  }
+  /** `i16x8.extend_low_i8x16_u`: the low 8 bytes zero-extended to 16 bits. @example f.get(v).i16x8ExtendLowI8x16U() */
+  i16x8ExtendLowI8x16U(): this {
+    return this.simd(0x89)
+  }
+  /** `i32x4.neg`: 0 − lane, wrapping. @example f.get(v).i32x4Neg() */
+  i32x4Neg(): this {
+    return this.simd(0xa1)
+  }
+  /** `i32x4.extend_low_i16x8_u`: the low 4 halves zero-extended to 32 bits. @example f.get(v).i32x4ExtendLowI16x8U() */
+  i32x4ExtendLowI16x8U(): this {
+    return this.simd(0xa9)
+  }
+  /** `f64x2.add`. @example f.get(a).get(b).f64x2Add() */
+  f64x2Add(): this {
+    return this.simd(0xf0)
   }
   /** `f32x4.extract_lane`. @example f.get(v).f32x4ExtractLane(3) */
   f32x4ExtractLane(lane: number): this {
