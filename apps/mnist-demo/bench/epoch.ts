@@ -6,7 +6,7 @@ import { valueAndGrad } from '@nabla/autodiff'
 import { batches, datasetMnist, toCategorical } from '@nabla/datasets'
 import { gemmStats, kernelInfo, resetGemmStats } from '@nabla/linalg'
 import { key, type NDArray, split } from '@nabla/ndarray'
-import { buffersOf, recycle } from '@nabla/ndarray/core'
+import { buffersOf, recycle, recycleResidentSince, residentClock } from '@nabla/ndarray/core'
 import { dense, type SerialParams, serial, softmaxCrossentropy } from '@nabla/nn'
 import { rmsprop } from '@nabla/optim'
 import { toInputs } from '../src/data.js'
@@ -42,11 +42,14 @@ for (const [e, k] of split(key(1), epochs).entries()) {
     const item = it.next()
     if (item.done === true) break
     const t1 = performance.now()
+    const since = residentClock()
     const [, grads] = lossAndGrad(params, item.value.x, item.value.y)
     const t2 = performance.now()
-    // what fit does: the optimizer's fused update-and-apply (rmsprop has one), and the previous weights' memory reused
+    // what fit does: the optimizer's fused update-and-apply (rmsprop has one), the previous weights' memory
+    // reused, and (as trainStep does) the step's own gradient storage given back
     const [nextParams, s] = opt.updateAndApply!(grads, state, params)
     const next = nextParams as SerialParams
+    recycleResidentSince(grads, since, { keep: buffersOf(next, s) })
     if (owned) recycle([params, state], { keep: buffersOf(next, s) })
     params = next
     state = s

@@ -25,4 +25,11 @@ export {
   Tracer,
   withDynamicTrace,
 } from './trace.js'
-export { residentFloats, WasmHeap, wasmHeap } from './wasmHeap.js'
+export {
+  recycledFloats,
+  recycleResidentSince,
+  residentClock,
+  residentFloats,
+  WasmHeap,
+  wasmHeap,
+} from './wasmHeap.js'

@@ -6,7 +6,7 @@
  * `allocate` reuses it, zeroed. Nothing a user holds is ever recycled behind their back.
  */
 import { type DType, setReuse, type TypedArray } from './dtype.js'
-import { Concrete, type NDArray } from './ndarray.js'
+import { Concrete } from './ndarray.js'
 
 const minBytes = 64 * 1024
 const maxBytes = 256 * 1024 * 1024
@@ -52,8 +52,8 @@ export const takeRecycled = (
   return undefined
 }
 
-/** Every NDArray inside a value made of lists and plain records (numbers and other leaves are skipped). */
-const arraysIn = (x: unknown, out: NDArray[] = []): NDArray[] => {
+/** Every concrete NDArray inside a value made of lists and plain records (numbers and other leaves are skipped). */
+export const arraysIn = (x: unknown, out: Concrete[] = []): Concrete[] => {
   if (x instanceof Concrete) out.push(x)
   else if (Array.isArray(x)) for (const v of x) arraysIn(v, out)
   else if (typeof x === 'object' && x !== null && Object.getPrototypeOf(x) === Object.prototype) {

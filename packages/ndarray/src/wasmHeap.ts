@@ -6,7 +6,8 @@
  */
 
 import type { TypedArray } from './dtype.js'
-import { takeRecycled } from './pool.js'
+import type { Concrete } from './ndarray.js'
+import { arraysIn, recycle, takeRecycled } from './pool.js'
 
 const pageBytes = 65536
 // cache-line blocks: SIMD loads never straddle two lines, and a layout aligned from a block's start is aligned
@@ -139,6 +140,16 @@ export const residentMinBytes = 64 * 1024
 
 const inHeap = (buf: TypedArray): boolean => buf instanceof Float32Array && wasmHeap().pointerOf(buf) >= 0
 
+// When each heap array was last handed out (a tick of `residentClock`), so that an owner can give back exactly
+// the arrays made during a span of work it controls (see `recycleResidentSince`).
+const handedOut = new WeakMap<TypedArray, number>()
+let clock = 0
+
+const handOut = (x: Float32Array): Float32Array => {
+  handedOut.set(x, clock)
+  return x
+}
+
 /**
  * A float32 array of `n` elements inside the heap — a recycled one first, else a new block — or undefined when
  * the heap is not resident, `n` is below `residentMinBytes`, or the resident budget is spent. `zero`: whether
@@ -149,10 +160,50 @@ const inHeap = (buf: TypedArray): boolean => buf instanceof Float32Array && wasm
 export const residentFloats = (n: number, zero: boolean): Float32Array | undefined => {
   const h = wasmHeap()
   if (!h.resident || 4 * n < residentMinBytes) return undefined
+  const recycled = recycledFloats(n, zero)
+  if (recycled !== undefined) return recycled
+  const fresh = h.floats(n)
+  return fresh === undefined ? undefined : handOut(fresh)
+}
+
+/**
+ * A recycled float32 array of `n` elements inside the heap, if the pool has one (never a new block): for
+ * results whose lifetime the heap cannot see coming, which should reuse heap storage but never grow it.
+ * @example
+ * const out = recycledFloats(m * n, k === 0) ?? allocate('float32', m * n)
+ */
+export const recycledFloats = (n: number, zero: boolean): Float32Array | undefined => {
+  if (!wasmHeap().resident || 4 * n < residentMinBytes) return undefined
   const recycled = takeRecycled('float32', n, inHeap) as Float32Array | undefined
-  if (recycled !== undefined) {
-    if (zero) recycled.fill(0)
-    return recycled
+  if (recycled === undefined) return undefined
+  if (zero) recycled.fill(0)
+  return handOut(recycled)
+}
+
+/**
+ * A tick of the heap's clock: heap arrays handed out after this call carry a later tick.
+ * @example
+ * const since = residentClock()
+ * const grads = gradient(params) // heap arrays made in here are newer than `since`
+ * recycleResidentSince(grads, since, { keep: buffersOf(nextParams) })
+ */
+export const residentClock = (): number => clock++
+
+/**
+ * Gives back to the pool the heap arrays in `tree` that were handed out after tick `since` (made during a
+ * span of work the caller controls and knows to be over), except those whose buffers are in `keep`. Arrays
+ * that existed before — a user's own, say — are never taken. Returns how many buffers were taken.
+ * @example
+ * recycleResidentSince(grads, since, { keep: buffersOf(next, loss) })
+ */
+export const recycleResidentSince = (
+  tree: unknown,
+  since: number,
+  { keep }: { readonly keep?: ReadonlySet<TypedArray> } = {},
+): number => {
+  const mine = (x: Concrete): boolean => {
+    const stamp = handedOut.get(x.data)
+    return stamp !== undefined && stamp > since && keep?.has(x.data) !== true
   }
-  return h.floats(n)
+  return recycle(arraysIn(tree).filter(mine))
 }

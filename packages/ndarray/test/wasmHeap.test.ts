@@ -2,9 +2,16 @@
 // the resident budget, and fused loops that read and write arrays of the heap in place.
 import { describe, expect, it } from 'vitest'
 import { add, fuse, key, mul, type NDArray, normal, sqrt } from '../src/index.js'
-import type { Concrete } from '../src/ndarray.js'
+import { Concrete } from '../src/ndarray.js'
 import { recycle, takeRecycled } from '../src/pool.js'
-import { WasmHeap, wasmHeap } from '../src/wasmHeap.js'
+import {
+  recycledFloats,
+  recycleResidentSince,
+  residentClock,
+  residentFloats,
+  WasmHeap,
+  wasmHeap,
+} from '../src/wasmHeap.js'
 
 describe('WasmHeap', () => {
   it('hands out aligned blocks, reuses a released block of the same size, and says when it is full', () => {
@@ -78,5 +85,24 @@ describe('fuse in the heap', () => {
     const [p1] = step(p, g, v)
     expect(wasmHeap().pointerOf(data(p1))).toBe(-1)
     expect(same(p1, plain(p, g, v)[0])).toBe(true)
+  })
+})
+
+describe('recycleResidentSince', () => {
+  it('gives back exactly the heap arrays handed out after the mark, never older ones or kept ones', () => {
+    const n = 20_000 // 80 KB: poolable
+    const wrap = (d: Float32Array | undefined) => new Concrete('float32', [n], d as Float32Array)
+    const before = wrap(residentFloats(n, true))
+    const since = residentClock()
+    const [made, kept] = [wrap(residentFloats(n, true)), wrap(residentFloats(n, true))]
+    const plain = new Concrete('float32', [n], new Float32Array(n))
+    expect(recycleResidentSince([before, made, kept, plain], since, { keep: new Set([kept.data]) })).toBe(1)
+    // the one given back is the next recycled heap array of that size
+    expect(recycledFloats(n, false)).toBe(made.data)
+    expect(recycledFloats(n, false)).toBeUndefined()
+    // an array handed out again carries the new tick: a later span may give it back
+    const later = residentClock()
+    const again = wrap(residentFloats(n, false))
+    expect(recycleResidentSince([again, before], later)).toBe(1)
   })
 })

@@ -5,6 +5,7 @@
  */
 import { valueAndGrad } from '@nabla/autodiff'
 import type { NDArray, Tree } from '@nabla/ndarray'
+import { buffersOf, recycleResidentSince, residentClock } from '@nabla/ndarray/core'
 import { applyUpdates, type GradientTransformation } from '@nabla/optim'
 
 /** The pieces a training step needs. */
@@ -59,13 +60,29 @@ export function trainStep<P extends Tree, S>(
   if ('hasAux' in spec && spec.hasAux) {
     const lossAndGrad = valueAndGrad(spec.loss, { hasAux: true })
     return (state, x, y) => {
+      const since = residentClock()
       const [[value, aux], grads] = lossAndGrad(state.params, x, y)
-      return [update(state, grads), value, aux]
+      const next = update(state, grads)
+      giveBack(grads, since, next, value, aux, x, y)
+      return [next, value, aux]
     }
   }
   const lossAndGrad = valueAndGrad((spec as TrainStepSpec<P, S>).loss)
   return (state, x, y) => {
+    const since = residentClock()
     const [value, grads] = lossAndGrad(state.params, x, y)
-    return [update(state, grads), value]
+    const next = update(state, grads)
+    giveBack(grads, since, next, value, x, y)
+    return [next, value]
   }
+}
+
+/**
+ * The gradients are the step's own: once the optimizer has consumed them, the ones this step made in the shared
+ * WebAssembly heap (the kernel layer's gradient, [784, 512] for the book's network) go back to the pool, so the
+ * next step's product writes its gradient in place again. Arrays that existed before the step (a user's array
+ * returned by a custom rule) and anything the step returns or the new state holds are never taken.
+ */
+const giveBack = (grads: Tree, since: number, ...kept: readonly unknown[]): void => {
+  recycleResidentSince(grads, since, { keep: buffersOf(...kept) })
 }

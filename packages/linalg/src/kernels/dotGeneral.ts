@@ -3,7 +3,7 @@
  * in place when its layout fits a GEMM matrix, plain or with a transpose flag — so xᵀ·g in
  * a backward pass, or a transposed view, costs no copy; other layouts are copied once.
  */
-import { Concrete, fresh, materialize, registerImpl } from '@nabla/ndarray/core'
+import { Concrete, fresh, materialize, recycledFloats, registerImpl } from '@nabla/ndarray/core'
 import type { DotDims } from '../primitive.js'
 import { gemm } from './dispatch.js'
 import type { GemmArray } from './gemm.js'
@@ -80,8 +80,13 @@ export const evalDotGeneral = (inputs: readonly Concrete[], { contracting, batch
   const lf = range(0, lhs.rank).filter((i) => !lb.includes(i) && !lc.includes(i))
   const rf = range(0, rhs.rank).filter((i) => !rb.includes(i) && !rc.includes(i))
   const shape = [...lb, ...lf].map((a) => lhs.shape[a] as number).concat(rf.map((a) => rhs.shape[a] as number))
-  const out = fresh(dtype, shape)
   const k = productOf(lhs, lc)
+  // A float32 result reuses a recycled buffer of the shared WebAssembly heap when the pool has one (never a new
+  // block: the heap cannot know when a result dies): the threaded kernel then writes it in place, and the next
+  // kernel (the fused optimizer step reading a gradient) reads it in place.
+  const size = shape.reduce((p, d) => p * d, 1)
+  const recycled = dtype === 'float32' ? recycledFloats(size, k === 0) : undefined
+  const out = recycled === undefined ? fresh(dtype, shape) : new Concrete('float32', shape, recycled)
   if (out.size === 0 || k === 0) return out // an empty sum is 0, and fresh arrays are zeros
   let m = productOf(lhs, lf)
   const n = productOf(rhs, rf)
