@@ -187,6 +187,6 @@ export const runFusedWasm = (
       return copy
     })
   } finally {
-    for (const ptr of scratch) h.release(ptr, bytes)
+    for (const ptr of scratch) h.release(ptr)
   }
 }

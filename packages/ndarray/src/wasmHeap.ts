@@ -28,11 +28,13 @@ export class WasmHeap {
   readonly resident: boolean
   private top = align
   private readonly free = new Map<number, number[]>()
+  /** The size of every block ever handed out, by its address (blocks are reused, never split or merged). */
+  private readonly sizes = new Map<number, number>()
   private readonly buffers = new WeakSet<ArrayBufferLike>()
   private live = 0
   private readonly registry = new FinalizationRegistry<[number, number]>(([ptr, bytes]) => {
     this.live -= bytes
-    this.release(ptr, bytes)
+    this.release(ptr)
   })
 
   /**
@@ -71,10 +73,16 @@ export class WasmHeap {
     return this.resident && this.buffers.has(x.buffer) ? x.byteOffset : -1
   }
 
-  /** A block of at least `bytes` bytes (64-byte aligned), or undefined when the heap is full. @example heap.alloc(4 * n) */
+  /**
+   * A block of at least `bytes` bytes (64-byte aligned), or undefined when the heap is full. A free block of
+   * the same size is reused first, then the smallest free block up to twice the size (so products of many
+   * shapes do not each keep a block of their own), and only then does the heap grow.
+   * @example
+   * const ptr = heap.alloc(4 * n)
+   */
   alloc(bytes: number): number | undefined {
     const size = Math.max(align, Math.ceil(bytes / align) * align)
-    const reused = this.free.get(size)?.pop()
+    const reused = this.free.get(size)?.pop() ?? this.takeLarger(size)
     if (reused !== undefined) return reused
     const ptr = this.top
     const end = ptr + size
@@ -90,15 +98,28 @@ export class WasmHeap {
       this.buffers.add(this.memory.buffer)
     }
     this.top = end
+    this.sizes.set(ptr, size)
     return ptr
   }
 
-  /** Gives a block back (same `bytes` as asked for). @example heap.release(ptr, 4 * n) */
-  release(ptr: number, bytes: number): void {
-    const size = Math.max(align, Math.ceil(bytes / align) * align)
+  /** Gives a block back. @example heap.release(ptr) */
+  release(ptr: number): void {
+    const size = this.sizes.get(ptr)
+    if (size === undefined) throw new Error(`WasmHeap: internal: no block starts at ${ptr}`)
     const list = this.free.get(size)
     if (list === undefined) this.free.set(size, [ptr])
     else list.push(ptr)
+  }
+
+  // the smallest free block of size in (size, 2·size]; it keeps its own size, so `release` puts it back whole
+  private takeLarger(size: number): number | undefined {
+    let best: number | undefined
+    for (const [candidate, list] of this.free) {
+      if (candidate > size && candidate <= 2 * size && list.length > 0 && (best === undefined || candidate < best)) {
+        best = candidate
+      }
+    }
+    return best === undefined ? undefined : this.free.get(best)?.pop()
   }
 
   /**

@@ -20,8 +20,17 @@ describe('WasmHeap', () => {
     const b = heap.alloc(100) as number
     expect(a % 64).toBe(0)
     expect(b - a).toBe(128) // 100 rounded up to whole cache lines
-    heap.release(a, 100)
+    heap.release(a)
     expect(heap.alloc(100)).toBe(a)
+    // a free block up to twice the size serves a smaller request, and goes back whole
+    heap.release(b)
+    expect(heap.alloc(64)).toBe(b) // a 128-byte block for a 64-byte request
+    heap.release(b)
+    expect(heap.alloc(128)).toBe(b)
+    // a much larger free block is left for its own size: the heap grows instead
+    const big = heap.alloc(1000) as number
+    heap.release(big)
+    expect(heap.alloc(100)).not.toBe(big)
     expect(heap.alloc(5 * 65536)).toBeUndefined() // more than the maximum
   })
   it('keeps arrays valid and in place while the memory grows (shared memory), within its resident budget', () => {

@@ -264,7 +264,7 @@ export const runSimdLoop = (
     modes.push(mode)
   }
   const h = wasmHeap()
-  const scratch: [number, number][] = []
+  const scratch: number[] = []
   const operands = [out, ...ins]
   const count = (j: number) => (modes[j] === 'c' ? rows * cols : modes[j] === 's' ? 1 : cols)
   // byte range of operand j's region, and whether it lives in the heap (then used in place)
@@ -289,7 +289,7 @@ export const runSimdLoop = (
         const bytes = end - start
         const block = h.alloc(bytes)
         if (block === undefined) return false
-        scratch.push([block, bytes])
+        scratch.push(block)
         ptr = block
         // a sum accumulates into the output, so it goes in too; a plain output is only written
         if (j > 0 || kind === 'sum') {
@@ -310,6 +310,6 @@ export const runSimdLoop = (
     simdLoopStats.runs++
     return true
   } finally {
-    for (const [ptr, bytes] of scratch) h.release(ptr, bytes)
+    for (const ptr of scratch) h.release(ptr)
   }
 }

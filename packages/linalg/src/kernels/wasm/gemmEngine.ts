@@ -120,7 +120,7 @@ export class GemmEngine {
     if (!plan.cDirect) {
       copyMatrix(this.floats(), plan.cPtr / 4, plan.cStride, args.c, args.cOffset, args.ldc, args.m, args.n)
     }
-    this.heap?.release(plan.base, plan.bytes)
+    this.heap?.release(plan.base)
   }
 
   private grow(op: string, args: GemmArgs<Float32Array>, bytes: number): void {
