@@ -26,7 +26,8 @@ const lossAndGrad = valueAndGrad((p: SerialParams, xb: NDArray, yb: NDArray) =>
 )
 
 console.log(
-  `machine: ${os.cpus()[0]?.model} × ${os.cpus().length}, node ${process.version}, MALLOC_MMAP_THRESHOLD_=${process.env.MALLOC_MMAP_THRESHOLD_ ?? 'unset'}`,
+  `machine: ${os.cpus()[0]?.model} × ${os.cpus().length}, node ${process.version}, ` +
+    `MALLOC_MMAP_THRESHOLD_=${process.env.MALLOC_MMAP_THRESHOLD_ ?? 'unset'}, MALLOC_TRIM_THRESHOLD_=${process.env.MALLOC_TRIM_THRESHOLD_ ?? 'unset'}`,
 )
 console.log(`loading MNIST: ${loadSeconds.toFixed(3)} s`)
 let params = initial
