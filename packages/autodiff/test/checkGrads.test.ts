@@ -24,6 +24,18 @@ describe('checkGrads', () => {
   it('the forward mode alone cannot see a reverse-only rule, and passes', () => {
     expect(() => checkGrads(wrongVjp, [x], { modes: ['fwd'] })).not.toThrow()
   })
+  it('checking reverse mode alone never runs forward mode (a rule may exist in one mode only)', () => {
+    const seen: string[] = []
+    const f = (y: NDArray) => {
+      seen.push(y.constructor.name)
+      return sum(log(cos(y)))
+    }
+    checkGrads(f, [x], { modes: ['rev'] })
+    expect(seen).toContain('VjpTracer')
+    expect(seen).not.toContain('JvpTracer')
+    checkGrads(f, [x], { modes: ['fwd'] })
+    expect(seen).toContain('JvpTracer')
+  })
   it('refuses non-float64 arguments', () => {
     expect(() => checkGrads((y: NDArray) => sum(y), [normal(key(1), [2])])).toThrow(
       /checkGrads: argument 0 is float32; finite differences need float64/,

@@ -52,17 +52,20 @@ export const checkGrads = (
   const dirs = args.map((a, i) => normal(dirKeys[i] as Key, a.shape, { dtype: 'float64' }))
   const shifted = (s: number) => f(...args.map((a, i) => add(a, mul(dirs[i] as NDArray, s))))
   const fd = mul(sub(shifted(eps), shifted(-eps)), 1 / (2 * eps))
-  const [out, tangent] = jvp(f as (...a: never[]) => NDArray, args, dirs)
+  // forward mode only when asked: a rule under test may exist in one mode alone
+  const [out, tangent] = modes.includes('fwd')
+    ? jvp(f as (...a: never[]) => NDArray, args, dirs)
+    : [f(...args), undefined]
   const ct = normal(kOut, out.shape, { dtype: 'float64' })
   const scale = Math.max(1, Math.sqrt(vdot(fd, fd)))
-  if (modes.includes('fwd'))
+  if (tangent !== undefined)
     close('jvp vs finite differences ⟨ȳ, J·ẋ⟩', vdot(ct, tangent) / scale, vdot(ct, fd) / scale, rtol * 10, atol)
   if (modes.includes('rev')) {
     const [, pullback] = vjp(f as (...a: never[]) => NDArray, ...args)
     const cts = pullback(ct) as NDArray[]
     const lhs = cts.reduce((s, c, i) => s + vdot(c, dirs[i] as NDArray), 0)
     close('vjp vs finite differences ⟨Jᵀ·ȳ, ẋ⟩', lhs / scale, vdot(ct, fd) / scale, rtol * 10, atol)
-    if (modes.includes('fwd')) close('vjp vs jvp ⟨Jᵀ·ȳ, ẋ⟩ = ⟨ȳ, J·ẋ⟩', lhs, vdot(ct, tangent), rtol, atol)
+    if (tangent !== undefined) close('vjp vs jvp ⟨Jᵀ·ȳ, ẋ⟩ = ⟨ȳ, J·ẋ⟩', lhs, vdot(ct, tangent), rtol, atol)
   }
   if (order === 2) {
     // the derivative along the random direction is itself a function of the inputs: check it too
