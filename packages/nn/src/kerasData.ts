@@ -2,8 +2,7 @@
 import { cast, isNDArray, type NDArray, slice, take, treeLeaves } from '@nabla/ndarray'
 import type { CompiledModel } from './compile.js'
 import { prepareLabels } from './kerasLoss.js'
-
-const shapeText = (s: readonly number[]): string => `[${s.join(', ')}]`
+import { shapeText } from './shapeText.js'
 
 /**
  * Checks inputs `x` against the model's input shape (samples along the first axis) and

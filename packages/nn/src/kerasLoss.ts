@@ -13,6 +13,7 @@ import {
   sparseCategoricalCrossentropy,
 } from './losses.js'
 import { categoricalAccuracy, sparseCategoricalAccuracy } from './metrics.js'
+import { shapeText } from './shapeText.js'
 
 /** The loss names `compile` knows (Keras's). */
 export type LossName =
@@ -138,8 +139,6 @@ export const resolveMetric = (name: MetricName, loss: ResolvedLoss, outShape: Sh
       throw new RangeError(`compile: unknown metric ${JSON.stringify(name)}; expected one of ${metricNames.join(', ')}`)
   }
 }
-
-const shapeText = (s: Shape): string => `[${s.join(', ')}]`
 
 /**
  * Checks labels `y` against the model's output shape for `loss` before any training, and
