@@ -86,7 +86,7 @@ export const runKeras = async (data: Mnist, options: DemoOptions, out: Output): 
   const info = kernelInfo()
   out.result(
     `time per epoch: ${epochTimes.map((t) => `${t.toFixed(2)} s`).join(', ')}; total ${epochTimes.reduce((a, b) => a + b, 0).toFixed(2)} s` +
-      `\nmatrix products: ${info.tier} kernel on ${info.threads} thread(s)${info.simd ? ' (WebAssembly SIMD)' : ''}`,
+      `\nmatrix products: ${info.tier} kernel on ${info.threads} thread(s)${info.tier === 'wasm' ? (info.relaxedSimd ? ' (WebAssembly relaxed SIMD)' : ' (WebAssembly SIMD)') : ''}`,
   )
   return { loss: metrics.loss, accuracy: metrics.accuracy ?? Number.NaN, predicted, secondsPerEpoch: epochTimes }
 }

@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { Writable } from 'node:stream'
+import { setKernel } from '@nabla/linalg'
 import { afterAll, describe, expect, it } from 'vitest'
 import { main, parseOptions } from '../src/index.js'
 
@@ -49,7 +50,17 @@ describe('mnist-demo', () => {
     // after a short training most of the book's answer 7 2 1 0 4 1 4 9 5 9 is already right
     const book = [7, 2, 1, 0, 4, 1, 4, 9, 5, 9]
     expect(predicted!.filter((p, i) => p === book[i]).length).toBeGreaterThanOrEqual(8)
-    expect(stdout).toMatch(/matrix products: \w+ kernel on \d+ thread/)
+    expect(stdout).toMatch(/matrix products: wasm kernel on \d+ thread\(s\) \(WebAssembly (relaxed )?SIMD\)\n/)
+  })
+  it('names the kernel that ran: the TypeScript tier is not called WebAssembly', async () => {
+    const before = setKernel({ kernel: 'ts', threads: 1 })
+    try {
+      const { code, stdout } = await run(['--epochs', '1', '--train-samples', '1000', '--png', 'none', '--quiet'])
+      expect(code).toBe(0)
+      expect(stdout).toMatch(/matrix products: ts kernel on 1 thread\(s\)\n?$/)
+    } finally {
+      setKernel(before)
+    }
   })
   it('the functional mode trains the same network with grad and a hand-written loop', async () => {
     const { code, stdout } = await run([
