@@ -57,11 +57,12 @@ export const gemmPool = (relaxed: boolean): GemmPool => {
 
 /**
  * C = op(A)·op(B) for float32 operands (see `GemmArgs`) on up to `threads` threads; returns how many took part.
- * C is cut into fixed blocks of whole micro-kernel panels — columns when m ≤ n, else rows (see `planGemm`) —
- * dealt out in contiguous ranges; every C element is computed by one thread with the same summation order as
- * `gemmWasm`, so the result is bit-identical for every thread count. The calling thread computes the first
- * range and then waits for the workers (Atomics.wait; on a browser's main thread, where that is forbidden, it
- * spins): the call is synchronous. Products below `minWork`, thread counts of 1, and runtimes without workers or
+ * C is cut into chunks of whole micro-kernel panels — columns when m ≤ n, else rows (see `planGemm`) — that
+ * the threads, the calling one included, take from a shared counter (`runShare`); every C element is computed
+ * by one thread with the same summation order as `gemmWasm`, so the result is bit-identical for every thread
+ * count. When no chunk is left the calling thread waits for the workers (Atomics.wait; on a browser's main
+ * thread, where that is forbidden, it spins): the call is synchronous. Operands that live in the shared
+ * WebAssembly heap are read in place (see `GemmEngine`). Products below `minWork`, thread counts of 1, and runtimes without workers or
  * shared memory run on the calling thread. The pool starts on first need and never keeps the process alive;
  * `shutdownPool` stops it. Under Node the first parallel product waits for its workers to start; a browser starts
  * a worker only once the calling thread yields, so there products run on the calling thread (same bits) until the
@@ -82,8 +83,8 @@ export const gemmParallel = (args: GemmArgs<Float32Array>, options: ParallelGemm
     gemmWasm(args, options)
     return 1
   }
-  const plan = planGemm(args, defaultGemmOptions, threads)
-  const used = plan.jobs.length
+  // how many threads the product can use (the engine lays it out again where its scratch lands)
+  const used = planGemm(args, defaultGemmOptions, threads).jobs.length
   if (used === 1) {
     gemmWasm(args, options)
     return 1
