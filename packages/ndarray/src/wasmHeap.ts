@@ -37,27 +37,47 @@ export class WasmHeap {
     this.release(ptr)
   })
 
+  /** The most the memory may grow to, in bytes (what its kernels declare for the memory they import). */
+  readonly maxBytes: number
+
   /**
    * @param maxBytes the most the memory may grow to.
    * @param residentBytes the most that arrays (`floats`) may hold at once. Their blocks come back only when the
    *   arrays are collected, which a loop that never yields to the event loop postpones; past this budget,
    *   `floats` declines and callers fall back to ordinary arrays.
+   * @param shared false for a plain memory (scratch blocks only), as where the runtime has no shared memory.
    */
   constructor(
-    readonly maxBytes: number,
+    maxBytes: number,
     readonly residentBytes: number = maxBytes / 8,
+    shared = true,
   ) {
-    const maximum = Math.ceil(maxBytes / pageBytes)
     let memory: WebAssembly.Memory | undefined
-    try {
-      memory = new WebAssembly.Memory({ initial: 1, maximum, shared: true })
-    } catch {
-      memory = undefined
+    if (shared) {
+      try {
+        memory = new WebAssembly.Memory({ initial: 1, maximum: Math.ceil(maxBytes / pageBytes), shared: true })
+      } catch {
+        memory = undefined
+      }
     }
     // a page without cross-origin isolation has no SharedArrayBuffer global at all
     this.resident =
       memory !== undefined && typeof SharedArrayBuffer === 'function' && memory.buffer instanceof SharedArrayBuffer
-    this.memory = memory ?? new WebAssembly.Memory({ initial: 1, maximum })
+    if (memory === undefined) {
+      // a plain memory; where the address space for the full size cannot be had, a smaller one (256 MiB)
+      for (const bytes of [maxBytes, Math.min(maxBytes, 2 ** 28)]) {
+        try {
+          memory = new WebAssembly.Memory({ initial: 1, maximum: Math.ceil(bytes / pageBytes) })
+          maxBytes = bytes
+          break
+        } catch {
+          memory = undefined
+        }
+      }
+    }
+    if (memory === undefined) throw new Error('WasmHeap: this runtime could not create a WebAssembly memory')
+    this.memory = memory
+    this.maxBytes = maxBytes
     this.buffers.add(this.memory.buffer)
   }
 

@@ -33,6 +33,18 @@ describe('WasmHeap', () => {
     expect(heap.alloc(100)).not.toBe(big)
     expect(heap.alloc(5 * 65536)).toBeUndefined() // more than the maximum
   })
+  it('without shared memory it lends scratch blocks only: no arrays live in it, and growth still works', () => {
+    const heap = new WasmHeap(64 * 65536, 65536, false)
+    expect(heap.resident).toBe(false)
+    expect(heap.memory.buffer).toBeInstanceOf(ArrayBuffer)
+    expect(heap.floats(1000)).toBeUndefined()
+    const ptr = heap.alloc(8 * 65536) as number // grows the memory
+    heap.view().set([1, 2, 3], ptr / 4)
+    expect(Array.from(heap.view().subarray(ptr / 4, ptr / 4 + 3))).toEqual([1, 2, 3])
+    expect(heap.pointerOf(heap.view())).toBe(-1) // nothing is "in" a heap that is not resident
+    heap.release(ptr)
+    expect(heap.alloc(8 * 65536)).toBe(ptr)
+  })
   it('keeps arrays valid and in place while the memory grows (shared memory), within its resident budget', () => {
     const heap = new WasmHeap(64 * 65536, 2 * 65536)
     expect(heap.resident).toBe(true) // Node has SharedArrayBuffer

@@ -1,4 +1,6 @@
 /** `threadSupport`: can products run on worker threads here (workers, SharedArrayBuffer, shared wasm memory)? */
+import { wasmHeap } from '@nabla/ndarray/core'
+import { maxPages } from '../wasm/gemmModule.js'
 import { wasmSupport } from '../wasm/wasmSupport.js'
 import { type HostScope, pickWorkerHost } from './workerHost.js'
 
@@ -99,6 +101,20 @@ let cached: ThreadSupport | undefined
  * threadSupport() // { available: true, missing: [], cores: 2, host: 'node', canWait: true } on Node 20
  */
 export const threadSupport = (): ThreadSupport => {
-  cached ??= probeThreadSupport()
+  cached ??= withHeap(probeThreadSupport())
   return cached
+}
+
+// The pool works in the process's shared WebAssembly heap: where the runtime has shared memory but will not
+// reserve the heap's address space (2 GiB, e.g. under a tight `ulimit -v`), products stay on the calling thread.
+const withHeap = (support: ThreadSupport): ThreadSupport => {
+  if (!support.available) return support
+  const heap = wasmHeap()
+  if (heap.resident && heap.maxBytes === maxPages * 65536) return support
+  return {
+    ...support,
+    available: false,
+    canWait: false,
+    missing: ['a shared WebAssembly heap of 2 GiB of address space'],
+  }
 }
