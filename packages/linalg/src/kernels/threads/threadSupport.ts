@@ -1,7 +1,7 @@
 /** `threadSupport`: can products run on worker threads here (workers, SharedArrayBuffer, shared wasm memory)? */
 import { wasmHeap } from '@nabla/ndarray/core'
+import { wasmSupport } from '@nabla/ndarray/wasm'
 import { maxPages } from '../wasm/gemmModule.js'
-import { wasmSupport } from '../wasm/wasmSupport.js'
 import { type HostScope, pickWorkerHost } from './workerHost.js'
 
 /** Whether the threaded tier can run, and why not when it cannot. */

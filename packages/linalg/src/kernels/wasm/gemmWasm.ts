@@ -1,9 +1,10 @@
 /** `gemmWasm`: the WebAssembly SIMD tier — float32 C = op(A)·op(B) on the calling thread. */
+
+import { wasmSupport } from '@nabla/ndarray/wasm'
 import type { GemmArgs } from '../gemm.js'
 import { checkGemmArgs } from './checkGemmArgs.js'
 import { GemmEngine, gemmModule } from './gemmEngine.js'
 import { type GemmPlan, zeroMatrix } from './gemmPlan.js'
-import { wasmSupport } from './wasmSupport.js'
 
 /** Options of the WebAssembly tier. */
 export interface WasmGemmOptions {
