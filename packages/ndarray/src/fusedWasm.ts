@@ -6,7 +6,7 @@
  * has as scalar float64 instructions, run four at a time.
  */
 import { allocate } from './dtype.js'
-import { type FloatOp, ModuleBuilder, wasmSupport } from './wasm/index.js'
+import { type FloatOp, ModuleBuilder, wasmEnabled } from './wasm/index.js'
 import { residentFloats, wasmHeap } from './wasmHeap.js'
 
 /** An operand of a fused operation: input `k`, constant `k` or the result of node `k`. */
@@ -28,7 +28,6 @@ export interface FusedProgram {
 
 type Kernel = (n: number, ...pointersThenConsts: number[]) => void
 
-const pageBytes = 65536
 /** Below this many elements the copies in and out cost more than the JavaScript loop saves. */
 export const fusedWasmMinSize = 1024
 
@@ -39,9 +38,7 @@ const kernels = new Map<string, Kernel>()
 const buildKernel = (program: FusedProgram): Uint8Array<ArrayBuffer> => {
   const { inputs, consts, nodes, results } = program
   const mod = new ModuleBuilder()
-  // the import's limits must match the heap's memory: a shared one needs its maximum declared
-  const h = wasmHeap()
-  mod.importMemory('env', 'memory', { initial: 1, maximum: Math.ceil(h.maxBytes / pageBytes), shared: h.resident })
+  wasmHeap().importInto(mod)
   const params = [...Array(1 + inputs + results.length).fill('i32'), ...Array(consts).fill('f32')]
   mod.func(
     params,
@@ -104,9 +101,7 @@ const kernelFor = (program: FusedProgram): Kernel => {
   const key = JSON.stringify(program)
   let kernel = kernels.get(key)
   if (kernel === undefined) {
-    const module = new WebAssembly.Module(buildKernel(program))
-    const { memory } = wasmHeap()
-    kernel = new WebAssembly.Instance(module, { env: { memory } }).exports.fused as Kernel
+    kernel = wasmHeap().instantiate(buildKernel(program)).fused as Kernel
     kernels.set(key, kernel)
   }
   return kernel
@@ -119,22 +114,6 @@ const kernelFor = (program: FusedProgram): Kernel => {
  * if (fusedWasmAvailable(n)) runFusedWasm(program, n, inputs, consts)
  */
 export const fusedWasmAvailable = (n: number): boolean => n >= fusedWasmMinSize && wasmEnabled()
-
-let enabled: boolean | undefined
-
-/**
- * Whether generated WebAssembly kernels may run: SIMD present, and not turned off by NABLA_KERNEL=ref|ts
- * (read by linalg too), which asks for no WebAssembly anywhere — fused and element-wise loops stay JavaScript.
- * @example
- * if (wasmEnabled()) runSimdKernel()
- */
-export const wasmEnabled = (): boolean => {
-  if (enabled === undefined) {
-    const forced = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env?.NABLA_KERNEL
-    enabled = forced !== 'ref' && forced !== 'ts' && wasmSupport().simd
-  }
-  return enabled
-}
 
 /**
  * Runs a fused float32 program over `n` elements. Inputs already in the heap are read in place, others are

@@ -8,6 +8,7 @@
 import type { TypedArray } from './dtype.js'
 import type { Concrete } from './ndarray.js'
 import { arraysIn, recycle, takeRecycled } from './pool.js'
+import type { ModuleBuilder } from './wasm/index.js'
 
 const pageBytes = 65536
 // cache-line blocks: SIMD loads never straddle two lines, and a layout aligned from a block's start is aligned
@@ -79,6 +80,26 @@ export class WasmHeap {
     this.memory = memory
     this.maxBytes = maxBytes
     this.buffers.add(this.memory.buffer)
+  }
+
+  /**
+   * Declares, in a module being built, the import of this memory as `env.memory` with matching limits (a shared
+   * memory's import must state its maximum). Every generated kernel that works in the heap starts so.
+   * @example
+   * const mod = new ModuleBuilder()
+   * wasmHeap().importInto(mod)
+   */
+  importInto(mod: ModuleBuilder): void {
+    mod.importMemory('env', 'memory', {
+      initial: 1,
+      maximum: Math.ceil(this.maxBytes / pageBytes),
+      shared: this.resident,
+    })
+  }
+
+  /** Compiles and instantiates a module built with `importInto` on this memory. @example heap.instantiate(bytes).run */
+  instantiate(bytes: Uint8Array<ArrayBuffer>): WebAssembly.Exports {
+    return new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory: this.memory } }).exports
   }
 
   /** The memory as floats (a fresh view: after growth the old ones are shorter). @example heap.view()[ptr / 4] */

@@ -3,8 +3,7 @@
  * `where`'s bit select, and float32 sums into a float64 accumulator — giving the JavaScript loop's bits.
  */
 import type { TypedArray } from '../dtype.js'
-import { wasmEnabled } from '../fusedWasm.js'
-import { type Code, type FloatOp, ModuleBuilder } from '../wasm/index.js'
+import { type Code, type FloatOp, ModuleBuilder, wasmEnabled } from '../wasm/index.js'
 import { wasmHeap } from '../wasmHeap.js'
 import type { Operand } from './loop.js'
 
@@ -41,7 +40,6 @@ export const simdLoopStats = { runs: 0 }
 
 type Kernel = (rows: number, cols: number, ...pointerAndRowBytes: number[]) => void
 const kernels = new Map<string, Kernel>()
-const pageBytes = 65536
 
 // log2 of the element size of each operand, output first
 const shifts: Record<Kind, readonly number[]> = {
@@ -60,8 +58,7 @@ const shifts: Record<Kind, readonly number[]> = {
  */
 const buildKernel = (kind: Kind, scalar: readonly boolean[]): Uint8Array<ArrayBuffer> => {
   const mod = new ModuleBuilder()
-  const h = wasmHeap()
-  mod.importMemory('env', 'memory', { initial: 1, maximum: Math.ceil(h.maxBytes / pageBytes), shared: h.resident })
+  wasmHeap().importInto(mod)
   const n = scalar.length
   mod.func(
     Array(4 + 2 * n).fill('i32'),
@@ -219,8 +216,7 @@ const kernelFor = (kind: Kind, scalar: readonly boolean[]): Kernel => {
   const key = `${kind}:${scalar.map(Number).join('')}`
   let kernel = kernels.get(key)
   if (kernel === undefined) {
-    const module = new WebAssembly.Module(buildKernel(kind, scalar))
-    kernel = new WebAssembly.Instance(module, { env: { memory: wasmHeap().memory } }).exports.run as Kernel
+    kernel = wasmHeap().instantiate(buildKernel(kind, scalar)).run as Kernel
     kernels.set(key, kernel)
   }
   return kernel

@@ -5,4 +5,4 @@
 export { type MemoryLimits, ModuleBuilder } from './assembler.js'
 export { Code, type FloatOp, type Label } from './code.js'
 export { signedLeb, unsignedLeb, type ValType } from './encoding.js'
-export { type WasmSupport, wasmSupport } from './wasmSupport.js'
+export { type WasmSupport, wasmEnabled, wasmSupport } from './wasmSupport.js'

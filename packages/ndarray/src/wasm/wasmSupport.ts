@@ -37,3 +37,19 @@ export const wasmSupport = (): WasmSupport => {
   }
   return cached
 }
+
+let enabled: boolean | undefined
+
+/**
+ * Whether generated WebAssembly kernels may run: SIMD present, and not turned off by NABLA_KERNEL=ref|ts
+ * (read by linalg too), which asks for no WebAssembly anywhere — fused and element-wise loops stay JavaScript.
+ * @example
+ * if (wasmEnabled()) runSimdKernel()
+ */
+export const wasmEnabled = (): boolean => {
+  if (enabled === undefined) {
+    const forced = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env?.NABLA_KERNEL
+    enabled = forced !== 'ref' && forced !== 'ts' && wasmSupport().simd
+  }
+  return enabled
+}
