@@ -2,7 +2,7 @@
 import type { GemmArgs } from '../gemm.js'
 import { checkGemmArgs } from '../wasm/checkGemmArgs.js'
 import { defaultGemmOptions } from '../wasm/gemmModule.js'
-import { planGemm } from '../wasm/gemmPlan.js'
+import { threadsFor } from '../wasm/gemmPlan.js'
 import { gemmWasm, useRelaxed, type WasmGemmOptions } from '../wasm/gemmWasm.js'
 import { control } from './control.js'
 import { GemmPool } from './gemmPool.js'
@@ -83,8 +83,7 @@ export const gemmParallel = (args: GemmArgs<Float32Array>, options: ParallelGemm
     gemmWasm(args, options)
     return 1
   }
-  // how many threads the product can use (the engine lays it out again where its scratch lands)
-  const used = planGemm(args, defaultGemmOptions, threads).jobs.length
+  const used = threadsFor(args, defaultGemmOptions, threads)
   if (used === 1) {
     gemmWasm(args, options)
     return 1

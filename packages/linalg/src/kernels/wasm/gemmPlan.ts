@@ -60,6 +60,24 @@ const align = (x: number): number => Math.ceil(x / 64) * 64
 /** Chunks of panels per thread in a parallel product (see `runShare`): balance against per-call overhead. */
 const chunksPerThread = 4
 
+/** The form of a product, its panel shape, and which dimension of C is cut between threads into how many panels. */
+const cutOf = ({ m, n, transA }: GemmArgs, options: PlanOptions) => {
+  const form: GemmForm = !transA && n <= options.dotMaxN ? 'dot' : 'tiles'
+  const [rowPanel, colPanel] = form === 'dot' ? [options.dotMr, options.dotNj] : [options.mr, options.nr]
+  const split: GemmSplit = form === 'dot' || m > n ? 'm' : 'n'
+  const panels = Math.ceil(split === 'n' ? n / colPanel : m / rowPanel)
+  return { form, rowPanel, colPanel, split, panels }
+}
+
+/**
+ * How many of `threads` threads a product can use: never more than it has panels along the cut dimension
+ * (the number of jobs `planGemm` makes).
+ * @example
+ * threadsFor(args, defaultGemmOptions, 2) // 1 for a product with a single panel to cut
+ */
+export const threadsFor = (args: GemmArgs, options: PlanOptions, threads: number): number =>
+  Math.max(1, Math.min(threads, cutOf(args, options).panels))
+
 /**
  * Lays out a product for up to `threads` threads. Plain A with n ≤ dotMaxN takes the dot form, the rest tiles.
  * A and B are read in place when `place` gives their addresses, else copied compactly in their stored layouts
@@ -77,15 +95,12 @@ export const planGemm = (
   place: GemmPlacement = {},
 ): GemmPlan => {
   const { m, n, k, transA, transB } = args
-  const form: GemmForm = !transA && n <= options.dotMaxN ? 'dot' : 'tiles'
-  const [rowPanel, colPanel] = form === 'dot' ? [options.dotMr, options.dotNj] : [options.mr, options.nr]
+  const { form, rowPanel, colPanel, split, panels } = cutOf(args, options)
   // bytes per row or column of a packed panel: k floats, or ⌈k/4⌉ chunks of 16 bytes
   const depthBytes = form === 'dot' ? 16 * Math.ceil(k / 4) : 4 * k
   const mPanels = Math.ceil(m / rowPanel)
   const nPanels = Math.ceil(n / colPanel)
-  const split: GemmSplit = form === 'dot' || m > n ? 'm' : 'n'
-  const panels = split === 'n' ? nPanels : mPanels
-  const used = Math.max(1, Math.min(threads, panels))
+  const used = threadsFor(args, options, threads)
   // several chunks per thread, so a thread that starts late takes fewer; one for a single thread
   const chunks = used === 1 ? 1 : Math.min(panels, chunksPerThread * used)
   const cStride = Math.max(Math.ceil(n / 4) * 4, nPanels * colPanel)
