@@ -233,6 +233,10 @@ export class Code {
   f32Add(): this {
     return this.raw(0x92)
   }
+  /** `f32.eq`: 1 when equal (0 when either is NaN). @example f.get(x).get(x).f32Eq() // 0 exactly for NaN */
+  f32Eq(): this {
+    return this.raw(0x5b)
+  }
   /** A unary or binary f32 operation (see `FloatOp`). @example f.get(x).f32('sqrt') */
   f32(op: FloatOp): this {
     return this.raw(f32Opcodes[op])

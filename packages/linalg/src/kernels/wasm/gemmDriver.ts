@@ -1,22 +1,33 @@
 /** The GEMM driver: loops over k blocks, row-panel blocks and tiles, calling the micro-kernel for each tile. */
 import type { Code, ModuleBuilder } from '@nabla/ndarray/wasm'
+import { emitPanelBytes, panelParts } from './compactPanel.js'
 import type { GemmModuleOptions } from './gemmModule.js'
 import { forEvenBlocks, forRange, minInto, roundUp4 } from './loops.js'
+
+/** How the driver calls the micro-kernels: `dense` and `sparse` emit the call for the panel width held in local `width`. */
+export interface KernelCalls {
+  readonly dense: (f: Code, width: number, args: () => void) => void
+  readonly sparse: (f: Code, width: number, args: () => void) => void
+  /** The function index of `finite(ptr, bytes)` (see compactPanel.ts). */
+  readonly finite: number
+}
 
 /**
  * Adds the exported `gemm(ap, bp, c, ldc, n, k, ip0, ip1, jp0, jp1)` (see `gemmModuleBytes`).
  * Loop order (outer to inner): k blocks; blocks of `mcPanels` row panels (their packed A stays in L2);
  * column panels (one packed B micro-panel, kc×16 floats = 16 KiB, stays in L1); row panels: one tile each.
  * k is cut into ⌈k/kc⌉ blocks of nearly equal length — a function of k alone, so the summation order of a C
- * element never depends on how tiles are shared between threads. `callKernel(f, width, args)` emits the call
- * of the micro-kernel for the panel width held in local `width`.
+ * element never depends on how tiles are shared between threads.
+ * With `skipZeros`, a tile whose A panel kept fewer than all of the block's steps (see compactPanel.ts) runs the
+ * sparse micro-kernel on the compact copy — if the block's B micro-panel is finite, which is checked once per
+ * micro-panel and only when a tile asks. The choice depends on the data of the tile alone, never on the thread.
  * @example
- * addGemmDriver(mod, options, (f, width, args) => callByWidth(f, width, widths, kernels, args))
+ * addGemmDriver(mod, options, { dense, sparse, finite })
  */
 export const addGemmDriver = (
   mod: ModuleBuilder,
-  { mr, nr, kc: kcMax, mcPanels }: GemmModuleOptions,
-  callKernel: (f: Code, width: number, args: () => void) => void,
+  { mr, nr, kc: kcMax, mcPanels, skipZeros }: GemmModuleOptions,
+  calls: KernelCalls,
 ): number =>
   mod.func(
     Array(10).fill('i32'),
@@ -35,6 +46,10 @@ export const addGemmDriver = (
         local(),
       ]
       const [c0, cols, width, app, bpp, cpp] = [local(), local(), local(), local(), local(), local()]
+      const [stride, block, panel, kept, finite] = [local(), local(), local(), local(), local()]
+      const parts = panelParts(f, mr, k)
+      emitPanelBytes(f, mr, kcMax, k, stride)
+      f.i32Const(0).set(block)
 
       // k blocks of kcStep = ⌈k / ⌈k / kcMax⌉⌉ steps; this one is [p0, p0 + kc)
       forEvenBlocks(f, kcMax, { total: k, step: kcStep, start: p0, length: kc }, () => {
@@ -65,6 +80,8 @@ export const addGemmDriver = (
                   () => f.get(n).get(c0).i32Sub(),
                 )
                 roundUp4(f, cols, width)
+                // whether this block's B micro-panel is finite: −1 until a tile asks
+                f.i32Const(-1).set(finite)
                 // bpp = bp + 4·(jp·k·nr + p0·width): k block p0 of column panel jp
                 f.get(bp).get(jp).get(k).i32Mul().i32Const(nr).i32Mul().get(p0).get(width).i32Mul().i32Add()
                 f.i32Const(2).i32Shl().i32Add().set(bpp)
@@ -74,20 +91,54 @@ export const addGemmDriver = (
                   () => f.get(ib),
                   ibEnd,
                   () => {
-                    // app = ap + 4·mr·(ip·k + p0); cpp = c + ip·mr·ldc + 4·c0
-                    f.get(ap)
-                      .get(ip)
-                      .get(k)
-                      .i32Mul()
+                    // panel = ap + ip·stride; app = panel + 4·mr·p0; cpp = c + ip·mr·ldc + 4·c0
+                    f.get(ap).get(ip).get(stride).i32Mul().i32Add().set(panel)
+                    f.get(panel)
                       .get(p0)
-                      .i32Add()
                       .i32Const(4 * mr)
                       .i32Mul()
                       .i32Add()
                       .set(app)
                     f.get(c).get(ip).i32Const(mr).i32Mul().get(ldc).i32Mul().i32Add()
                     f.get(c0).i32Const(2).i32Shl().i32Add().set(cpp)
-                    callKernel(f, width, () => f.get(app).get(bpp).get(cpp).get(ldc).get(kc).get(accumulate))
+                    const dense = () =>
+                      calls.dense(f, width, () => f.get(app).get(bpp).get(cpp).get(ldc).get(kc).get(accumulate))
+                    if (!skipZeros) dense()
+                    else {
+                      // kept = the panel's count for this block; fewer than kc: skip, if B is finite
+                      f.get(panel)
+                      parts.counts()
+                      f.i32Add().get(block).i32Const(2).i32Shl().i32Add().i32Load().set(kept)
+                      f.get(kept)
+                        .get(kc)
+                        .i32Ne()
+                        .ifElse(() => {
+                          f.get(finite)
+                            .i32Const(0)
+                            .i32LtS()
+                            .ifElse(() => {
+                              f.get(bpp).get(kc).get(width).i32Mul().i32Const(2).i32Shl().call(calls.finite).set(finite)
+                            })
+                          f.get(finite).ifElse(
+                            () =>
+                              calls.sparse(f, width, () => {
+                                // compact A of this block, then B, C, ldc, count, accumulate, indices
+                                f.get(panel)
+                                parts.compact()
+                                f.i32Add()
+                                  .get(p0)
+                                  .i32Const(4 * mr)
+                                  .i32Mul()
+                                  .i32Add()
+                                f.get(bpp).get(cpp).get(ldc).get(kept).get(accumulate)
+                                f.get(panel)
+                                parts.indices()
+                                f.i32Add().get(p0).i32Const(2).i32Shl().i32Add()
+                              }),
+                            dense,
+                          )
+                        }, dense)
+                    }
                     f.inc(ip, 1)
                   },
                 )
@@ -97,6 +148,7 @@ export const addGemmDriver = (
             f.get(ibEnd).set(ib)
           },
         )
+        f.inc(block, 1)
       })
     },
     'gemm',

@@ -1,5 +1,6 @@
 /** Generates the GEMM WebAssembly module: packing of A and B panels, micro-kernels, and the blocked driver loop. */
 import { type Code, ModuleBuilder } from '@nabla/ndarray/wasm'
+import { addCompactPanel, addFiniteCheck, emitPanelBytes } from './compactPanel.js'
 import { addDotFunctions } from './dotModule.js'
 import { addGemmDriver } from './gemmDriver.js'
 import { addPanelPacker, roundUp4 } from './loops.js'
@@ -28,6 +29,11 @@ export interface GemmModuleOptions {
   readonly relaxed: boolean
   /** Import a shared memory (for worker threads) rather than a plain one. */
   readonly shared: boolean
+  /**
+   * Skip the k steps where a packed A panel is all ±0, against finite B (see compactPanel.ts): the same bits as
+   * the dense product, with less work for sparse A. Off, packA writes no compact copies and every tile is dense.
+   */
+  readonly skipZeros: boolean
 }
 
 /**
@@ -48,6 +54,7 @@ export const defaultGemmOptions: Omit<GemmModuleOptions, 'relaxed' | 'shared'> =
   dotNj: 2,
   dotKc: 1024,
   dotMaxN: 15,
+  skipZeros: true,
 }
 
 /**
@@ -61,7 +68,8 @@ export const maxPages = 32768
  * The module's binary. It imports `env.memory` and exports
  * `packA(src, ld, trans, m, k, dst, ip0, ip1)`, `packB(src, ld, trans, n, k, dst, jp0, jp1)` and
  * `gemm(ap, bp, c, ldc, n, k, ip0, ip1, jp0, jp1)`; pointers, `ld` and `ldc` are in bytes.
- * Packed A: panel ip (rows ip·mr…) at ap + 4·ip·k·mr, mr floats per k step, rows past m zero.
+ * Packed A: panel ip (rows ip·mr…) at ap + ip·aPanelBytes(mr, k, kc), mr floats per k step, rows past m zero,
+ * followed by its compact copy for zero skipping (see compactPanel.ts).
  * Packed B: panel jp (columns jp·nr…) at bp + 4·jp·k·nr, `width` floats per k step, where width = nr except
  * for a narrower last panel (its columns rounded up to 4), columns past n zero.
  * `gemm` computes the whole tiles of panels [ip0, ip1)×[jp0, jp1): C must have room for mr·⌈m/mr⌉ rows
@@ -71,12 +79,17 @@ export const maxPages = 32768
  * const bytes = gemmModuleBytes({ ...defaultGemmOptions, relaxed: false, shared: false })
  */
 export const gemmModuleBytes = (options: GemmModuleOptions): Uint8Array<ArrayBuffer> => {
-  const { mr, nr, unroll, relaxed, shared } = options
+  const { mr, nr, unroll, relaxed, shared, skipZeros, kc } = options
   const mod = new ModuleBuilder()
   mod.importMemory('env', 'memory', shared ? { initial: 1, maximum: maxPages, shared } : { initial: 1 })
 
   const widths = Array.from({ length: nr / 4 }, (_, i) => 4 * (i + 1))
   const kernels = new Map(widths.map((w) => [w, addMicroKernel(mod, { mr, width: w, unroll, relaxed })]))
+  const sparseKernels = new Map(
+    widths.map((w) => [w, addMicroKernel(mod, { mr, width: w, unroll: 1, relaxed, sparse: true })]),
+  )
+  const compact = addCompactPanel(mod, mr, kc)
+  const finite = addFiniteCheck(mod)
   const panelWidths = [...new Set([...widths, mr])]
   const packRows = new Map(panelWidths.map((w) => [w, addPackPanel(mod, w, 'rows')]))
   const packColumns = new Map(panelWidths.map((w) => [w, addPackPanel(mod, w, 'columns')]))
@@ -85,18 +98,10 @@ export const gemmModuleBytes = (options: GemmModuleOptions): Uint8Array<ArrayBuf
 
   // packA: A[i][p] is at src + i·ld + 4p (trans = 0) or src + p·ld + 4i (trans = 1).
   addPanelPacker(mod, 'packA', mr, (f, { src, ld, trans, k, dst, panel, first, valid }) => {
-    const rest = () =>
-      f
-        .get(ld)
-        .get(valid)
-        .get(k)
-        .get(dst)
-        .get(panel)
-        .get(k)
-        .i32Mul()
-        .i32Const(4 * mr)
-        .i32Mul()
-        .i32Add()
+    const at = f.local('i32')
+    emitPanelBytes(f, mr, kc, k, at)
+    f.get(dst).get(panel).get(at).i32Mul().i32Add().set(at)
+    const rest = () => f.get(ld).get(valid).get(k).get(at)
     f.get(trans).ifElse(
       () => {
         f.get(src).get(first).i32Const(2).i32Shl().i32Add()
@@ -107,6 +112,7 @@ export const gemmModuleBytes = (options: GemmModuleOptions): Uint8Array<ArrayBuf
         rest().call(packColumns.get(mr) as number)
       },
     )
+    if (skipZeros) f.get(at).get(k).call(compact)
   })
 
   // packB: B[p][j] is at src + p·ld + 4j (trans = 0) or src + j·ld + 4p (trans = 1).
@@ -144,7 +150,11 @@ export const gemmModuleBytes = (options: GemmModuleOptions): Uint8Array<ArrayBuf
     )
   })
 
-  addGemmDriver(mod, options, (f, width, args) => byWidth(f, width, kernels, args))
+  addGemmDriver(mod, options, {
+    dense: (f, width, args) => byWidth(f, width, kernels, args),
+    sparse: (f, width, args) => byWidth(f, width, sparseKernels, args),
+    finite,
+  })
   addDotFunctions(mod, options)
   return mod.toBytes()
 }

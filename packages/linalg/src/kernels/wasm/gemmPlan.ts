@@ -1,5 +1,6 @@
 /** `planGemm`: where one product's operands, packed panels and result live in wasm memory, and each thread's calls. */
 import type { GemmArgs } from '../gemm.js'
+import { aPanelBytes } from './compactPanel.js'
 
 /** Which dimension of C is cut between threads: 'n' = blocks of column panels, 'm' = blocks of row panels. */
 export type GemmSplit = 'm' | 'n'
@@ -50,6 +51,8 @@ export interface GemmPlacement {
 export interface PlanOptions {
   readonly mr: number
   readonly nr: number
+  /** Longest k block of the tiles form (its packed A panels carry per-block counts, see compactPanel.ts). */
+  readonly kc: number
   readonly dotMr: number
   readonly dotNj: number
   readonly dotMaxN: number
@@ -116,7 +119,9 @@ export const planGemm = (
   const bPtr = place.b ?? take(k * n * 4)
   const lda = place.a !== undefined ? args.lda : transA ? m : k
   const ldb = place.b !== undefined ? args.ldb : transB ? k : n
-  const apBytes = align(mPanels * rowPanel * depthBytes)
+  const apBytes = align(
+    form === 'dot' ? mPanels * rowPanel * depthBytes : mPanels * aPanelBytes(rowPanel, k, options.kc),
+  )
   const bpBytes = align(nPanels * colPanel * depthBytes)
   const apPtr = take((split === 'n' ? used : 1) * apBytes)
   const bpPtr = take((split === 'm' ? used : 1) * bpBytes)

@@ -51,6 +51,9 @@ const engineFor = (relaxed: boolean): GemmEngine => {
  * transposed operands cost nothing extra), and multiplied by a 2×16 register-blocked f32x4 micro-kernel
  * with cache blocking over k. Each C element sums its products in k order within ⌈k/256⌉ equal blocks,
  * and the blocks in order — the same order as the threaded tier, so results agree bit for bit.
+ * k steps where a 2-row panel of A is all ±0 are skipped for the whole tile when that block of B is finite
+ * (images, ReLU activations): the skipped products are ±0 and the sums never −0, so the bits are those of
+ * the dense product, with about the share of kept steps of its work.
  * The wasm memory grows as needed and is reused across calls.
  * @example
  * const a = Float32Array.of(1, 2, 3, 4) // [[1, 2], [3, 4]]

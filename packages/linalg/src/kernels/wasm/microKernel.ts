@@ -11,6 +11,11 @@ export interface MicroKernelSpec {
   readonly unroll: number
   /** Use `f32x4.relaxed_madd` instead of `f32x4.mul` + `f32x4.add`. */
   readonly relaxed: boolean
+  /**
+   * The zero-skipping form: packed A holds only the kept k steps, and a seventh parameter points at their
+   * indices (i32, steps from the block's start), by which each step's row of the B panel is found.
+   */
+  readonly sparse?: boolean
 }
 
 /**
@@ -20,15 +25,20 @@ export interface MicroKernelSpec {
  * accumulators: per step, width/4 vector loads of B, mr broadcast loads of A and mr·width/4 multiply-adds.
  * Each C element's products are summed in k order from 0, then added to C when `accumulate` is nonzero
  * (so a k-blocked product sums each block in order and adds the blocks in order: fixed by the blocking alone).
+ * The sparse form, `kernel(ap, bp, cp, ldc, count, accumulate, idx)`, runs `count` kept steps: step t multiplies
+ * A's t-th packed step by the B panel's step idx[t] (B row at bp + 4·width·idx[t]). Its accumulators see the
+ * same products in the same order as the dense kernel's, less the skipped ones; `packA` skips a step only when
+ * the panel's A values there are all ±0 (see compactPanel.ts), so with finite B the bits are the same.
  * @example
  * const kernel = addMicroKernel(mod, { mr: 4, width: 8, unroll: 4, relaxed: false })
  */
 export const addMicroKernel = (mod: ModuleBuilder, spec: MicroKernelSpec): number => {
-  const { mr, width, unroll, relaxed } = spec
+  const { mr, width, unroll, relaxed, sparse = false } = spec
   const nv = width / 4
-  return mod.func(['i32', 'i32', 'i32', 'i32', 'i32', 'i32'], [], (f) => {
-    const [ap, bp, cp, ldc, kc, accumulate] = [0, 1, 2, 3, 4, 5]
+  return mod.func(Array(sparse ? 7 : 6).fill('i32'), [], (f) => {
+    const [ap, bp, cp, ldc, kc, accumulate, idx] = [0, 1, 2, 3, 4, 5, 6]
     const row = f.local('i32')
+    const bq = sparse ? f.local('i32') : bp
     const acc = Array.from({ length: mr * nv }, () => f.local('v128'))
     const b = Array.from({ length: nv }, () => f.local('v128'))
     const a = f.local('v128')
@@ -38,9 +48,18 @@ export const addMicroKernel = (mod: ModuleBuilder, spec: MicroKernelSpec): numbe
     for (const r of acc) f.f32x4Const(0, 0, 0, 0).set(r)
 
     const step = (u: number) => {
+      // the sparse form: this step's B row, from its index
+      if (sparse)
+        f.get(idx)
+          .i32Load(4 * u)
+          .i32Const(4 * width)
+          .i32Mul()
+          .get(bp)
+          .i32Add()
+          .set(bq)
       for (let v = 0; v < nv; v++)
-        f.get(bp)
-          .v128Load(4 * (u * width + 4 * v))
+        f.get(bq)
+          .v128Load(4 * ((sparse ? 0 : u * width) + 4 * v))
           .set(b[v] as number)
       for (let i = 0; i < mr; i++) {
         f.get(ap)
@@ -50,14 +69,20 @@ export const addMicroKernel = (mod: ModuleBuilder, spec: MicroKernelSpec): numbe
       }
     }
     // Main loop, `unroll` steps per iteration; then the remaining kc mod unroll steps one at a time.
+    // (the dense form walks B; the sparse form walks the indices)
+    const advance = (steps: number) => {
+      f.inc(ap, 4 * steps * mr)
+      if (sparse) f.inc(idx, 4 * steps)
+      else f.inc(bp, 4 * steps * width)
+    }
     loopWhile(f, kc, unroll, () => {
       for (let u = 0; u < unroll; u++) step(u)
-      f.inc(ap, 4 * unroll * mr).inc(bp, 4 * unroll * width)
+      advance(unroll)
     })
     if (unroll > 1) {
       loopWhile(f, kc, 1, () => {
         step(0)
-        f.inc(ap, 4 * mr).inc(bp, 4 * width)
+        advance(1)
       })
     }
 
