@@ -6,7 +6,7 @@ import { valueAndGrad } from '@nabla/autodiff'
 import { batches, datasetMnist, toCategorical } from '@nabla/datasets'
 import { gemmStats, kernelInfo, resetGemmStats } from '@nabla/linalg'
 import { key, type NDArray, split } from '@nabla/ndarray'
-import { buffersOf, recycle, recycleResidentSince, residentClock } from '@nabla/ndarray/core'
+import { buffersOf, openArena, recycle, recycleResidentSince, residentClock } from '@nabla/ndarray/core'
 import { dense, type SerialParams, serial, softmaxCrossentropy } from '@nabla/nn'
 import { rmsprop } from '@nabla/optim'
 import { toInputs } from '../src/data.js'
@@ -40,8 +40,13 @@ for (const [e, k] of split(key(1), epochs).entries()) {
   const it = batches(x, y, { batchSize: 128, key: k })[Symbol.iterator]()
   for (;;) {
     t0 = performance.now()
+    // as fit does: the batch and the step's intermediates go back to the pool once the new state exists
+    const arena = openArena()
     const item = it.next()
-    if (item.done === true) break
+    if (item.done === true) {
+      arena.discard()
+      break
+    }
     const t1 = performance.now()
     const since = residentClock()
     const [, grads] = lossAndGrad(params, item.value.x, item.value.y)
@@ -55,6 +60,7 @@ for (const [e, k] of split(key(1), epochs).entries()) {
     params = next
     state = s
     owned = true
+    arena.close(params, state)
     const t3 = performance.now()
     t.batch += t1 - t0
     t.step += t2 - t1

@@ -9,7 +9,7 @@ export { allocate, arithmeticType, floatType, isFloat, type TypedArrayOf } from 
 export { broadcastOperand, fresh, mapInto, materialize, resultType } from './kernels/elementwise.js'
 export { type Operand as LoopOperand, runLoop } from './kernels/loop.js'
 export { Concrete } from './ndarray.js'
-export { buffersOf, recycle } from './pool.js'
+export { type Arena, buffersOf, openArena, recycle } from './pool.js'
 export type { Comparison, Params, PrimitiveName, PrimitiveParams } from './primitive.js'
 export { checkKey, randomBits } from './random.js'
 export { contiguousStrides, normalizeAxes, normalizeAxis, shapesEqual, showShape } from './shape.js'

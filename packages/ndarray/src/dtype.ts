@@ -67,7 +67,9 @@ export const allocate = <D extends DType>(dtype: D, size: number): TypedArrayOf[
     slabUsed += bytes
     return view as TypedArrayOf[D]
   }
-  return (reuse(dtype, size, bytes) ?? new ctor(size)) as TypedArrayOf[D]
+  const buf = reuse(dtype, size, bytes) ?? new ctor(size)
+  handedOut(dtype, buf)
+  return buf as TypedArrayOf[D]
 }
 
 const smallBytes = 8 * 1024
@@ -77,6 +79,14 @@ let slabUsed = 0
 
 // set by pool.ts (kept out of this module's imports so dtype stays a leaf module)
 let reuse: (dtype: DType, size: number, bytes: number) => TypedArray | undefined = () => undefined
+
+// set by pool.ts: told of every array `allocate` hands out past the small-array slabs (for its arenas)
+let handedOut: (dtype: DType, buf: TypedArray) => void = () => {}
+
+/** Installs what `allocate` tells of each array it hands out past the small-array slabs (pool.ts's arenas). */
+export const setHandedOut = (f: (dtype: DType, buf: TypedArray) => void): void => {
+  handedOut = f
+}
 
 /** Installs the source of recycled storage that `allocate` tries first. */
 export const setReuse = (f: (dtype: DType, size: number, bytes: number) => TypedArray | undefined): void => {

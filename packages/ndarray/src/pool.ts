@@ -5,7 +5,7 @@
  * loop, for the weights of two steps ago) may hand its buffer back with `recycle`;
  * `allocate` reuses it, zeroed. Nothing a user holds is ever recycled behind their back.
  */
-import { type DType, setReuse, type TypedArray } from './dtype.js'
+import { type DType, setHandedOut, setReuse, type TypedArray } from './dtype.js'
 import { Concrete } from './ndarray.js'
 
 const minBytes = 64 * 1024
@@ -65,6 +65,19 @@ export const arraysIn = (x: unknown, out: Concrete[] = []): Concrete[] => {
 // only buffers of at least minBytes are pooled, so smaller requests skip the lookup (bytes, not elements: float64 counts 8)
 setReuse((dtype, size, bytes) => (bytes >= minBytes ? takePooled(dtype, size) : undefined))
 
+// Puts a whole buffer in the pool, if it qualifies and there is room; true if taken.
+const give = (dtype: DType, buf: TypedArray): boolean => {
+  if (buf.byteLength < minBytes || pooled.has(buf) || bytes + buf.byteLength > maxBytes) return false
+  const key = `${dtype}:${buf.length}`
+  const list = pools.get(key) ?? []
+  if (list.length >= perSize) return false
+  list.push(buf)
+  pools.set(key, list)
+  pooled.add(buf)
+  bytes += buf.byteLength
+  return true
+}
+
 /**
  * Hands the storage of the arrays inside `tree` (lists and records; other leaves are skipped), which the caller owns and will never read again back to the pool.
  * Only whole buffers of at least 64 KiB are taken; views, scalars and tracers are ignored.
@@ -76,18 +89,69 @@ export const recycle = (tree: unknown, { keep }: { readonly keep?: ReadonlySet<T
   let taken = 0
   for (const x of arraysIn(tree)) {
     if (!(x instanceof Concrete) || x.offset !== 0 || x.data.length !== x.size || !x.contiguous) continue
-    const buf = x.data
-    if (buf.byteLength < minBytes || pooled.has(buf) || keep?.has(buf) || bytes + buf.byteLength > maxBytes) continue
-    const key = `${x.dtype}:${x.size}`
-    const list = pools.get(key) ?? []
-    if (list.length >= perSize) continue
-    list.push(buf)
-    pools.set(key, list)
-    pooled.add(buf)
-    bytes += buf.byteLength
-    taken++
+    if (keep?.has(x.data)) continue
+    if (give(x.dtype, x.data)) taken++
   }
   return taken
+}
+
+/** A span of work whose large arrays go back to the pool at its end (see `openArena`). */
+export interface Arena {
+  /**
+   * Ends the span: every array of at least 64 KiB that `allocate` handed out during it goes back to the pool,
+   * except those whose storage an array inside `keep` (lists and records) uses, views included. Returns how many
+   * buffers were taken. An enclosing arena inherits the kept ones.
+   */
+  close(...keep: readonly unknown[]): number
+  /** Ends the span without taking anything (e.g. on an error); an enclosing arena inherits its arrays. */
+  discard(): void
+}
+
+// the open arenas' logs, innermost last: [dtype, buffer] of each large array allocate handed out
+const arenas: [DType, TypedArray][][] = []
+setHandedOut((dtype, buf) => {
+  if (buf.byteLength >= minBytes) arenas[arenas.length - 1]?.push([dtype, buf])
+})
+
+/**
+ * Opens an arena: a span of work — one training step, say — whose caller knows that every array made during it is
+ * dead at its end unless reachable from what it returns. `close(results)` then hands the others' storage back to
+ * the pool, so the next span reuses it instead of making (and the garbage collector finding) fresh buffers.
+ * Only arrays `allocate` hands out count: arrays that existed before the span are never taken. The caller must
+ * know nothing else holds the span's arrays — as for a pure function given to `grad`, which keeps none.
+ * Arenas nest; close them innermost first.
+ * @example
+ * const arena = openArena()
+ * const next = step(state, xb, yb)
+ * arena.close(next) // the step's intermediates are reused by the next step
+ */
+export const openArena = (): Arena => {
+  const log: [DType, TypedArray][] = []
+  arenas.push(log)
+  const end = (): [DType, TypedArray][] | undefined => {
+    if (arenas[arenas.length - 1] !== log) {
+      throw new Error(
+        arenas.includes(log) ? 'openArena: close the inner arena first' : 'openArena: this arena is already closed',
+      )
+    }
+    arenas.pop()
+    return arenas[arenas.length - 1]
+  }
+  return {
+    close(...keep) {
+      const outer = end()
+      const live = new Set(arraysIn(keep).map((x) => x.data.buffer))
+      let taken = 0
+      for (const [dtype, buf] of log) {
+        if (live.has(buf.buffer)) outer?.push([dtype, buf])
+        else if (give(dtype, buf)) taken++
+      }
+      return taken
+    },
+    discard() {
+      end()?.push(...log)
+    },
+  }
 }
 
 /**

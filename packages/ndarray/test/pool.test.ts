@@ -1,7 +1,8 @@
 // The storage pool: only whole, owned, large buffers are taken; they come back zeroed; nothing kept is reused.
+// Arenas: a span's large arrays come back at its end, except what its results (views included) still use.
 import { describe, expect, it } from 'vitest'
-import { buffersOf, type Concrete, recycle } from '../src/core.js'
-import { add, ones, reshape, slice, toArray, zeros } from '../src/index.js'
+import { buffersOf, type Concrete, openArena, recycle } from '../src/core.js'
+import { add, mul, ones, reshape, slice, sum, toArray, zeros } from '../src/index.js'
 
 const n = 40_000 // 160 KB of float32: above the pool's 64 KiB floor
 
@@ -31,5 +32,62 @@ describe('recycle', () => {
     const second = zeros([n]) as Concrete
     expect(first.data).toBe(a.data)
     expect(second.data).not.toBe(a.data)
+  })
+})
+
+describe('openArena', () => {
+  // the pool's storage of float32 arrays of n elements, drained, so a test sees only its own buffers
+  const drain = () => {
+    const taken: unknown[] = []
+    for (let i = 0; i < 64; i++) taken.push(zeros([n]))
+    return taken
+  }
+
+  it("gives the span's dead arrays back, zeroed, and keeps the results' storage, views included", () => {
+    drain()
+    const before = add(ones([n]), 1) as Concrete // made before the span: never taken
+    const arena = openArena()
+    const dead = mul(before, 3) as Concrete
+    const alsoDead = add(dead, 1) as Concrete
+    const kept = add(before, 2) as Concrete
+    const viewed = add(before, 5) as Concrete
+    const result = { total: sum(alsoDead), kept, part: slice(reshape(viewed, [200, 200]), [0, 1]) }
+    expect(arena.close(result)).toBe(2)
+    const reused = [zeros([n]), zeros([n])].map((x) => (x as Concrete).data)
+    expect(new Set(reused)).toEqual(new Set([dead.data, alsoDead.data]))
+    expect(toArray(slice(zeros([n]), [0, 2]))).toEqual([0, 0])
+    for (const x of reused) expect(x.every((v) => v === 0)).toBe(true)
+    // the kept arrays, the viewed storage and the array from before still hold their values
+    expect(toArray(slice(kept, [0, 2]))).toEqual([4, 4])
+    expect(toArray(slice(result.part, [0, 1], [0, 2]))).toEqual([[7, 7]])
+    expect(toArray(slice(before, [0, 2]))).toEqual([2, 2])
+  })
+
+  it('nests: an inner arena hands what its results keep to the outer one, which may then give it back', () => {
+    drain()
+    const base = ones([n])
+    const outer = openArena()
+    const inner = openArena()
+    const a = add(base, 1) as Concrete
+    const b = add(a, 1) as Concrete
+    expect(inner.close(b)).toBe(1) // a
+    expect(outer.close()).toBe(1) // b, no longer kept
+    const reused = new Set([zeros([n]), zeros([n])].map((x) => (x as Concrete).data))
+    expect(reused).toEqual(new Set([a.data, b.data]))
+  })
+
+  it('discard takes nothing (the outer arena inherits), and closing out of order or twice throws', () => {
+    drain()
+    const base = ones([n])
+    const outer = openArena()
+    const inner = openArena()
+    const a = add(base, 1) as Concrete
+    expect(() => outer.close()).toThrow('openArena: close the inner arena first')
+    inner.discard()
+    expect(() => inner.close()).toThrow('openArena: this arena is already closed')
+    const b = zeros([n]) as Concrete // not a's storage: nothing was given back
+    expect(b.data).not.toBe(a.data)
+    expect(outer.close(b)).toBe(1)
+    expect((zeros([n]) as Concrete).data).toBe(a.data)
   })
 })

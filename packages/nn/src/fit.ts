@@ -14,7 +14,7 @@ import {
   toTypedArray,
   treeLeaves,
 } from '@nabla/ndarray'
-import { buffersOf, recycle } from '@nabla/ndarray/core'
+import { buffersOf, openArena, recycle } from '@nabla/ndarray/core'
 import { type CompiledModel, checkCompiled } from './compile.js'
 import { evaluateLogs } from './evaluate.js'
 import { type FitOptions, type FitPlan, planFit } from './fitOptions.js'
@@ -90,18 +90,29 @@ const runEpoch = async (ctx: EpochContext, state0: State, epoch: number): Promis
   let logs: Logs = {}
   for (let b = 0; b < plan.steps; b++) {
     const [start, end] = [b * plan.batchSize, Math.min(plan.samples, (b + 1) * plan.batchSize)]
-    const xb = inputBatch(m, plan.x, order, start, end)
-    const yb = rows(plan.y, order, start, end)
-    const step = plainStep ?? trainStep({ loss: batchLoss(m, stepKeys?.[b]), optimizer: m.optimizer, hasAux: true })
-    const [next, lossValue, out] = step(state, xb, yb)
-    const loss = item(lossValue)
-    if (!Number.isFinite(loss)) throw nonFinite(ctx, loss, epoch, b, state, previous)
-    const size = end - start
-    seen += size
-    sums[0] = (sums[0] as number) + loss * size
-    m.metrics.forEach((metric, i) => {
-      sums[i + 1] = (sums[i + 1] as number) + item(metric.fn(yb, out)) * size
-    })
+    // The batch, the step's intermediates and the metrics' arrays are dead once the new state exists: their
+    // storage goes back to the pool for the next step (layers and losses keep no arrays, as for grad)
+    const arena = openArena()
+    let next: State
+    try {
+      const xb = inputBatch(m, plan.x, order, start, end)
+      const yb = rows(plan.y, order, start, end)
+      const step = plainStep ?? trainStep({ loss: batchLoss(m, stepKeys?.[b]), optimizer: m.optimizer, hasAux: true })
+      const [after, lossValue, out] = step(state, xb, yb)
+      next = after
+      const loss = item(lossValue)
+      if (!Number.isFinite(loss)) throw nonFinite(ctx, loss, epoch, b, state, previous)
+      const size = end - start
+      seen += size
+      sums[0] = (sums[0] as number) + loss * size
+      m.metrics.forEach((metric, i) => {
+        sums[i + 1] = (sums[i + 1] as number) + item(metric.fn(yb, out)) * size
+      })
+    } catch (error) {
+      arena.discard()
+      throw error
+    }
+    arena.close(next, state)
     // `previous` (step b − 1's input) is now unreachable: hand its buffers back (never anything still in use).
     // It is a state this epoch made from b = 2 on; before, it is state0, which belongs to the caller
     if (b >= 2) recycle(previous, { keep: buffersOf(next, state) })
@@ -181,6 +192,9 @@ const fitImpl = async (model: CompiledModel, x: NDArray, y: NDArray, options: Fi
  * passed in is unchanged) and the per-epoch loss and metrics. Runs asynchronously, giving
  * the event loop a turn every ~50 ms. A NaN/Inf loss stops it with a {@link TrainingError}
  * that holds the last good model. Data-first, or data-last for `pipe(model, fit(x, y, …))`.
+ * Memory: the arrays a step makes (its batch, activations, gradients) are dead once the next weights exist, and
+ * their storage is reused by the next step (`openArena` in `@nabla/ndarray/core`) instead of left to the garbage
+ * collector. So layers and losses, like any function given to `grad`, must not keep arrays past their call.
  * @example
  * const { model: trained, history } = await fit(model, trainImages, trainLabels, { epochs: 5, batchSize: 128 })
  * // Epoch 1/5

@@ -1,6 +1,6 @@
 // fit: learning, determinism, immutability, history, callbacks, progress output, and every bad input.
 import { argmax, array, key, mul, normal, toArray, toTypedArray, treeLeaves } from '@nabla/ndarray'
-import { sgd } from '@nabla/optim'
+import { chain, scaleByLearningRate, scaleByRms, sgd } from '@nabla/optim'
 import { pipe } from 'fp-ts/function'
 import { describe, expect, it } from 'vitest'
 import {
@@ -12,6 +12,7 @@ import {
   layerDropout,
   TrainingError,
 } from '../src/index.js'
+import { trainStep } from '../src/trainStep.js'
 import { collector, sequential, values, xorClusters, xorModel } from './kerasFixtures.js'
 
 const silent = { verbose: 0 } as const
@@ -86,6 +87,41 @@ describe('fit is deterministic and pure', () => {
     expect(values(a.model.params)).toEqual(values(b.model.params))
     const shuffled = await fit(model, x, y, { ...opts, shuffle: true })
     expect(values(shuffled.model.params)[1]).not.toEqual(values(a.model.params)[1])
+  })
+  it("reuses each step's storage, yet trains bit for bit as a plain trainStep loop, and leaves x and y alone", async () => {
+    // 256 features, 64 hidden units, batches of 128: inputs, activations and gradients are over 64 KiB, so fit's
+    // arena hands them to the next step (every step here reuses the last one's storage)
+    const samples = 384
+    const x = mul(normal(key(3), [samples, 256]), 0.5)
+    const labels = Array.from({ length: samples }, (_, i) => (i * 7) % 3)
+    const y = array(labels.map((l) => [0, 1, 2].map((c) => (c === l ? 1 : 0))))
+    // the fused rmsprop keeps its results in the WebAssembly heap; a chain of plain transformations makes them
+    // with ordinary ops, so the new weights themselves come from the arena and must be kept
+    for (const optimizer of ['rmsprop', chain(scaleByRms(), scaleByLearningRate(1e-3))] as const) {
+      const model = sequential(
+        { optimizer, loss: 'categorical_crossentropy', metrics: ['accuracy'] },
+        layerDense({ units: 64, activation: 'relu', inputShape: [256] }),
+        layerDense({ units: 3, activation: 'softmax' }),
+      )
+      const [xBefore, yBefore] = [toTypedArray(x).slice(), toTypedArray(y).slice()]
+      const { model: trained } = await fit(model, x, y, { epochs: 3, batchSize: 128, shuffle: false, ...silent })
+      // the oracle: the same steps by hand, nothing reused between them
+      const step = trainStep({
+        loss: (p: typeof model.params, xb, yb) =>
+          model.loss.fn(yb, model.trainNetwork.apply(p, xb, { training: true })),
+        optimizer: model.optimizer,
+      })
+      let state = { params: model.params, optState: model.optState }
+      for (let epoch = 0; epoch < 3; epoch++) {
+        for (let start = 0; start < samples; start += 128) {
+          const rows = (a: typeof x) => array((toArray(a) as number[][]).slice(start, start + 128))
+          ;[state] = step(state, rows(x), rows(y))
+        }
+      }
+      expect(values(trained.params)).toEqual(values(state.params))
+      expect(toTypedArray(x)).toEqual(xBefore)
+      expect(toTypedArray(y)).toEqual(yBefore)
+    }
   })
   it('with dropout, training is still deterministic and evaluate is not stochastic', async () => {
     const { x, y } = xorClusters(64)
