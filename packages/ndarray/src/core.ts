@@ -6,7 +6,7 @@
 import './kernels/all.js'
 
 export { allocate, arithmeticType, floatType, isFloat, type TypedArrayOf } from './dtype.js'
-export { broadcastOperand, fresh, mapInto, materialize, resultType } from './kernels/elementwise.js'
+export { blank, broadcastOperand, fresh, mapInto, materialize, resultType } from './kernels/elementwise.js'
 export { type Operand as LoopOperand, runLoop } from './kernels/loop.js'
 export { Concrete } from './ndarray.js'
 export { type Arena, buffersOf, openArena, recycle } from './pool.js'

@@ -21,10 +21,10 @@ let bytes = 0
 const onSharedMemory = (buf: TypedArray): boolean =>
   typeof SharedArrayBuffer === 'function' && buf.buffer instanceof SharedArrayBuffer
 
-/** A pooled buffer of `size` elements of `dtype` (not one of a WebAssembly heap), zeroed, if one is available. */
-const takePooled = (dtype: DType, size: number): TypedArray | undefined => {
+/** A pooled buffer of `size` elements of `dtype` (not one of a WebAssembly heap), zeroed if asked, if one is available. */
+const takePooled = (dtype: DType, size: number, zero: boolean): TypedArray | undefined => {
   const buf = takeRecycled(dtype, size, (b) => !onSharedMemory(b))
-  buf?.fill(0)
+  if (zero) buf?.fill(0)
   return buf
 }
 
@@ -63,7 +63,7 @@ export const arraysIn = (x: unknown, out: Concrete[] = []): Concrete[] => {
 }
 
 // only buffers of at least minBytes are pooled, so smaller requests skip the lookup (bytes, not elements: float64 counts 8)
-setReuse((dtype, size, bytes) => (bytes >= minBytes ? takePooled(dtype, size) : undefined))
+setReuse((dtype, size, bytes, zero) => (bytes >= minBytes ? takePooled(dtype, size, zero) : undefined))
 
 // Puts a whole buffer in the pool, if it qualifies and there is room; true if taken.
 const give = (dtype: DType, buf: TypedArray): boolean => {

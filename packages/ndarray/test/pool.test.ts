@@ -2,7 +2,21 @@
 // Arenas: a span's large arrays come back at its end, except what its results (views included) still use.
 import { describe, expect, it } from 'vitest'
 import { buffersOf, type Concrete, openArena, recycle } from '../src/core.js'
-import { add, mul, ones, reshape, slice, sum, toArray, zeros } from '../src/index.js'
+import {
+  add,
+  array,
+  concat,
+  greater,
+  mul,
+  ones,
+  reshape,
+  slice,
+  sum,
+  take,
+  toArray,
+  where,
+  zeros,
+} from '../src/index.js'
 
 const n = 40_000 // 160 KB of float32: above the pool's 64 KiB floor
 
@@ -89,5 +103,36 @@ describe('openArena', () => {
     expect(b.data).not.toBe(a.data)
     expect(outer.close(b)).toBe(1)
     expect((zeros([n]) as Concrete).data).toBe(a.data)
+  })
+})
+
+describe('ops that write every element', () => {
+  // a buffer of the pool full of 7s: an op that takes it uncleared must still overwrite every element
+  const dirty = (): Float32Array => {
+    const a = add(ones([n]), 6) as Concrete
+    recycle(a)
+    return a.data as Float32Array
+  }
+  it('take recycled storage without clearing it and still give exact results (map, where, take, concat)', () => {
+    const x = reshape(mul(ones([n]), -2), [200, 200])
+    const half = mul(x, 0.5)
+    const positive = greater(x, 0)
+    const rows = array([3, 1, 4, 1, 5, 9, 2, 6, 5, 3].concat(Array(190).fill(0)), { dtype: 'int32' })
+    const [top, bottom] = [slice(x, [0, 100]), slice(x, [100, 200])]
+    const cases: [string, () => unknown, number][] = [
+      ['add', () => add(x, 1), -1],
+      ['where', () => where(positive, x, half), -1],
+      ['take', () => take(x, rows), -2],
+      ['concat', () => concat([top, bottom], 0), -2],
+    ]
+    for (const [name, op, value] of cases) {
+      const storage = dirty()
+      const out = op() as Concrete
+      expect(out.data, name).toBe(storage)
+      expect(
+        (out.data as Float32Array).every((v) => v === value),
+        name,
+      ).toBe(true)
+    }
   })
 })

@@ -3,7 +3,7 @@
  * in place when its layout fits a GEMM matrix, plain or with a transpose flag — so xᵀ·g in
  * a backward pass, or a transposed view, costs no copy; other layouts are copied once.
  */
-import { Concrete, fresh, materialize, recycledFloats, registerImpl } from '@nabla/ndarray/core'
+import { blank, Concrete, fresh, materialize, recycledFloats, registerImpl } from '@nabla/ndarray/core'
 import type { DotDims } from '../primitive.js'
 import { gemm } from './dispatch.js'
 import type { GemmArray } from './gemm.js'
@@ -86,7 +86,13 @@ export const evalDotGeneral = (inputs: readonly Concrete[], { contracting, batch
   // kernel (the fused optimizer step reading a gradient) reads it in place.
   const size = shape.reduce((p, d) => p * d, 1)
   const recycled = dtype === 'float32' ? recycledFloats(size, k === 0) : undefined
-  const out = recycled === undefined ? fresh(dtype, shape) : new Concrete('float32', shape, recycled)
+  // every tier writes all of C; only an empty sum (k = 0) relies on the zeros of a fresh array
+  const out =
+    recycled !== undefined
+      ? new Concrete('float32', shape, recycled)
+      : k === 0
+        ? fresh(dtype, shape)
+        : blank(dtype, shape)
   if (out.size === 0 || k === 0) return out // an empty sum is 0, and fresh arrays are zeros
   let m = productOf(lhs, lf)
   const n = productOf(rhs, rf)

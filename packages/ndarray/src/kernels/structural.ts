@@ -2,7 +2,7 @@
 import { Concrete } from '../ndarray.js'
 import { contiguousStrides, sizeOf } from '../shape.js'
 import { registerImpl } from '../trace.js'
-import { broadcastOperand, fresh, materialize } from './elementwise.js'
+import { blank, broadcastOperand, fresh, materialize } from './elementwise.js'
 import { runLoop } from './loop.js'
 
 // reshape: a view of a contiguous array; other layouts are copied first (row-major order).
@@ -69,7 +69,7 @@ registerImpl('concat', (xs, { axis }) => {
   const first = xs[0] as Concrete
   const shape = [...first.shape]
   shape[axis] = xs.reduce((acc, x) => acc + (x.shape[axis] as number), 0)
-  const out = fresh(first.dtype, shape)
+  const out = blank(first.dtype, shape) // the inputs' windows tile it
   const strides = contiguousStrides(shape)
   let offset = 0
   for (const x of xs) {
@@ -107,7 +107,7 @@ registerImpl('take', ([x, indices], { axis }) => {
   const inner = sizeOf(c.shape.slice(axis + 1))
   const n = c.shape[axis] as number
   const shape = [...c.shape.slice(0, axis), ...idx.shape, ...c.shape.slice(axis + 1)]
-  const out = fresh(c.dtype, shape)
+  const out = blank(c.dtype, shape) // every block is copied in
   const flat = materialize(idx)
   const m = flat.size
   for (let o = 0; o < outer; o++) {
