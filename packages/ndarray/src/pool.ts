@@ -13,6 +13,8 @@ const maxBytes = 256 * 1024 * 1024
 const perSize = 8
 
 const pools = new Map<string, TypedArray[]>()
+// the open arenas' logs, innermost last: [dtype, buffer] of each large array handed out during them
+const arenas: [DType, TypedArray][][] = []
 const pooled = new WeakSet<TypedArray>()
 let bytes = 0
 
@@ -62,8 +64,36 @@ export const arraysIn = (x: unknown, out: Concrete[] = []): Concrete[] => {
   return out
 }
 
-// only buffers of at least minBytes are pooled, so smaller requests skip the lookup (bytes, not elements: float64 counts 8)
-setReuse((dtype, size, bytes, zero) => (bytes >= minBytes ? takePooled(dtype, size, zero) : undefined))
+// set by wasmHeap.ts: a float32 array in the shared WebAssembly heap (a recycled one, else a new block within the
+// heap's budget), or undefined where the heap cannot hold arrays
+let heapFloats: (n: number, zero: boolean) => Float32Array | undefined = () => undefined
+
+/** Installs where an arena's float32 arrays come from (wasmHeap.ts: the shared heap). */
+export const setHeapFloats = (f: (n: number, zero: boolean) => Float32Array | undefined): void => {
+  heapFloats = f
+}
+
+// Only buffers of at least minBytes are pooled, so smaller requests skip the lookup (bytes, not elements: float64
+// counts 8). Inside an arena the lifetimes are known, so large float32 arrays live in the WebAssembly heap, where
+// the generated kernels (matrix products, SIMD loops) read and write them in place; the arena gives them back.
+setReuse((dtype, size, bytes, zero) => {
+  if (bytes < minBytes) return undefined
+  if (dtype === 'float32' && arenas.length > 0) {
+    const resident = heapFloats(size, zero)
+    if (resident !== undefined) return resident
+  }
+  return takePooled(dtype, size, zero)
+})
+
+/**
+ * Adds a heap array handed out by a generated kernel (a fused loop's result) to the innermost open arena, if any:
+ * such arrays are not made by `allocate`, yet die with the span like the rest.
+ * @example
+ * noteInArena('float32', out) // wasmHeap.ts, for each heap array it hands out
+ */
+export const noteInArena = (dtype: DType, buf: TypedArray): void => {
+  if (buf.byteLength >= minBytes) arenas[arenas.length - 1]?.push([dtype, buf])
+}
 
 // Puts a whole buffer in the pool, if it qualifies and there is room; true if taken.
 const give = (dtype: DType, buf: TypedArray): boolean => {
@@ -107,11 +137,7 @@ export interface Arena {
   discard(): void
 }
 
-// the open arenas' logs, innermost last: [dtype, buffer] of each large array allocate handed out
-const arenas: [DType, TypedArray][][] = []
-setHandedOut((dtype, buf) => {
-  if (buf.byteLength >= minBytes) arenas[arenas.length - 1]?.push([dtype, buf])
-})
+setHandedOut(noteInArena)
 
 /**
  * Opens an arena: a span of work — one training step, say — whose caller knows that every array made during it is
@@ -140,10 +166,15 @@ export const openArena = (): Arena => {
   return {
     close(...keep) {
       const outer = end()
-      const live = new Set(arraysIn(keep).map((x) => x.data.buffer))
+      // an ordinary array owns its buffer, and every view of it sees that buffer; heap arrays share the heap's
+      // one buffer, and their views share the array itself
+      const kept = arraysIn(keep).map((x) => x.data)
+      const liveArrays = new Set<TypedArray>(kept)
+      const liveBuffers = new Set(kept.map((x) => x.buffer))
       let taken = 0
       for (const [dtype, buf] of log) {
-        if (live.has(buf.buffer)) outer?.push([dtype, buf])
+        const live = onSharedMemory(buf) ? liveArrays.has(buf) : liveBuffers.has(buf.buffer)
+        if (live) outer?.push([dtype, buf])
         else if (give(dtype, buf)) taken++
       }
       return taken

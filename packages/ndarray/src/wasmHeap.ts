@@ -7,7 +7,7 @@
 
 import type { TypedArray } from './dtype.js'
 import type { Concrete } from './ndarray.js'
-import { arraysIn, recycle, takeRecycled } from './pool.js'
+import { arraysIn, noteInArena, recycle, setHeapFloats, takeRecycled } from './pool.js'
 import type { ModuleBuilder } from './wasm/index.js'
 
 const pageBytes = 65536
@@ -209,6 +209,7 @@ let clock = 0
 
 const handOut = (x: Float32Array): Float32Array => {
   handedOut.set(x, clock)
+  noteInArena('float32', x)
   return x
 }
 
@@ -227,6 +228,9 @@ export const residentFloats = (n: number, zero: boolean): Float32Array | undefin
   const fresh = h.floats(n)
   return fresh === undefined ? undefined : handOut(fresh)
 }
+
+// an arena's large float32 arrays live here (see pool.ts)
+setHeapFloats(residentFloats)
 
 /**
  * A recycled float32 array of `n` elements inside the heap, if the pool has one (never a new block): for

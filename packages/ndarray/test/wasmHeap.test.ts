@@ -127,3 +127,31 @@ describe('recycleResidentSince', () => {
     expect(recycleResidentSince([again, before], later)).toBe(1)
   })
 })
+
+describe('arenas and the heap', () => {
+  const n = 40_000 // 160 KB of float32
+  it('inside an arena large float32 results live in the heap; they come back at its end unless kept', async () => {
+    const { openArena } = await import('../src/pool.js')
+    const { ones, reshape, slice, toArray, zeros } = await import('../src/index.js')
+    const heap = wasmHeap()
+    const base = ones([n])
+    expect(heap.pointerOf((add(base, 1) as Concrete).data as Float32Array)).toBe(-1) // outside: an ordinary array
+    const arena = openArena()
+    const dead = add(base, 1) as Concrete
+    const kept = add(base, 2) as Concrete
+    const viewed = add(base, 3) as Concrete
+    const ints = add(ones([n], { dtype: 'int32' }), 1) as Concrete // not float32: an ordinary array
+    for (const x of [dead, kept, viewed]) expect(heap.pointerOf(x.data as Float32Array)).toBeGreaterThanOrEqual(0)
+    expect(ints.data).toBeInstanceOf(Int32Array)
+    const view = slice(reshape(viewed, [200, 200]), [0, 1])
+    arena.close({ kept, view })
+    // the dead heap array is the next heap result of its size; the kept ones keep their values
+    const again = openArena()
+    const next = zeros([n]) as Concrete
+    expect(next.data).toBe(dead.data)
+    expect(toArray(slice(next, [0, 2]))).toEqual([0, 0])
+    again.close()
+    expect(toArray(slice(kept, [0, 2]))).toEqual([3, 3])
+    expect(toArray(slice(view, [0, 1], [0, 2]))).toEqual([[4, 4]])
+  })
+})
