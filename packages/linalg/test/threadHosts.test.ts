@@ -228,6 +228,11 @@ describe('gemmParallel and threadsReady', () => {
       })
       expect(poolSize()).toBe(2)
       expect(await threadsReady({ threads: 1 })).toMatchObject({ threads: 1, workers: 2 })
+      // a single-threaded tier chosen: nothing to start
+      shutdownPool()
+      setKernel({ kernel: 'ts', threads: 2 })
+      expect(await threadsReady()).toMatchObject({ threads: 1, workers: 0 })
+      expect(poolSize()).toBe(0)
     } finally {
       setKernel(before)
     }

@@ -2,6 +2,8 @@
  * fit: Keras's training loop as a pure-in-effect function — it returns a new trained model
  * and its history; the model passed in is untouched. Each step is `trainStep`.
  */
+
+import { threadsReady } from '@nabla/linalg'
 import {
   dual,
   isNDArray,
@@ -166,6 +168,9 @@ const fitImpl = async (model: CompiledModel, x: NDArray, y: NDArray, options: Fi
   const ctx: EpochContext = { m, plan, logger, history, pause: breather(), shuffleKey, dropoutKey }
   let state: State = { params: m.params, optState: m.optState }
   let current = m
+  // the matrix products' worker threads, started before the first epoch rather than by its first step (in a
+  // browser, products run on the calling thread until they are up); a start failure surfaces at the first product
+  await threadsReady().catch(() => undefined)
   for (let epoch = 0; epoch < plan.epochs; epoch++) {
     logger.epochBegin(epoch)
     await plan.callbacks.onEpochBegin?.(epoch)

@@ -123,6 +123,17 @@ describe('fit is deterministic and pure', () => {
       expect(toTypedArray(y)).toEqual(yBefore)
     }
   })
+  it("starts the matrix products' worker threads before the first epoch begins", async () => {
+    const { threadSupport } = await import('@nabla/linalg')
+    // the pool's own module (the same instance the package uses: its source under the test conditions)
+    const { poolSize, shutdownPool } = await import('../../linalg/src/kernels/threads/gemmParallel.js')
+    shutdownPool()
+    const { x, y } = xorClusters(32)
+    const seen: number[] = []
+    await fit(xorModel(), x, y, { epochs: 1, ...silent, callbacks: { onEpochBegin: () => void seen.push(poolSize()) } })
+    const support = threadSupport()
+    expect(seen).toEqual([support.available ? support.cores - 1 : 0])
+  })
   it('with dropout, training is still deterministic and evaluate is not stochastic', async () => {
     const { x, y } = xorClusters(64)
     const model = sequential(

@@ -19,20 +19,23 @@ export interface ThreadsReady extends ThreadSupport {
  * the calling thread (same bits, just slower): `await` it before training. Under Node the first parallel product
  * would wait for the workers itself; awaiting this there merely starts them early. Where threads are unavailable
  * (e.g. a page without the COOP/COEP headers, see `missing`) it resolves at once with `threads: 1`. Rejects if a
- * worker fails to start. Call it again after raising the thread count.
+ * worker fails to start. Call it again after raising the thread count. With the kernel set to a single-threaded
+ * tier ('ts' or 'ref', by `NABLA_KERNEL` or `setKernel`) it starts nothing and resolves with `threads: 1`.
  * @example
  * const info = await threadsReady()
  * info.threads // 2 on a 2-core machine, in a cross-origin isolated page or under Node
  * info.missing // ['crossOriginIsolated (SharedArrayBuffer needs …)', 'SharedArrayBuffer'] on a page without them
  */
 export const threadsReady = async (options: { readonly threads?: number } = {}): Promise<ThreadsReady> => {
-  const setting = kernelSettings().threads
+  const { kernel, threads: setting } = kernelSettings()
   const threads = options.threads ?? Math.min(setting === 'auto' ? defaultThreadCount() : setting, maxThreads)
   if (!Number.isInteger(threads) || threads < 1 || threads > maxThreads) {
     throw new RangeError(`threadsReady: threads must be an integer from 1 to ${maxThreads}, got ${threads}`)
   }
   const support = threadSupport()
   if (!support.available) return { ...support, threads: 1, workers: 0 }
+  // the threaded tier serves 'auto' and 'wasm' only
+  if (kernel === 'ts' || kernel === 'ref') return { ...support, threads: 1, workers: poolSize() }
   if (threads > 1) await gemmPool(useRelaxed('threadsReady', {})).whenReady(threads - 1)
   return { ...support, threads, workers: poolSize() }
 }
