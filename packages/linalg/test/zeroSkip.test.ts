@@ -87,7 +87,12 @@ describe('zero skipping (WebAssembly GEMM)', () => {
       const i32 = new Int32Array(mem.buffer)
       f32.set(a, 0)
       const dst = 4 * m * k + 64
-      e.packA(0, 4 * k, 0, m, k, dst, 0, Math.ceil(m / mr))
+      const counts = (ip: number) => dst / 4 + ip * (aPanelBytes(mr, k, kc) / 4) + (2 * mr + 1) * k
+      // told not to compact (a narrow product), packA leaves the compact part alone
+      i32.fill(-5, dst / 4, dst / 4 + (Math.ceil(m / mr) * aPanelBytes(mr, k, kc)) / 4)
+      e.packA(0, 4 * k, 0, m, k, dst, 0, Math.ceil(m / mr), 0)
+      expect(i32[counts(0)]).toBe(-5)
+      e.packA(0, 4 * k, 0, m, k, dst, 0, Math.ceil(m / mr), 1)
       const stride = aPanelBytes(mr, k, kc) / 4
       const blocks = Math.ceil(k / kc)
       const step = Math.ceil(k / blocks)

@@ -12,6 +12,15 @@ import type { Code, ModuleBuilder } from '@nabla/ndarray/wasm'
 import { forEvenBlocks, forRange } from './loops.js'
 
 /**
+ * Whether a product compacts its A panels: only when its tiles span more than two column panels. Compacting costs
+ * about one pass of a single tile over the panel, and a product with n ≤ 2·nr (the 10 classes of an output layer)
+ * would spend more on it than the skipped steps save.
+ * @example
+ * compactsA(512, 16) // true; compactsA(10, 16) // false
+ */
+export const compactsA = (n: number, nr: number): boolean => n > 2 * nr
+
+/**
  * Bytes of one packed A panel with its compact copy, indices and counts (see the file comment).
  * @example
  * aPanelBytes(2, 784, 256) // 4·(5·784 + 4)

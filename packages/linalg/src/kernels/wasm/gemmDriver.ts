@@ -46,9 +46,14 @@ export const addGemmDriver = (
         local(),
       ]
       const [c0, cols, width, app, bpp, cpp] = [local(), local(), local(), local(), local(), local()]
-      const [stride, block, panel, kept, finite] = [local(), local(), local(), local(), local()]
+      const [stride, block, panel, kept, finite, compacted] = [local(), local(), local(), local(), local(), local()]
       const parts = panelParts(f, mr, k)
       emitPanelBytes(f, mr, kcMax, k, stride)
+      // packA compacted the panels exactly when n > 2·nr (compactsA)
+      f.get(n)
+        .i32Const(2 * nr)
+        .i32GtS()
+        .set(compacted)
       f.i32Const(0).set(block)
 
       // k blocks of kcStep = ⌈k / ⌈k / kcMax⌉⌉ steps; this one is [p0, p0 + kc)
@@ -104,41 +109,49 @@ export const addGemmDriver = (
                     const dense = () =>
                       calls.dense(f, width, () => f.get(app).get(bpp).get(cpp).get(ldc).get(kc).get(accumulate))
                     if (!skipZeros) dense()
-                    else {
-                      // kept = the panel's count for this block; fewer than kc: skip, if B is finite
-                      f.get(panel)
-                      parts.counts()
-                      f.i32Add().get(block).i32Const(2).i32Shl().i32Add().i32Load().set(kept)
-                      f.get(kept)
-                        .get(kc)
-                        .i32Ne()
-                        .ifElse(() => {
-                          f.get(finite)
-                            .i32Const(0)
-                            .i32LtS()
-                            .ifElse(() => {
-                              f.get(bpp).get(kc).get(width).i32Mul().i32Const(2).i32Shl().call(calls.finite).set(finite)
-                            })
-                          f.get(finite).ifElse(
-                            () =>
-                              calls.sparse(f, width, () => {
-                                // compact A of this block, then B, C, ldc, count, accumulate, indices
-                                f.get(panel)
-                                parts.compact()
-                                f.i32Add()
-                                  .get(p0)
-                                  .i32Const(4 * mr)
+                    else
+                      f.get(compacted).ifElse(() => {
+                        // kept = the panel's count for this block; fewer than kc: skip, if B is finite
+                        f.get(panel)
+                        parts.counts()
+                        f.i32Add().get(block).i32Const(2).i32Shl().i32Add().i32Load().set(kept)
+                        f.get(kept)
+                          .get(kc)
+                          .i32Ne()
+                          .ifElse(() => {
+                            f.get(finite)
+                              .i32Const(0)
+                              .i32LtS()
+                              .ifElse(() => {
+                                f.get(bpp)
+                                  .get(kc)
+                                  .get(width)
                                   .i32Mul()
-                                  .i32Add()
-                                f.get(bpp).get(cpp).get(ldc).get(kept).get(accumulate)
-                                f.get(panel)
-                                parts.indices()
-                                f.i32Add().get(p0).i32Const(2).i32Shl().i32Add()
-                              }),
-                            dense,
-                          )
-                        }, dense)
-                    }
+                                  .i32Const(2)
+                                  .i32Shl()
+                                  .call(calls.finite)
+                                  .set(finite)
+                              })
+                            f.get(finite).ifElse(
+                              () =>
+                                calls.sparse(f, width, () => {
+                                  // compact A of this block, then B, C, ldc, count, accumulate, indices
+                                  f.get(panel)
+                                  parts.compact()
+                                  f.i32Add()
+                                    .get(p0)
+                                    .i32Const(4 * mr)
+                                    .i32Mul()
+                                    .i32Add()
+                                  f.get(bpp).get(cpp).get(ldc).get(kept).get(accumulate)
+                                  f.get(panel)
+                                  parts.indices()
+                                  f.i32Add().get(p0).i32Const(2).i32Shl().i32Add()
+                                }),
+                              dense,
+                            )
+                          }, dense)
+                      }, dense)
                     f.inc(ip, 1)
                   },
                 )

@@ -66,7 +66,7 @@ export const maxPages = 32768
 
 /**
  * The module's binary. It imports `env.memory` and exports
- * `packA(src, ld, trans, m, k, dst, ip0, ip1)`, `packB(src, ld, trans, n, k, dst, jp0, jp1)` and
+ * `packA(src, ld, trans, m, k, dst, ip0, ip1, compact)` (compact: see compactsA), `packB(src, ld, trans, n, k, dst, jp0, jp1)` and
  * `gemm(ap, bp, c, ldc, n, k, ip0, ip1, jp0, jp1)`; pointers, `ld` and `ldc` are in bytes.
  * Packed A: panel ip (rows ip·mr…) at ap + ip·aPanelBytes(mr, k, kc), mr floats per k step, rows past m zero,
  * followed by its compact copy for zero skipping (see compactPanel.ts).
@@ -97,23 +97,30 @@ export const gemmModuleBytes = (options: GemmModuleOptions): Uint8Array<ArrayBuf
     callByWidth(f, width, widths, table, args)
 
   // packA: A[i][p] is at src + i·ld + 4p (trans = 0) or src + p·ld + 4i (trans = 1).
-  addPanelPacker(mod, 'packA', mr, (f, { src, ld, trans, k, dst, panel, first, valid }) => {
-    const at = f.local('i32')
-    emitPanelBytes(f, mr, kc, k, at)
-    f.get(dst).get(panel).get(at).i32Mul().i32Add().set(at)
-    const rest = () => f.get(ld).get(valid).get(k).get(at)
-    f.get(trans).ifElse(
-      () => {
-        f.get(src).get(first).i32Const(2).i32Shl().i32Add()
-        rest().call(packRows.get(mr) as number)
-      },
-      () => {
-        f.get(src).get(first).get(ld).i32Mul().i32Add()
-        rest().call(packColumns.get(mr) as number)
-      },
-    )
-    if (skipZeros) f.get(at).get(k).call(compact)
-  })
+  // packA's ninth parameter: whether to compact (see compactsA; the driver decides the same from n)
+  addPanelPacker(
+    mod,
+    'packA',
+    mr,
+    (f, { src, ld, trans, k, dst, panel, first, valid, extra }) => {
+      const at = f.local('i32')
+      emitPanelBytes(f, mr, kc, k, at)
+      f.get(dst).get(panel).get(at).i32Mul().i32Add().set(at)
+      const rest = () => f.get(ld).get(valid).get(k).get(at)
+      f.get(trans).ifElse(
+        () => {
+          f.get(src).get(first).i32Const(2).i32Shl().i32Add()
+          rest().call(packRows.get(mr) as number)
+        },
+        () => {
+          f.get(src).get(first).get(ld).i32Mul().i32Add()
+          rest().call(packColumns.get(mr) as number)
+        },
+      )
+      if (skipZeros) f.get(extra[0] as number).ifElse(() => f.get(at).get(k).call(compact))
+    },
+    1,
+  )
 
   // packB: B[p][j] is at src + p·ld + 4j (trans = 0) or src + j·ld + 4p (trans = 1).
   addPanelPacker(mod, 'packB', nr, (f, { src, ld, trans, k, dst, panel, first, valid }) => {

@@ -1,6 +1,6 @@
 /** `planGemm`: where one product's operands, packed panels and result live in wasm memory, and each thread's calls. */
 import type { GemmArgs } from '../gemm.js'
-import { aPanelBytes } from './compactPanel.js'
+import { aPanelBytes, compactsA } from './compactPanel.js'
 
 /** Which dimension of C is cut between threads: 'n' = blocks of column panels, 'm' = blocks of row panels. */
 export type GemmSplit = 'm' | 'n'
@@ -26,7 +26,7 @@ export interface GemmPlan {
   /** Row stride of C in wasm memory, in floats (C is padded to whole tiles, so no tile needs an edge case). */
   readonly cStride: number
   /**
-   * One entry per thread: the flat arguments of the pack-A call (8), the pack-B call (8), the multiply (10),
+   * One entry per thread: the flat arguments of the pack-A call (9), the pack-B call (8), the multiply (10),
    * then the form (0 tiles, 1 dot), the cut (0 columns, 1 rows), the panels along the cut and the number of
    * chunks they are dealt out in (see `runShare`; the ranges in the calls are this thread's static share, used
    * when it runs alone). Jobs differ only in their own copies of the operand that is not cut. There are never
@@ -134,7 +134,7 @@ export const planGemm = (
     const ap = apPtr + (split === 'n' ? t * apBytes : 0)
     const bp = bpPtr + (split === 'm' ? t * bpBytes : 0)
     return Int32Array.of(
-      ...[aPtr, lda * 4, transA ? 1 : 0, m, k, ap, ip0, ip1],
+      ...[aPtr, lda * 4, transA ? 1 : 0, m, k, ap, ip0, ip1, form === 'tiles' && compactsA(n, options.nr) ? 1 : 0],
       ...[bPtr, ldb * 4, transB ? 1 : 0, n, k, bp, jp0, jp1],
       ...[ap, bp, cPtr, cStride * 4, n, k, ip0, ip1, jp0, jp1],
       ...[form === 'dot' ? 1 : 0, split === 'm' ? 1 : 0, panels, chunks],

@@ -6,8 +6,8 @@
  * computed by one call over the whole depth, in the same order, so the bits never depend on who took what.
  */
 
-/** Length of a job (see `planGemm`): pack-A call 8, pack-B call 8, multiply 10, form, cut, panels, chunks. */
-export const jobLength = 30
+/** Length of a job (see `planGemm`): pack-A call 9, pack-B call 8, multiply 10, form, cut, panels, chunks. */
+export const jobLength = 31
 
 /**
  * `function runShare(e, j, next)`: `e` the module's exports, `j` the job, `next()` the next chunk index (from
@@ -16,21 +16,21 @@ export const jobLength = 30
  * new Function(`${shareSource}; return runShare`)()(exports, job, next)
  */
 export const shareSource = `function runShare(e, j, next) {
-  const dot = j[26] === 1, byRows = j[27] === 1, panels = j[28], chunks = j[29]
+  const dot = j[27] === 1, byRows = j[28] === 1, panels = j[29], chunks = j[30]
   const packA = dot ? e.packDotA : e.packA, packB = dot ? e.packDotB : e.packB, mul = dot ? e.gemmDot : e.gemm
   let c = next()
   if (c >= chunks) return
   // the operand that is not cut, whole: rows of A when cutting by columns, columns of B when cutting by rows
-  if (byRows) packB(j[8], j[9], j[10], j[11], j[12], j[13], j[14], j[15])
-  else packA(j[0], j[1], j[2], j[3], j[4], j[5], j[6], j[7])
+  if (byRows) packB(j[9], j[10], j[11], j[12], j[13], j[14], j[15], j[16])
+  else packA(j[0], j[1], j[2], j[3], j[4], j[5], j[6], j[7], j[8])
   for (; c < chunks; c = next()) {
     const lo = Math.floor((c * panels) / chunks), hi = Math.floor(((c + 1) * panels) / chunks)
     if (byRows) {
-      packA(j[0], j[1], j[2], j[3], j[4], j[5], lo, hi)
-      mul(j[16], j[17], j[18], j[19], j[20], j[21], lo, hi, j[24], j[25])
+      packA(j[0], j[1], j[2], j[3], j[4], j[5], lo, hi, j[8])
+      mul(j[17], j[18], j[19], j[20], j[21], j[22], lo, hi, j[25], j[26])
     } else {
-      packB(j[8], j[9], j[10], j[11], j[12], j[13], lo, hi)
-      mul(j[16], j[17], j[18], j[19], j[20], j[21], j[22], j[23], lo, hi)
+      packB(j[9], j[10], j[11], j[12], j[13], j[14], lo, hi)
+      mul(j[17], j[18], j[19], j[20], j[21], j[22], j[23], j[24], lo, hi)
     }
   }
 }`

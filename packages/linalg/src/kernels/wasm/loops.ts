@@ -112,11 +112,14 @@ export interface PanelLocals {
   readonly first: number
   /** Its rows or columns inside the operand: min(width, extent − first). */
   readonly valid: number
+  /** Parameters after the eight common ones (see `addPanelPacker`'s `extraParams`). */
+  readonly extra: readonly number[]
 }
 
 /**
- * Adds the export `name(src, ld, trans, extent, k, dst, i0, i1)` that runs body() for each panel i0 ≤ panel < i1
- * of `width` rows or columns, with `first` and `valid` set (the shape of packA, packB, packDotA and packDotB).
+ * Adds the export `name(src, ld, trans, extent, k, dst, i0, i1, …extra)` that runs body() for each panel
+ * i0 ≤ panel < i1 of `width` rows or columns, with `first` and `valid` set (the shape of packA, packB, packDotA
+ * and packDotB; packA takes one extra parameter).
  * @example
  * addPanelPacker(mod, 'packA', 2, (f, { src, dst, valid }) => f.get(src).get(dst).get(valid).call(pack))
  */
@@ -125,9 +128,10 @@ export const addPanelPacker = (
   name: string,
   width: number,
   body: (f: Code, locals: PanelLocals) => void,
+  extraParams = 0,
 ): number =>
   mod.func(
-    Array(8).fill('i32'),
+    Array(8 + extraParams).fill('i32'),
     [],
     (f) => {
       const [src, ld, trans, extent, k, dst, i0, i1] = [0, 1, 2, 3, 4, 5, 6, 7]
@@ -145,7 +149,8 @@ export const addPanelPacker = (
             () => f.i32Const(width),
             () => f.get(extent).get(first).i32Sub(),
           )
-          body(f, { src, ld, trans, extent, k, dst, panel, first, valid })
+          const extra = Array.from({ length: extraParams }, (_, i) => 8 + i)
+          body(f, { src, ld, trans, extent, k, dst, panel, first, valid, extra })
           f.inc(panel, 1)
         },
       )
