@@ -4,7 +4,7 @@
 import os from 'node:os'
 import { valueAndGrad } from '@nabla/autodiff'
 import { batches, datasetMnist, toCategorical } from '@nabla/datasets'
-import { gemmStats, kernelInfo, resetGemmStats } from '@nabla/linalg'
+import { gemmStats, kernelInfo, resetGemmStats, threadsReady } from '@nabla/linalg'
 import { key, type NDArray, split } from '@nabla/ndarray'
 import { buffersOf, openArena, recycle, recycleResidentSince, residentClock } from '@nabla/ndarray/core'
 import { dense, type SerialParams, serial, softmaxCrossentropy } from '@nabla/nn'
@@ -30,6 +30,8 @@ console.log(
     `MALLOC_MMAP_THRESHOLD_=${process.env.MALLOC_MMAP_THRESHOLD_ ?? 'unset'}, MALLOC_TRIM_THRESHOLD_=${process.env.MALLOC_TRIM_THRESHOLD_ ?? 'unset'}`,
 )
 console.log(`loading MNIST: ${loadSeconds.toFixed(3)} s`)
+// as fit does: the matrix products' workers start before the first epoch
+await threadsReady()
 let params = initial
 let state = opt.init(params)
 let owned = false
