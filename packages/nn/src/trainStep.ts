@@ -5,7 +5,7 @@
  */
 import { valueAndGrad } from '@nabla/autodiff'
 import type { NDArray, Tree } from '@nabla/ndarray'
-import { buffersOf, recycleResidentSince, residentClock } from '@nabla/ndarray/core'
+import { openArena } from '@nabla/ndarray/core'
 import { applyUpdates, type GradientTransformation } from '@nabla/optim'
 
 /** The pieces a training step needs. */
@@ -32,7 +32,9 @@ export interface TrainStepWithAuxSpec<P extends Tree, S, A> {
 /**
  * Makes a step function: `(state, x, y) → [nextState, loss]`. With `hasAux: true` the loss
  * returns `[loss, aux]` and the step `[nextState, loss, aux]`: how `fit` gets the batch's
- * predictions for its metrics from the same forward pass.
+ * predictions for its metrics from the same forward pass. The arrays a step makes and does not
+ * return are reused by the next one (see `openArena`), so the loss, like any function given to
+ * `grad`, must not keep arrays past its call.
  * @example
  * const step = trainStep({ loss: (p, x, y) => softmaxCrossentropy(net.apply(p, x), y), optimizer: rmsprop() })
  * let state = { params, optState: rmsprop().init(params) }
@@ -59,30 +61,35 @@ export function trainStep<P extends Tree, S>(
   }
   if ('hasAux' in spec && spec.hasAux) {
     const lossAndGrad = valueAndGrad(spec.loss, { hasAux: true })
-    return (state, x, y) => {
-      const since = residentClock()
-      const [[value, aux], grads] = lossAndGrad(state.params, x, y)
-      const next = update(state, grads)
-      giveBack(grads, since, next, value, aux, x, y)
-      return [next, value, aux]
-    }
+    return (state, x, y) =>
+      inArena(() => {
+        const [[value, aux], grads] = lossAndGrad(state.params, x, y)
+        return [update(state, grads), value, aux]
+      })
   }
   const lossAndGrad = valueAndGrad((spec as TrainStepSpec<P, S>).loss)
-  return (state, x, y) => {
-    const since = residentClock()
-    const [value, grads] = lossAndGrad(state.params, x, y)
-    const next = update(state, grads)
-    giveBack(grads, since, next, value, x, y)
-    return [next, value]
-  }
+  return (state, x, y) =>
+    inArena(() => {
+      const [value, grads] = lossAndGrad(state.params, x, y)
+      return [update(state, grads), value]
+    })
 }
 
 /**
- * The gradients are the step's own: once the optimizer has consumed them, the ones this step made in the shared
- * WebAssembly heap (the kernel layer's gradient, [784, 512] for the book's network) go back to the pool, so the
- * next step's product writes its gradient in place again. Arrays that existed before the step (a user's array
- * returned by a custom rule) and anything the step returns or the new state holds are never taken.
+ * Runs a step in an arena (`openArena`): what it made and does not return — activations, the gradients once the
+ * optimizer has consumed them — is dead at its end, and goes back to the pool for the next step (the [784, 512]
+ * gradient of the book's network is then written in place again by the next step's product). Arrays that
+ * existed before the step (the batch, a user's array that a custom rule returns) are never taken.
  */
-const giveBack = (grads: Tree, since: number, ...kept: readonly unknown[]): void => {
-  recycleResidentSince(grads, since, { keep: buffersOf(...kept) })
+const inArena = <T extends readonly unknown[]>(step: () => T): T => {
+  const arena = openArena()
+  let result: T
+  try {
+    result = step()
+  } catch (error) {
+    arena.discard()
+    throw error
+  }
+  arena.close(result)
+  return result
 }

@@ -1,6 +1,19 @@
 // fit: learning, determinism, immutability, history, callbacks, progress output, and every bad input.
-import { argmax, array, key, mul, normal, toArray, toTypedArray, treeLeaves } from '@nabla/ndarray'
-import { chain, scaleByLearningRate, scaleByRms, sgd } from '@nabla/optim'
+
+import { valueAndGrad } from '@nabla/autodiff'
+import {
+  argmax,
+  array,
+  key,
+  mul,
+  type NDArray,
+  normal,
+  type Tree,
+  toArray,
+  toTypedArray,
+  treeLeaves,
+} from '@nabla/ndarray'
+import { applyUpdates, chain, scaleByLearningRate, scaleByRms, sgd } from '@nabla/optim'
 import { pipe } from 'fp-ts/function'
 import { describe, expect, it } from 'vitest'
 import {
@@ -12,7 +25,6 @@ import {
   layerDropout,
   TrainingError,
 } from '../src/index.js'
-import { trainStep } from '../src/trainStep.js'
 import { collector, sequential, values, xorClusters, xorModel } from './kerasFixtures.js'
 
 const silent = { verbose: 0 } as const
@@ -88,7 +100,7 @@ describe('fit is deterministic and pure', () => {
     const shuffled = await fit(model, x, y, { ...opts, shuffle: true })
     expect(values(shuffled.model.params)[1]).not.toEqual(values(a.model.params)[1])
   })
-  it("reuses each step's storage, yet trains bit for bit as a plain trainStep loop, and leaves x and y alone", async () => {
+  it("reuses each step's storage, yet trains bit for bit as a plain grad-and-optimizer loop, leaving x and y alone", async () => {
     // 256 features, 64 hidden units, batches of 128: inputs, activations and gradients are over 64 KiB, so fit's
     // arena hands them to the next step (every step here reuses the last one's storage)
     const samples = 384
@@ -105,20 +117,26 @@ describe('fit is deterministic and pure', () => {
       )
       const [xBefore, yBefore] = [toTypedArray(x).slice(), toTypedArray(y).slice()]
       const { model: trained } = await fit(model, x, y, { epochs: 3, batchSize: 128, shuffle: false, ...silent })
-      // the oracle: the same steps by hand, nothing reused between them
-      const step = trainStep({
-        loss: (p: typeof model.params, xb, yb) =>
-          model.loss.fn(yb, model.trainNetwork.apply(p, xb, { training: true })),
-        optimizer: model.optimizer,
-      })
-      let state = { params: model.params, optState: model.optState }
+      // the oracle: the same steps by hand — grad, then the optimizer as trainStep applies it — with no arena
+      const lossAndGrad = valueAndGrad((p: typeof model.params, xb: NDArray, yb: NDArray) =>
+        model.loss.fn(yb, model.trainNetwork.apply(p, xb, { training: true })),
+      )
+      const opt = model.optimizer
+      let state = { params: model.params as Tree, optState: model.optState as unknown }
       for (let epoch = 0; epoch < 3; epoch++) {
         for (let start = 0; start < samples; start += 128) {
           const rows = (a: typeof x) => array((toArray(a) as number[][]).slice(start, start + 128))
-          ;[state] = step(state, rows(x), rows(y))
+          const [, grads] = lossAndGrad(state.params as typeof model.params, rows(x), rows(y))
+          if (opt.updateAndApply !== undefined) {
+            const [params, optState] = opt.updateAndApply(grads, state.optState, state.params)
+            state = { params, optState }
+          } else {
+            const [updates, optState] = opt.update(grads, state.optState, state.params)
+            state = { params: applyUpdates(state.params, updates), optState }
+          }
         }
       }
-      expect(values(trained.params)).toEqual(values(state.params))
+      expect(values(trained.params)).toEqual(values(state.params as typeof model.params))
       expect(toTypedArray(x)).toEqual(xBefore)
       expect(toTypedArray(y)).toEqual(yBefore)
     }
