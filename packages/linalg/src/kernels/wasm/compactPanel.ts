@@ -28,26 +28,46 @@ export const compactsA = (n: number, nr: number): boolean => n > 2 * nr
 export const aPanelBytes = (mr: number, k: number, kcMax: number): number =>
   4 * ((2 * mr + 1) * k + Math.ceil(k / kcMax))
 
-/** Byte offsets inside a panel, from k (a local): the compact copy, the indices, the counts. */
+/**
+ * Addresses inside the packed A panel at local `panel`, for a matrix of local `k` steps: each pushes one i32.
+ * @example
+ * panelParts(f, 2, k).compactAt(panel, p0) // where block p0's kept steps start
+ */
 export const panelParts = (f: Code, mr: number, k: number) => ({
-  /** pushes 4·mr·k: where the compact copy starts */
-  compact: () =>
+  /** panel + 4·mr·(k + local[p0]): the compact copy of the block starting at step p0 */
+  compactAt: (panel: number, p0: number) =>
     f
+      .get(panel)
       .get(k)
+      .get(p0)
+      .i32Add()
       .i32Const(4 * mr)
-      .i32Mul(),
-  /** pushes 8·mr·k: where the indices start */
-  indices: () =>
+      .i32Mul()
+      .i32Add(),
+  /** panel + 8·mr·k + 4·local[p0]: the indices of the block starting at step p0 */
+  indicesAt: (panel: number, p0: number) =>
     f
+      .get(panel)
       .get(k)
       .i32Const(8 * mr)
-      .i32Mul(),
-  /** pushes 4·(2·mr + 1)·k: where the counts start */
-  counts: () =>
+      .i32Mul()
+      .i32Add()
+      .get(p0)
+      .i32Const(2)
+      .i32Shl()
+      .i32Add(),
+  /** panel + 4·(2·mr + 1)·k + 4·local[block]: the count of kept steps of k block number `block` */
+  countAt: (panel: number, block: number) =>
     f
+      .get(panel)
       .get(k)
       .i32Const(4 * (2 * mr + 1))
-      .i32Mul(),
+      .i32Mul()
+      .i32Add()
+      .get(block)
+      .i32Const(2)
+      .i32Shl()
+      .i32Add(),
 })
 
 /**
@@ -94,17 +114,8 @@ export const addCompactPanel = (mod: ModuleBuilder, mr: number, kcMax: number): 
         .i32Mul()
         .i32Add()
         .set(s)
-      f.get(panel)
-      parts.compact()
-      f.i32Add()
-        .get(p0)
-        .i32Const(4 * mr)
-        .i32Mul()
-        .i32Add()
-        .set(d)
-      f.get(panel)
-      parts.indices()
-      f.i32Add().get(p0).i32Const(2).i32Shl().i32Add().set(x)
+      parts.compactAt(panel, p0).set(d)
+      parts.indicesAt(panel, p0).set(x)
       f.i32Const(0).set(kept)
       forRange(
         f,
@@ -137,9 +148,7 @@ export const addCompactPanel = (mod: ModuleBuilder, mr: number, kcMax: number): 
         },
       )
       // counts[block] = kept
-      f.get(panel)
-      parts.counts()
-      f.i32Add().get(block).i32Const(2).i32Shl().i32Add().get(kept).i32Store()
+      parts.countAt(panel, block).get(kept).i32Store()
       f.inc(block, 1)
     })
   })

@@ -112,9 +112,7 @@ export const addGemmDriver = (
                     else
                       f.get(compacted).ifElse(() => {
                         // kept = the panel's count for this block; fewer than kc: skip, if B is finite
-                        f.get(panel)
-                        parts.counts()
-                        f.i32Add().get(block).i32Const(2).i32Shl().i32Add().i32Load().set(kept)
+                        parts.countAt(panel, block).i32Load().set(kept)
                         f.get(kept)
                           .get(kc)
                           .i32Ne()
@@ -136,17 +134,9 @@ export const addGemmDriver = (
                               () =>
                                 calls.sparse(f, width, () => {
                                   // compact A of this block, then B, C, ldc, count, accumulate, indices
-                                  f.get(panel)
-                                  parts.compact()
-                                  f.i32Add()
-                                    .get(p0)
-                                    .i32Const(4 * mr)
-                                    .i32Mul()
-                                    .i32Add()
+                                  parts.compactAt(panel, p0)
                                   f.get(bpp).get(cpp).get(ldc).get(kept).get(accumulate)
-                                  f.get(panel)
-                                  parts.indices()
-                                  f.i32Add().get(p0).i32Const(2).i32Shl().i32Add()
+                                  parts.indicesAt(panel, p0)
                                 }),
                               dense,
                             )
