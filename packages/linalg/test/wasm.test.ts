@@ -2,11 +2,12 @@
 // random shapes (0- and 1-sized dims, sizes off the 2×16 and 4×2 tiles and the k blocks, all transpose flags,
 // offsets, leading dimensions), with the plain SIMD module and — in a child process with the V8 flag — relaxed SIMD.
 import { fileURLToPath } from 'node:url'
+import { wasmHeap } from '@nabla/ndarray/core'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import type { GemmArgs } from '../src/kernels/gemm.js'
 import { gemmWasm, wasmSupport } from '../src/kernels/wasm/index.js'
-import { flags, type GemmCase, gemmArgs, randomFloats, runChild, sentinel, tripleLoop } from './gemmCases.js'
+import { flags, type GemmCase, gemmArgs, randomFloats, runChild, sameBits, sentinel, tripleLoop } from './gemmCases.js'
 
 // ---- oracle ----------------------------------------------------------------------------------------
 
@@ -151,6 +152,31 @@ describe('gemmWasm', () => {
       const kinds = (x: number) => (Number.isNaN(x) ? 'nan' : Number.isFinite(x) ? 'finite' : String(x))
       expect([...g.c.subarray(0, m * n)].map(kinds)).toEqual([...value].map(kinds))
     }
+  })
+
+  it('reads operands that live in the shared WebAssembly heap in place, with the bits of ordinary arrays', () => {
+    const heap = wasmHeap()
+    fc.assert(
+      fc.property(caseArb(37, 40), fc.nat(7), (cs, where) => {
+        const plain = build(cs)
+        // some of A, B and C in the heap (bit 0: A, 1: B, 2: C), the same values
+        const placed = { ...plain }
+        for (const [bit, name] of [
+          [1, 'a'],
+          [2, 'b'],
+          [4, 'c'],
+        ] as const) {
+          if ((where & bit) === 0 || plain[name].length === 0) continue
+          const x = heap.floats(plain[name].length) as Float32Array
+          x.set(plain[name])
+          placed[name] = x
+        }
+        gemmWasm(plain, { relaxedSimd: false })
+        gemmWasm(placed, { relaxedSimd: false })
+        expect(sameBits(placed.c, plain.c)).toBe(true)
+      }),
+      { numRuns: 150 },
+    )
   })
 
   it('grows its memory for a larger product and stays right for smaller ones after', () => {

@@ -1,9 +1,11 @@
 /** `gemmWasm`: the WebAssembly SIMD tier — float32 C = op(A)·op(B) on the calling thread. */
 
+import { wasmHeap } from '@nabla/ndarray/core'
 import { wasmSupport } from '@nabla/ndarray/wasm'
 import type { GemmArgs } from '../gemm.js'
 import { checkGemmArgs } from './checkGemmArgs.js'
 import { GemmEngine, gemmModule } from './gemmEngine.js'
+import { maxPages } from './gemmModule.js'
 import { type GemmPlan, zeroMatrix } from './gemmPlan.js'
 
 /** Options of the WebAssembly tier. */
@@ -34,6 +36,7 @@ export const useRelaxed = (op: string, { relaxedSimd }: WasmGemmOptions): boolea
 }
 
 const engines = new Map<boolean, GemmEngine>()
+const heapEngines = new Map<boolean, GemmEngine>()
 
 // One engine per variant, created on first use; its memory is kept and reused by later calls.
 const engineFor = (relaxed: boolean): GemmEngine => {
@@ -45,6 +48,25 @@ const engineFor = (relaxed: boolean): GemmEngine => {
   return engine
 }
 
+// An engine in the process's shared WebAssembly heap (where it holds arrays and has the kernel's size), for
+// products with an operand there: it reads that operand in place instead of copying it into its own memory.
+const heapEngineFor = (relaxed: boolean): GemmEngine | undefined => {
+  const heap = wasmHeap()
+  if (!heap.resident || heap.maxBytes !== maxPages * 65536) return undefined
+  let engine = heapEngines.get(relaxed)
+  if (engine === undefined) {
+    engine = new GemmEngine(gemmModule({ relaxed, shared: true }), heap.memory, heap)
+    heapEngines.set(relaxed, engine)
+  }
+  return engine
+}
+
+// Whether an operand of the product lives in the heap (so the heap engine saves its copy).
+const touchesHeap = (args: GemmArgs<Float32Array>): boolean => {
+  const heap = wasmHeap()
+  return heap.pointerOf(args.a) >= 0 || heap.pointerOf(args.b) >= 0 || heap.pointerOf(args.c) >= 0
+}
+
 /**
  * C = op(A)·op(B) for float32 operands (see `GemmArgs`), on the calling thread with WebAssembly SIMD:
  * A and B are copied into wasm memory, packed into panels (reading the transposed layout directly, so
@@ -54,7 +76,8 @@ const engineFor = (relaxed: boolean): GemmEngine => {
  * k steps where a 2-row panel of A is all ±0 are skipped for the whole tile when that block of B is finite
  * (images, ReLU activations): the skipped products are ±0 and the sums never −0, so the bits are those of
  * the dense product, with about the share of kept steps of its work.
- * The wasm memory grows as needed and is reused across calls.
+ * The wasm memory grows as needed and is reused across calls. An operand that lives in the shared WebAssembly
+ * heap (`wasmHeap()`) is read there in place, and an unpadded C there written directly (same bits).
  * @example
  * const a = Float32Array.of(1, 2, 3, 4) // [[1, 2], [3, 4]]
  * const b = Float32Array.of(5, 6, 7, 8) // [[5, 6], [7, 8]]
@@ -72,9 +95,12 @@ export const gemmWasm = (args: GemmArgs<Float32Array>, options: WasmGemmOptions 
     zeroMatrix(args.c, args.cOffset, args.ldc, m, n)
     return
   }
-  const engine = engineFor(relaxed)
-  // an engine that owns its memory always has room (or throws a RangeError past what the kernel addresses)
-  const plan = engine.prepare('gemmWasm', args, 1) as GemmPlan
+  // in the heap when an operand is there and the heap has room for the scratch; else in the engine's own memory,
+  // which always has room (or throws a RangeError past what the kernel addresses)
+  const inHeap = touchesHeap(args) ? heapEngineFor(relaxed) : undefined
+  const placed = inHeap?.prepare('gemmWasm', args, 1)
+  const engine = placed === undefined ? engineFor(relaxed) : (inHeap as GemmEngine)
+  const plan = placed ?? (engine.prepare('gemmWasm', args, 1) as GemmPlan)
   engine.run(plan.jobs[0] as Int32Array)
   engine.finish(args, plan)
 }
