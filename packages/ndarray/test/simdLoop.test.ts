@@ -102,6 +102,12 @@ const bodies = {
   sub: '$o = x0 - x1',
   mul: '$o = x0 * x1',
   div: '$o = x0 / x1',
+  eq: '$o = +(x0 === x1)',
+  ne: '$o = +(x0 !== x1)',
+  lt: '$o = +(x0 < x1)',
+  gt: '$o = +(x0 > x1)',
+  le: '$o = +(x0 <= x1)',
+  ge: '$o = +(x0 >= x1)',
   select: '$o = (x1 & -x0) | (x2 & ~-x0)',
   sum: '$o += x0',
 } as const
@@ -111,6 +117,12 @@ const signature: Record<Body, readonly Ctor[]> = {
   sub: [Float32Array, Float32Array, Float32Array],
   mul: [Float32Array, Float32Array, Float32Array],
   div: [Float32Array, Float32Array, Float32Array],
+  eq: [Uint8Array, Float32Array, Float32Array],
+  ne: [Uint8Array, Float32Array, Float32Array],
+  lt: [Uint8Array, Float32Array, Float32Array],
+  gt: [Uint8Array, Float32Array, Float32Array],
+  le: [Uint8Array, Float32Array, Float32Array],
+  ge: [Uint8Array, Float32Array, Float32Array],
   select: [Int32Array, Uint8Array, Int32Array, Int32Array],
   sum: [Float64Array, Float32Array],
 }
@@ -127,8 +139,10 @@ const compare = (body: Body, rows: number, cols: number, specs: readonly Spec[],
   runLoop(bodies[body], shape, at(out), ins.map(at))
   const taken = simdLoopStats.runs > before
   runLoopJs(bodies[body], shape, at(jsOut), ins.map(at))
-  // where's bit select moves bits, NaNs included; arithmetic only has to agree on which results are NaN
-  expect(firstDiff(out.data, jsOut.data, body !== 'select')).toBeUndefined()
+  // where's bit select moves bits, NaNs included, and comparisons write bytes; arithmetic only has to agree on
+  // which results are NaN
+  const exact = body === 'select' || out.data instanceof Uint8Array
+  expect(firstDiff(out.data, jsOut.data, !exact)).toBeUndefined()
   return taken
 }
 
@@ -173,13 +187,14 @@ describe('runLoop SIMD path', () => {
     })
   }
 
-  it('is taken for the three MNIST loops, and not below the threshold or for a column broadcast', () => {
+  it('is taken for the four MNIST loops, and not below the threshold or for a column broadcast', () => {
     const c = (mode: Mode, ctor: Ctor = Float32Array): Spec => ({ ctor, mode, offset: 0, resident: false })
     expect(compare('add', 128, 512, [c('c'), c('c'), c('r')], 1)).toBe(true)
     expect(
       compare('select', 128, 512, [c('c', Int32Array), c('c', Uint8Array), c('c', Int32Array), c('s', Int32Array)], 1),
     ).toBe(true)
     expect(compare('sum', 128, 512, [c('r', Float64Array), c('c')], 1)).toBe(true)
+    expect(compare('gt', 128, 512, [c('c', Uint8Array), c('c'), c('s')], 1)).toBe(true) // ReLU's mask, x > 0
     expect(compare('add', 1, simdLoopMinSize - 1, [c('c'), c('c'), c('c')], 1)).toBe(false)
     expect(compare('add', 1, simdLoopMinSize, [c('c'), c('c'), c('c')], 1)).toBe(true)
     // x − rowMax, rowMax of shape [R, 1]: inner stride 0, outer 1 — not a form the kernels take

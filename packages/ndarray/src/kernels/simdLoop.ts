@@ -1,9 +1,10 @@
 /**
  * `runSimdLoop`: the WebAssembly SIMD form of `runLoop`'s hottest bodies on flat loops — float32 + − × ÷,
- * `where`'s bit select, and float32 sums into a float64 accumulator — giving the JavaScript loop's bits.
+ * float32 comparisons into bool bytes (ReLU's mask), `where`'s bit select, and float32 sums into a float64
+ * accumulator — giving the JavaScript loop's bits.
  */
 import type { TypedArray } from '../dtype.js'
-import { type Code, type FloatOp, ModuleBuilder, wasmEnabled } from '../wasm/index.js'
+import { type Code, type CompareOp, type FloatOp, ModuleBuilder, wasmEnabled } from '../wasm/index.js'
 import { wasmHeap } from '../wasmHeap.js'
 import type { Operand } from './loop.js'
 
@@ -11,16 +12,30 @@ import type { Operand } from './loop.js'
  * What a kernel computes: a float32 binary op (an f32x4 op rounds as JavaScript's float64 op rounded to
  * float32 does: 53 ≥ 2·24 + 2 bits make the double rounding harmless), the bit select, or the sum.
  */
-type Kind = 'add' | 'sub' | 'mul' | 'div' | 'select' | 'sum'
+type Kind = 'add' | 'sub' | 'mul' | 'div' | CompareOp | 'select' | 'sum'
+
+// a comparison of two float32s gives what JavaScript's comparison of their float64 values does (exact widening),
+// NaN included: false, except for !==
+const compares = ['eq', 'ne', 'lt', 'gt', 'le', 'ge'] as const
+const isCompare = (kind: Kind): kind is CompareOp => (compares as readonly string[]).includes(kind)
 
 const kinds = new Map<string, Kind>([
   ['$o = x0 + x1', 'add'],
   ['$o = x0 - x1', 'sub'],
   ['$o = x0 * x1', 'mul'],
   ['$o = x0 / x1', 'div'],
+  ['$o = +(x0 === x1)', 'eq'],
+  ['$o = +(x0 !== x1)', 'ne'],
+  ['$o = +(x0 < x1)', 'lt'],
+  ['$o = +(x0 > x1)', 'gt'],
+  ['$o = +(x0 <= x1)', 'le'],
+  ['$o = +(x0 >= x1)', 'ge'],
   ['$o = (x1 & -x0) | (x2 & ~-x0)', 'select'],
   ['$o += x0', 'sum'],
 ])
+
+const compareTypes = [Uint8Array, Float32Array, Float32Array] as const
+const compareShifts = [0, 2, 2] as const
 
 // the typed arrays each kind takes: output first, then the inputs
 const types: Record<Kind, readonly unknown[]> = {
@@ -28,6 +43,12 @@ const types: Record<Kind, readonly unknown[]> = {
   sub: [Float32Array, Float32Array, Float32Array],
   mul: [Float32Array, Float32Array, Float32Array],
   div: [Float32Array, Float32Array, Float32Array],
+  eq: compareTypes,
+  ne: compareTypes,
+  lt: compareTypes,
+  gt: compareTypes,
+  le: compareTypes,
+  ge: compareTypes,
   select: [Int32Array, Uint8Array, Int32Array, Int32Array],
   sum: [Float64Array, Float32Array],
 }
@@ -47,6 +68,12 @@ const shifts: Record<Kind, readonly number[]> = {
   sub: [2, 2, 2],
   mul: [2, 2, 2],
   div: [2, 2, 2],
+  eq: compareShifts,
+  ne: compareShifts,
+  lt: compareShifts,
+  gt: compareShifts,
+  le: compareShifts,
+  ge: compareShifts,
   select: [2, 0, 2, 2],
   sum: [3, 2],
 }
@@ -134,8 +161,16 @@ const buildKernel = (kind: Kind, scalar: readonly boolean[]): Uint8Array<ArrayBu
         return f.f32Load()
       }
       const mask = kind === 'select' ? f.local('i32') : -1
+      const lanes = isCompare(kind) ? f.local('v128') : -1
       const vector = () => {
-        if (kind === 'select') {
+        if (isCompare(kind)) {
+          // four all-ones/zeros lanes → four bytes (narrowed twice, saturating) → 0/1 each, stored as one i32
+          addr(0)
+          loadVec(0)
+          loadVec(1)
+          f.f32x4Compare(kind).tee(lanes).get(lanes).i16x8NarrowI32x4S().tee(lanes).get(lanes).i8x16NarrowI16x8S()
+          f.i32x4ExtractLane(0).i32Const(0x01010101).i32And().i32Store()
+        } else if (kind === 'select') {
           addr(0)
           loadVec(1)
           loadVec(2)
@@ -163,7 +198,12 @@ const buildKernel = (kind: Kind, scalar: readonly boolean[]): Uint8Array<ArrayBu
         }
       }
       const single = () => {
-        if (kind === 'select') {
+        if (isCompare(kind)) {
+          addr(0)
+          loadOne(0)
+          loadOne(1)
+          f.f32Compare(kind).i32Store8()
+        } else if (kind === 'select') {
           if (scalar[0]) f.get(one[0] as number).set(mask)
           else f.i32Const(0).get(ptr(1)).get(i).i32Add().i32Load8U().i32Sub().set(mask)
           addr(0)

@@ -36,6 +36,13 @@ const f32x4Opcodes: Record<FloatOp, number> = {
   max: 0xe9,
 }
 
+/** The float comparisons that have both a scalar (`f32.*`) and a lane-wise SIMD (`f32x4.*`) instruction. */
+export type CompareOp = 'eq' | 'ne' | 'lt' | 'gt' | 'le' | 'ge'
+
+// scalar results are i32 0/1; lane-wise results are all-ones or all-zeros i32 lanes
+const f32CompareOpcodes: Record<CompareOp, number> = { eq: 0x5b, ne: 0x5c, lt: 0x5d, gt: 0x5e, le: 0x5f, ge: 0x60 }
+const f32x4CompareOpcodes: Record<CompareOp, number> = { eq: 0x41, ne: 0x42, lt: 0x43, gt: 0x44, le: 0x45, ge: 0x46 }
+
 /**
  * Emits the instructions of one function: each method appends an instruction and returns `this`, so bodies
  * read like the text format. Branch targets are `Label`s, whose relative depths are computed here.
@@ -253,6 +260,14 @@ export class Code {
   i32Load8U(offset = 0): this {
     return this.raw(0x2d, 0, ...unsignedLeb(offset))
   }
+  /** `i32.store8`: the low byte, with a constant byte offset. @example f.get(p).get(x).i32Store8() */
+  i32Store8(offset = 0): this {
+    return this.raw(0x3a, 0, ...unsignedLeb(offset))
+  }
+  /** An f32 comparison: i32 1 or 0 (false whenever an operand is NaN, except `ne`). @example f.get(x).get(y).f32Compare('gt') */
+  f32Compare(op: CompareOp): this {
+    return this.raw(f32CompareOpcodes[op])
+  }
   /** `i32.store` with a constant byte offset. @example f.get(p).get(x).i32Store() */
   i32Store(offset = 0): this {
     return this.raw(0x36, alignOf[4], ...unsignedLeb(offset))
@@ -359,6 +374,22 @@ export class Code {
   /** `f64x2.add`. @example f.get(a).get(b).f64x2Add() */
   f64x2Add(): this {
     return this.simd(0xf0)
+  }
+  /** An f32x4 comparison, lane by lane: all ones where it holds, else zeros. @example f.get(a).get(b).f32x4Compare('gt') */
+  f32x4Compare(op: CompareOp): this {
+    return this.simd(f32x4CompareOpcodes[op])
+  }
+  /** `i16x8.narrow_i32x4_s` of [a, b]: eight lanes, saturated (−1 and 0 stay themselves). @example f.get(v).get(v).i16x8NarrowI32x4S() */
+  i16x8NarrowI32x4S(): this {
+    return this.simd(0x85)
+  }
+  /** `i8x16.narrow_i16x8_s` of [a, b]: sixteen lanes, saturated. @example f.get(v).get(v).i8x16NarrowI16x8S() */
+  i8x16NarrowI16x8S(): this {
+    return this.simd(0x65)
+  }
+  /** `i32x4.extract_lane`. @example f.get(v).i32x4ExtractLane(0) */
+  i32x4ExtractLane(lane: number): this {
+    return this.simd(0x1b, lane)
   }
   /** `f32x4.extract_lane`. @example f.get(v).f32x4ExtractLane(3) */
   f32x4ExtractLane(lane: number): this {

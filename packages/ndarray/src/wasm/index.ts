@@ -3,6 +3,6 @@
  * runtime's SIMD support. The foundation of every generated kernel: linalg's GEMM, the fused float32 loops.
  */
 export { type MemoryLimits, ModuleBuilder } from './assembler.js'
-export { Code, type FloatOp, type Label } from './code.js'
+export { Code, type CompareOp, type FloatOp, type Label } from './code.js'
 export { signedLeb, unsignedLeb, type ValType } from './encoding.js'
 export { type WasmSupport, wasmEnabled, wasmSupport } from './wasmSupport.js'
