@@ -1,7 +1,5 @@
 /** `GemmPool`: worker threads sharing one WebAssembly memory with the caller, which runs its share and then waits. */
-import { wasmHeap } from '@nabla/ndarray/core'
-import { GemmEngine, gemmModule } from '../wasm/gemmEngine.js'
-import { maxPages } from '../wasm/gemmModule.js'
+import { GemmEngine, gemmModule, kernelHeap } from '../wasm/gemmEngine.js'
 import type { GemmPlan } from '../wasm/gemmPlan.js'
 import { control, newControl } from './control.js'
 import type { WorkerHandle, WorkerHost } from './workerHost.js'
@@ -46,8 +44,8 @@ export class GemmPool {
     this.module = gemmModule({ relaxed, shared: true })
     // the process's shared WebAssembly heap: arrays made there (the fused optimizer's weights, products' results)
     // are read and written in place; its maximum is the module's declared one (2 GiB)
-    const heap = wasmHeap()
-    if (!heap.resident || heap.maxBytes !== maxPages * 65536) {
+    const heap = kernelHeap()
+    if (heap === undefined) {
       throw new Error('gemmParallel: internal: the WebAssembly heap is not a shared memory of the kernel’s size')
     }
     this.engine = new GemmEngine(this.module, heap.memory, heap)

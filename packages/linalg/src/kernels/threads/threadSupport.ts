@@ -1,7 +1,6 @@
 /** `threadSupport`: can products run on worker threads here (workers, SharedArrayBuffer, shared wasm memory)? */
-import { wasmHeap } from '@nabla/ndarray/core'
 import { wasmSupport } from '@nabla/ndarray/wasm'
-import { maxPages } from '../wasm/gemmModule.js'
+import { kernelHeap } from '../wasm/gemmEngine.js'
 import { type HostScope, pickWorkerHost } from './workerHost.js'
 
 /** Whether the threaded tier can run, and why not when it cannot. */
@@ -109,8 +108,7 @@ export const threadSupport = (): ThreadSupport => {
 // reserve the heap's address space (2 GiB, e.g. under a tight `ulimit -v`), products stay on the calling thread.
 const withHeap = (support: ThreadSupport): ThreadSupport => {
   if (!support.available) return support
-  const heap = wasmHeap()
-  if (heap.resident && heap.maxBytes === maxPages * 65536) return support
+  if (kernelHeap() !== undefined) return support
   return {
     ...support,
     available: false,

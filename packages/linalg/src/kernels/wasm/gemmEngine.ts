@@ -1,6 +1,6 @@
 /** `GemmEngine`: one instance of the GEMM module on its memory, growing the memory as products need. */
 
-import type { WasmHeap } from '@nabla/ndarray/core'
+import { type WasmHeap, wasmHeap } from '@nabla/ndarray/core'
 import type { GemmArgs } from '../gemm.js'
 import { defaultGemmOptions, gemmModuleBytes, maxPages } from './gemmModule.js'
 import { copyMatrix, type GemmPlacement, type GemmPlan, planGemm } from './gemmPlan.js'
@@ -32,6 +32,17 @@ export const gemmModule = (variant: { relaxed: boolean; shared: boolean }): WebA
     compiled.set(key, module)
   }
   return module
+}
+
+/**
+ * The process's shared WebAssembly heap when the GEMM module can work in it: it holds arrays (shared memory) and
+ * has the module's declared size (2 GiB of address space); else undefined.
+ * @example
+ * const heap = kernelHeap() // undefined under a tight `ulimit -v`, or on a page without cross-origin isolation
+ */
+export const kernelHeap = (): WasmHeap | undefined => {
+  const heap = wasmHeap()
+  return heap.resident && heap.maxBytes === maxPages * 65536 ? heap : undefined
 }
 
 /** Where the operands already are in the heap (byte addresses), for `planGemm`. */

@@ -1,11 +1,9 @@
 /** `gemmWasm`: the WebAssembly SIMD tier — float32 C = op(A)·op(B) on the calling thread. */
 
-import { wasmHeap } from '@nabla/ndarray/core'
 import { wasmSupport } from '@nabla/ndarray/wasm'
 import type { GemmArgs } from '../gemm.js'
 import { checkGemmArgs } from './checkGemmArgs.js'
-import { GemmEngine, gemmModule } from './gemmEngine.js'
-import { maxPages } from './gemmModule.js'
+import { GemmEngine, gemmModule, kernelHeap } from './gemmEngine.js'
 import { type GemmPlan, zeroMatrix } from './gemmPlan.js'
 
 /** Options of the WebAssembly tier. */
@@ -48,23 +46,17 @@ const engineFor = (relaxed: boolean): GemmEngine => {
   return engine
 }
 
-// An engine in the process's shared WebAssembly heap (where it holds arrays and has the kernel's size), for
-// products with an operand there: it reads that operand in place instead of copying it into its own memory.
-const heapEngineFor = (relaxed: boolean): GemmEngine | undefined => {
-  const heap = wasmHeap()
-  if (!heap.resident || heap.maxBytes !== maxPages * 65536) return undefined
+// An engine in the process's shared WebAssembly heap, for a product with an operand there (it reads that operand
+// in place instead of copying it into its own memory); undefined when there is none or the heap cannot serve.
+const heapEngineFor = (relaxed: boolean, args: GemmArgs<Float32Array>): GemmEngine | undefined => {
+  const heap = kernelHeap()
+  if (heap === undefined || [args.a, args.b, args.c].every((x) => heap.pointerOf(x) < 0)) return undefined
   let engine = heapEngines.get(relaxed)
   if (engine === undefined) {
     engine = new GemmEngine(gemmModule({ relaxed, shared: true }), heap.memory, heap)
     heapEngines.set(relaxed, engine)
   }
   return engine
-}
-
-// Whether an operand of the product lives in the heap (so the heap engine saves its copy).
-const touchesHeap = (args: GemmArgs<Float32Array>): boolean => {
-  const heap = wasmHeap()
-  return heap.pointerOf(args.a) >= 0 || heap.pointerOf(args.b) >= 0 || heap.pointerOf(args.c) >= 0
 }
 
 /**
@@ -97,7 +89,7 @@ export const gemmWasm = (args: GemmArgs<Float32Array>, options: WasmGemmOptions 
   }
   // in the heap when an operand is there and the heap has room for the scratch; else in the engine's own memory,
   // which always has room (or throws a RangeError past what the kernel addresses)
-  const inHeap = touchesHeap(args) ? heapEngineFor(relaxed) : undefined
+  const inHeap = heapEngineFor(relaxed, args)
   const placed = inHeap?.prepare('gemmWasm', args, 1)
   const engine = placed === undefined ? engineFor(relaxed) : (inHeap as GemmEngine)
   const plan = placed ?? (engine.prepare('gemmWasm', args, 1) as GemmPlan)
