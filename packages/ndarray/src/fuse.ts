@@ -169,7 +169,7 @@ export const fuse = <A extends NDArray[], R extends NDArray | readonly NDArray[]
             program.lines,
             results.map((r) => r.name),
           )
-          outs = results.map((r) => allocate(r.dtype as 'float32', n))
+          outs = results.map((r) => allocate(r.dtype as 'float32', n, false)) // the loop writes every element
           loop(n, outs as Float32Array[], inputs, Float64Array.from(program.consts))
         }
         const arrays = results.map((r, k) => new Concrete(r.dtype, first.shape, outs?.[k] as Float32Array))

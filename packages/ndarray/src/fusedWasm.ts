@@ -160,7 +160,7 @@ export const runFusedWasm = (
     const view = h.view()
     return outs.map((out, k) => {
       if (out !== undefined) return out
-      const copy = allocate('float32', n)
+      const copy = allocate('float32', n, false) // written whole just below
       const at = (outPtrs[k] as number) / 4
       copy.set(view.subarray(at, at + n))
       return copy
