@@ -6,7 +6,7 @@ import { valueAndGrad } from '@nabla/autodiff'
 import { batches, datasetMnist, toCategorical } from '@nabla/datasets'
 import { gemmStats, kernelInfo, resetGemmStats, threadsReady } from '@nabla/linalg'
 import { key, type NDArray, split } from '@nabla/ndarray'
-import { buffersOf, openArena, recycle, recycleResidentSince, residentClock } from '@nabla/ndarray/core'
+import { buffersOf, openArena, recycle } from '@nabla/ndarray/core'
 import { dense, type SerialParams, serial, softmaxCrossentropy } from '@nabla/nn'
 import { rmsprop } from '@nabla/optim'
 import { toInputs } from '../src/data.js'
@@ -42,7 +42,8 @@ for (const [e, k] of split(key(1), epochs).entries()) {
   const it = batches(x, y, { batchSize: 128, key: k })[Symbol.iterator]()
   for (;;) {
     t0 = performance.now()
-    // as fit does: the batch and the step's intermediates go back to the pool once the new state exists
+    // as fit (and trainStep) do: the batch, the step's intermediates and its gradients go back to the pool once
+    // the new state exists
     const arena = openArena()
     const item = it.next()
     if (item.done === true) {
@@ -50,14 +51,11 @@ for (const [e, k] of split(key(1), epochs).entries()) {
       break
     }
     const t1 = performance.now()
-    const since = residentClock()
     const [, grads] = lossAndGrad(params, item.value.x, item.value.y)
     const t2 = performance.now()
-    // what fit does: the optimizer's fused update-and-apply (rmsprop has one), the previous weights' memory
-    // reused, and (as trainStep does) the step's own gradient storage given back
+    // what fit does: the optimizer's fused update-and-apply (rmsprop has one), the previous weights' memory reused
     const [nextParams, s] = opt.updateAndApply!(grads, state, params)
     const next = nextParams as SerialParams
-    recycleResidentSince(grads, since, { keep: buffersOf(next, s) })
     if (owned) recycle([params, state], { keep: buffersOf(next, s) })
     params = next
     state = s
