@@ -47,6 +47,7 @@ export const addGemmDriver = (
       ]
       const [c0, cols, width, app, bpp, cpp] = [local(), local(), local(), local(), local(), local()]
       const [stride, block, panel, kept, finite, compacted] = [local(), local(), local(), local(), local(), local()]
+      const skip = local()
       const parts = panelParts(f, mr, k)
       emitPanelBytes(f, mr, kcMax, k, stride)
       // packA compacted the panels exactly when n > 2·nr (compactsA)
@@ -109,9 +110,10 @@ export const addGemmDriver = (
                     const dense = () =>
                       calls.dense(f, width, () => f.get(app).get(bpp).get(cpp).get(ldc).get(kc).get(accumulate))
                     if (!skipZeros) dense()
-                    else
+                    else {
+                      // skip = compacted, fewer than kc steps kept in this block, and B's micro-panel finite
+                      f.i32Const(0).set(skip)
                       f.get(compacted).ifElse(() => {
-                        // kept = the panel's count for this block; fewer than kc: skip, if B is finite
                         parts.countAt(panel, block).i32Load().set(kept)
                         f.get(kept)
                           .get(kc)
@@ -121,27 +123,23 @@ export const addGemmDriver = (
                               .i32Const(0)
                               .i32LtS()
                               .ifElse(() => {
-                                f.get(bpp)
-                                  .get(kc)
-                                  .get(width)
-                                  .i32Mul()
-                                  .i32Const(2)
-                                  .i32Shl()
-                                  .call(calls.finite)
-                                  .set(finite)
+                                f.get(bpp).get(kc).get(width).i32Mul().i32Const(2).i32Shl()
+                                f.call(calls.finite).set(finite)
                               })
-                            f.get(finite).ifElse(
-                              () =>
-                                calls.sparse(f, width, () => {
-                                  // compact A of this block, then B, C, ldc, count, accumulate, indices
-                                  parts.compactAt(panel, p0)
-                                  f.get(bpp).get(cpp).get(ldc).get(kept).get(accumulate)
-                                  parts.indicesAt(panel, p0)
-                                }),
-                              dense,
-                            )
-                          }, dense)
-                      }, dense)
+                            f.get(finite).set(skip)
+                          })
+                      })
+                      f.get(skip).ifElse(
+                        () =>
+                          calls.sparse(f, width, () => {
+                            // compact A of this block, then B, C, ldc, count, accumulate, indices
+                            parts.compactAt(panel, p0)
+                            f.get(bpp).get(cpp).get(ldc).get(kept).get(accumulate)
+                            parts.indicesAt(panel, p0)
+                          }),
+                        dense,
+                      )
+                    }
                     f.inc(ip, 1)
                   },
                 )
