@@ -137,7 +137,10 @@ export interface Arena {
   discard(): void
 }
 
-setHandedOut(noteInArena)
+// heap arrays are noted once, when the heap hands them out (wasmHeap.ts), whoever asked for them
+setHandedOut((dtype, buf) => {
+  if (!onSharedMemory(buf)) noteInArena(dtype, buf)
+})
 
 /**
  * Opens an arena: a span of work — one training step, say — whose caller knows that every array made during it is
