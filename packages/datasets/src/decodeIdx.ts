@@ -1,137 +1,15 @@
-/** Parsing IDX bytes (optionally gzipped) into an NDArray, validating every header field and the exact length. */
-import { gunzipSync } from 'node:zlib'
+/** Decoding IDX bytes (optionally gzipped) held in memory into an NDArray, validating every header field and the exact length. */
 import type { NDArray } from '@nabla/ndarray'
-import { Concrete } from '@nabla/ndarray/core'
 import * as E from 'fp-ts/lib/Either.js'
-import { type IdxError, idxError, orThrow } from './idxError.js'
-import {
-  allocateElements,
-  finishElements,
-  hex,
-  type IdxType,
-  idxTypeCodes,
-  idxTypeOfCode,
-  idxTypes,
-} from './idxType.js'
-import type { RawIdx } from './rawIdx.js'
+import { type IdxError, orThrow } from './idxError.js'
+import { type RawIdx, rawFromBytes } from './rawIdx.js'
 
-/**
- * The largest rank the reader accepts (NumPy's historical limit); real files have 1 to 4.
- * @example
- * if (x.rank > maxIdxRank) throw new RangeError(`rank ${x.rank} does not fit an IDX file`)
- */
-export const maxIdxRank = 32
-
-/** What an IDX header says: element type, shape, and where the data begins. */
-export interface IdxHeader {
-  readonly type: IdxType
-  readonly shape: readonly number[]
-  /** Header length in bytes: 4 + 4·rank. */
-  readonly dataOffset: number
-}
+export { maxIdxRank } from './idxHeader.js'
 
 /** Options of {@link decodeIdx}. */
 export interface DecodeIdxOptions {
   /** How errors name the bytes (a file name or path); default `'<bytes>'`. */
   readonly name?: string
-}
-
-const plural = (n: number, unit: string): string => `${n} ${unit}${n === 1 ? '' : 's'}`
-
-/**
- * Is this gzip data? Gzip streams start with 1f 8b; an IDX file starts with 00 00, so the
- * test is never ambiguous and the file name does not matter.
- * @example
- * isGzip(new Uint8Array([0x1f, 0x8b, 8])) // true
- */
-export const isGzip = (bytes: Uint8Array): boolean => bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b
-
-/** Inflates gzip data (sync); other bytes pass through unchanged. */
-export const gunzipIfNeeded = (op: string, file: string, bytes: Uint8Array): E.Either<IdxError, Uint8Array> => {
-  if (!isGzip(bytes)) return E.right(bytes)
-  try {
-    return E.right(gunzipSync(bytes))
-  } catch (e) {
-    return E.left(idxError('gzip', op, file, 'a gzip stream that inflates', (e as Error).message))
-  }
-}
-
-/**
- * Validates the header of uncompressed IDX bytes: the magic number (two zero bytes, then
- * the type code and the rank), the rank, and that the dimensions fit in the file.
- * @example
- * parseIdxHeader('decodeIdx', 'a.idx', bytes) // Right({ type: 'uint8', shape: [60000, 28, 28], dataOffset: 16 })
- */
-export const parseIdxHeader = (op: string, file: string, bytes: Uint8Array): E.Either<IdxError, IdxHeader> => {
-  const fail = (kind: IdxError['kind'], expected: string, found: string) =>
-    E.left(idxError(kind, op, file, expected, found))
-  if (bytes.length === 0) return fail('empty', 'an IDX file (at least a 4-byte magic number)', '0 bytes')
-  if (bytes.length < 4) return fail('header', 'at least the 4-byte magic number', plural(bytes.length, 'byte'))
-  const [b0, b1, code, rank] = bytes as unknown as [number, number, number, number]
-  if (b0 !== 0 || b1 !== 0) {
-    return fail('magic', 'the first two bytes to be 0x00 0x00', `${hex(b0)} ${hex(b1)}`)
-  }
-  const info = idxTypeOfCode(code)
-  if (info === undefined) return fail('typeCode', `one of the type codes ${idxTypeCodes()}`, hex(code))
-  if (rank < 1 || rank > maxIdxRank) return fail('rank', `a rank from 1 to ${maxIdxRank}`, `rank ${rank}`)
-  const dataOffset = 4 + 4 * rank
-  if (bytes.length < dataOffset) {
-    return fail(
-      'header',
-      `${dataOffset} header bytes (4 + 4 per dimension for rank ${rank})`,
-      plural(bytes.length, 'byte'),
-    )
-  }
-  const view = new DataView(bytes.buffer, bytes.byteOffset, dataOffset)
-  const shape = Array.from({ length: rank }, (_, i) => view.getUint32(4 + 4 * i, false))
-  return E.right({ type: info.type, shape, dataOffset })
-}
-
-/**
- * `Left` unless exactly the data bytes the header declares follow it (`found` of them):
- * a shorter file is truncated, a longer one has trailing bytes.
- */
-export const checkDataLength = (
-  op: string,
-  file: string,
-  { type, shape, dataOffset }: IdxHeader,
-  found: number,
-): E.Either<IdxError, number> => {
-  const info = idxTypes[type]
-  const count = shape.reduce((a, b) => a * b, 1)
-  const expected = count * info.bytes
-  if (found === expected) return E.right(count)
-  const declared = `shape [${shape.join(',')}] of ${type} (${plural(info.bytes, 'byte')} each): ${plural(expected, 'data byte')}`
-  const problem =
-    found < expected
-      ? `${plural(found, 'byte')} after the ${dataOffset}-byte header (truncated: ${expected - found} missing)`
-      : `${plural(found, 'byte')} after the ${dataOffset}-byte header (${plural(found - expected, 'trailing byte')})`
-  return E.left(idxError('length', op, file, declared, problem))
-}
-
-/** Validates IDX bytes (gzipped or not) into a {@link RawIdx} whose `finish` copies the data once. */
-export const rawFromBytes = (op: string, file: string, raw: Uint8Array): E.Either<IdxError, RawIdx> => {
-  const inflated = gunzipIfNeeded(op, file, raw)
-  if (E.isLeft(inflated)) return inflated
-  const bytes = inflated.right
-  const parsed = parseIdxHeader(op, file, bytes)
-  if (E.isLeft(parsed)) return parsed
-  const header = parsed.right
-  const count = checkDataLength(op, file, header, bytes.length - header.dataOffset)
-  if (E.isLeft(count)) return count
-  const head = bytes.subarray(0, header.dataOffset)
-  const body = bytes.subarray(header.dataOffset)
-  return E.right({
-    header,
-    head,
-    body,
-    finish: () => {
-      const storage = allocateElements(header.type, count.right)
-      storage.body.set(body)
-      const data = finishElements(header.type, storage.target, storage.body)
-      return new Concrete(idxTypes[header.type].dtype, header.shape, data)
-    },
-  })
 }
 
 const decodeBytes = (op: string, file: string, raw: Uint8Array): E.Either<IdxError, NDArray> =>

@@ -8,14 +8,10 @@
  */
 import type { TypedArray } from '../dtype.js'
 import type { Shape } from '../shape.js'
+import type { Operand } from './operand.js'
 import { runSimdLoop } from './simdLoop.js'
 
-/** A typed array seen through an offset and strides. */
-export interface Operand {
-  readonly data: TypedArray
-  readonly offset: number
-  readonly strides: readonly number[]
-}
+export type { Operand } from './operand.js'
 
 type LoopFn = (shape: readonly number[], o: TypedArray, po: number, os: readonly number[], ...ins: unknown[]) => void
 

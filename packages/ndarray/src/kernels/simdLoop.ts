@@ -6,7 +6,7 @@
 import type { TypedArray } from '../dtype.js'
 import { type Code, type CompareOp, type FloatOp, ModuleBuilder, wasmEnabled } from '../wasm/index.js'
 import { wasmHeap } from '../wasmHeap.js'
-import type { Operand } from './loop.js'
+import type { Operand } from './operand.js'
 
 /**
  * What a kernel computes: a float32 binary op (an f32x4 op rounds as JavaScript's float64 op rounded to
