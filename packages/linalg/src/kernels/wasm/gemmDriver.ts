@@ -1,7 +1,7 @@
 /** The GEMM driver: loops over k blocks, row-panel blocks and tiles, calling the micro-kernel for each tile. */
 import type { Code, ModuleBuilder } from '@nabla/ndarray/wasm'
 import { emitPanelBytes, panelParts } from './compactPanel.js'
-import type { GemmModuleOptions } from './gemmModule.js'
+import type { GemmModuleOptions } from './gemmModuleOptions.js'
 import { forEvenBlocks, forRange, minInto, roundUp4 } from './loops.js'
 
 /** How the driver calls the micro-kernels: `dense` and `sparse` emit the call for the panel width held in local `width`. */
