@@ -1,6 +1,6 @@
 /** stopGradient: the identity whose derivative is zero — a primitive, so every transform level respects it. */
 import { type NDArray, type Tree, treeMap } from '@nabla/ndarray'
-import { bind, registerImpl } from '@nabla/ndarray/core'
+import { bind, registerImpl, registerShapeRule, type ShapedArray } from '@nabla/ndarray/core'
 
 declare module '@nabla/ndarray/core' {
   interface PrimitiveParams {
@@ -9,6 +9,7 @@ declare module '@nabla/ndarray/core' {
 }
 
 registerImpl('stopGradient', ([x]) => x as never)
+registerShapeRule('stopGradient', ([x]) => x as ShapedArray)
 
 /**
  * `x` unchanged, but treated as a constant by every transform (the gradient through it is 0).

@@ -4,15 +4,27 @@
  * and access to the storage of concrete arrays. Ordinary array code never needs it.
  */
 import './kernels/all.js'
+import './shapeRule.js'
 
 export { allocate, arithmeticType, floatType, isFloat, type TypedArrayOf } from './dtype.js'
-export { blank, broadcastOperand, fresh, mapInto, materialize, resultType } from './kernels/elementwise.js'
+export {
+  binaryBodies,
+  blank,
+  broadcastOperand,
+  compareBodies,
+  fresh,
+  mapInto,
+  materialize,
+  resultType,
+  unaryBodies,
+} from './kernels/elementwise.js'
 export { type Operand as LoopOperand, runLoop } from './kernels/loop.js'
 export { Concrete } from './ndarray.js'
 export { type Arena, buffersOf, openArena, recycle } from './pool.js'
 export type { Comparison, Params, PrimitiveName, PrimitiveParams } from './primitive.js'
 export { checkKey, randomBits } from './random.js'
 export { contiguousStrides, normalizeAxes, normalizeAxis, shapesEqual, showShape } from './shape.js'
+export { registerShapeRule, type ShapedArray, type ShapeRule, shapeOf, shapeRuleNames } from './shapeRule.js'
 export {
   bind,
   concrete,

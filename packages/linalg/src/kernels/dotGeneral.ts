@@ -3,7 +3,15 @@
  * in place when its layout fits a GEMM matrix, plain or with a transpose flag — so xᵀ·g in
  * a backward pass, or a transposed view, costs no copy; other layouts are copied once.
  */
-import { blank, Concrete, fresh, materialize, recycledFloats, registerImpl } from '@nabla/ndarray/core'
+import {
+  blank,
+  Concrete,
+  fresh,
+  materialize,
+  recycledFloats,
+  registerImpl,
+  registerShapeRule,
+} from '@nabla/ndarray/core'
 import type { DotDims } from '../primitive.js'
 import { gemm } from './dispatch.js'
 import type { GemmArray } from './gemm.js'
@@ -66,21 +74,28 @@ const prepare = (
   return inPlace(view, range(0, nb), range(nb, rowAxes.length), range(nb + rowAxes.length, colAxes.length)) as Prepared
 }
 
+/** The result's shape and dtype: batch axes, then the lhs's free axes, then the rhs's; float64 if either operand is. */
+export const dotGeneralShape = (
+  inputs: readonly { readonly shape: readonly number[]; readonly dtype: string }[],
+  { contracting, batch }: DotDims,
+): { shape: number[]; dtype: 'float32' | 'float64' } => {
+  const [lhs, rhs] = inputs as [(typeof inputs)[number], (typeof inputs)[number]]
+  const dtype = inputs.some((x) => x.dtype === 'float64') ? 'float64' : 'float32'
+  const lf = range(0, lhs.shape.length).filter((i) => !batch[0].includes(i) && !contracting[0].includes(i))
+  const rf = range(0, rhs.shape.length).filter((i) => !batch[1].includes(i) && !contracting[1].includes(i))
+  const shape = [...batch[0], ...lf].map((a) => lhs.shape[a] as number).concat(rf.map((a) => rhs.shape[a] as number))
+  return { shape, dtype }
+}
+
 /**
  * [batch…, lhs free…, rhs free…] = Σ over contracting axes of lhs·rhs. Operands of another
  * dtype than the result (float64 if either is float64, else float32) are converted first.
  * @example
  * evalDotGeneral([x, w], { contracting: [[1], [0]], batch: [[], []] }) // x·w
  */
-export const evalDotGeneral = (inputs: readonly Concrete[], { contracting, batch }: DotDims): Concrete => {
-  const dtype = inputs.some((x) => x.dtype === 'float64') ? 'float64' : 'float32'
-  const [lhs, rhs] = inputs.map((x) => (x.dtype === dtype ? x : materialize(x, dtype))) as [Concrete, Concrete]
-  const [lc, rc] = contracting
-  const [lb, rb] = batch
-  const lf = range(0, lhs.rank).filter((i) => !lb.includes(i) && !lc.includes(i))
-  const rf = range(0, rhs.rank).filter((i) => !rb.includes(i) && !rc.includes(i))
-  const shape = [...lb, ...lf].map((a) => lhs.shape[a] as number).concat(rf.map((a) => rhs.shape[a] as number))
-  const k = productOf(lhs, lc)
+export const evalDotGeneral = (inputs: readonly Concrete[], dims: DotDims): Concrete => {
+  const { shape, dtype } = dotGeneralShape(inputs, dims)
+  const k = productOf(inputs[0] as Concrete, dims.contracting[0])
   // A float32 result reuses a recycled buffer of the shared WebAssembly heap when the pool has one (never a new
   // block: the heap cannot know when a result dies): the threaded kernel then writes it in place, and the next
   // kernel (the fused optimizer step reading a gradient) reads it in place.
@@ -93,7 +108,32 @@ export const evalDotGeneral = (inputs: readonly Concrete[], { contracting, batch
       : k === 0
         ? fresh(dtype, shape)
         : blank(dtype, shape)
-  if (out.size === 0 || k === 0) return out // an empty sum is 0, and fresh arrays are zeros
+  return dotGeneralInto(inputs, dims, out)
+}
+
+/**
+ * The product written into `out`, a contiguous array of the result's shape and dtype (from offset 0 of its own
+ * view): how a compiled program places a product's result in its planned buffer. Returns `out`.
+ * @example
+ * dotGeneralInto([x, w], { contracting: [[1], [0]], batch: [[], []] }, planned)
+ */
+export const dotGeneralInto = (
+  inputs: readonly Concrete[],
+  { contracting, batch }: DotDims,
+  out: Concrete,
+): Concrete => {
+  const dtype = out.dtype
+  const [lhs, rhs] = inputs.map((x) => (x.dtype === dtype ? x : materialize(x, dtype))) as [Concrete, Concrete]
+  const [lc, rc] = contracting
+  const [lb, rb] = batch
+  const lf = range(0, lhs.rank).filter((i) => !lb.includes(i) && !lc.includes(i))
+  const rf = range(0, rhs.rank).filter((i) => !rb.includes(i) && !rc.includes(i))
+  const k = productOf(lhs, lc)
+  if (out.size === 0) return out
+  if (k === 0) {
+    out.data.fill(0, out.offset, out.offset + out.size) // an empty sum is 0
+    return out
+  }
   let m = productOf(lhs, lf)
   const n = productOf(rhs, rf)
   let batches = productOf(lhs, lb)
@@ -123,7 +163,7 @@ export const evalDotGeneral = (inputs: readonly Concrete[], { contracting, batch
       bOffset: b.offsets[i] as number,
       ldb: b.layout.ld,
       c: out.data as GemmArray,
-      cOffset: i * m * n,
+      cOffset: out.offset + i * m * n,
       ldc: n,
     })
   }
@@ -131,3 +171,4 @@ export const evalDotGeneral = (inputs: readonly Concrete[], { contracting, batch
 }
 
 registerImpl('dotGeneral', evalDotGeneral)
+registerShapeRule('dotGeneral', dotGeneralShape)
