@@ -1,7 +1,7 @@
 /**
  * Shape rules: what each primitive produces — shape and dtype — from what it is given, without any values. A
  * staging trace (`jit`'s) needs one per primitive to type the program it records; evaluation rules
- * (`registerImpl`) compute the same thing from concrete arrays, so the two are checked against each other.
+ * (`registerImpl`) compute the same thing from concrete arrays, and the two must agree.
  */
 import { arithmeticType, type DType, promoteTypes } from './dtype.js'
 import { resultType } from './kernels/elementwise.js'

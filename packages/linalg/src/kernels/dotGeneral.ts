@@ -3,15 +3,7 @@
  * in place when its layout fits a GEMM matrix, plain or with a transpose flag — so xᵀ·g in
  * a backward pass, or a transposed view, costs no copy; other layouts are copied once.
  */
-import {
-  blank,
-  Concrete,
-  fresh,
-  materialize,
-  recycledFloats,
-  registerImpl,
-  registerShapeRule,
-} from '@nabla/ndarray/core'
+import { blank, Concrete, materialize, recycledFloats, registerImpl, registerShapeRule } from '@nabla/ndarray/core'
 import type { DotDims } from '../primitive.js'
 import { gemm } from './dispatch.js'
 import type { GemmArray } from './gemm.js'
@@ -95,25 +87,17 @@ export const dotGeneralShape = (
  */
 export const evalDotGeneral = (inputs: readonly Concrete[], dims: DotDims): Concrete => {
   const { shape, dtype } = dotGeneralShape(inputs, dims)
-  const k = productOf(inputs[0] as Concrete, dims.contracting[0])
   // A float32 result reuses a recycled buffer of the shared WebAssembly heap when the pool has one (never a new
   // block: the heap cannot know when a result dies): the threaded kernel then writes it in place, and the next
   // kernel (the fused optimizer step reading a gradient) reads it in place.
   const size = shape.reduce((p, d) => p * d, 1)
-  const recycled = dtype === 'float32' ? recycledFloats(size, k === 0) : undefined
-  // every tier writes all of C; only an empty sum (k = 0) relies on the zeros of a fresh array
-  const out =
-    recycled !== undefined
-      ? new Concrete('float32', shape, recycled)
-      : k === 0
-        ? fresh(dtype, shape)
-        : blank(dtype, shape)
+  const recycled = dtype === 'float32' ? recycledFloats(size, false) : undefined
+  const out = recycled !== undefined ? new Concrete('float32', shape, recycled) : blank(dtype, shape) // every tier writes all of C, and dotGeneralInto zeros it for an empty sum
   return dotGeneralInto(inputs, dims, out)
 }
 
 /**
- * The product written into `out`, a contiguous array of the result's shape and dtype (from offset 0 of its own
- * view): how a compiled program places a product's result in its planned buffer. Returns `out`.
+ * The product written into `out`, a contiguous array of the result's shape and dtype (from its offset on): how a compiled program places a product's result in its planned buffer. Returns `out`.
  * @example
  * dotGeneralInto([x, w], { contracting: [[1], [0]], batch: [[], []] }, planned)
  */
