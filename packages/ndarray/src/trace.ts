@@ -156,7 +156,7 @@ export const bind = <P extends PrimitiveName>(prim: P, inputs: readonly NDArray[
 export const concrete = (op: string, x: NDArray): Concrete => {
   if (x instanceof Concrete) return x
   throw new Error(
-    `${op}: cannot read the values of a traced array (shape [${x.shape.join(',')}], ${x.dtype}) inside a transform such as grad; ` +
-      'compute with array ops and return the result instead',
+    `${op}: cannot read the values of a traced array (shape [${x.shape.join(',')}], ${x.dtype}) inside a transform such as grad or jit; ` +
+      'compute with array ops and return the result instead (under jit, a value the function must know, such as a count or a flag, can be a static argument: staticArgnums)',
   )
 }

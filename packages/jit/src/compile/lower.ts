@@ -1,0 +1,472 @@
+/**
+ * Lowering: a program becomes a list of steps over buffers. Element-wise equations of one shape are grouped
+ * into clusters (a cluster may end in one reduction) that run as one generated loop; views (reshape,
+ * transpose, broadcastTo, slice, stopGradient) become strides over their input's buffer and cost nothing;
+ * products write into their planned buffer; the few other primitives run their evaluation rule.
+ */
+import type { DType } from '@nabla/ndarray'
+import { Concrete, contiguousStrides, type PrimitiveName, type ShapedArray } from '@nabla/ndarray/core'
+import type { Atom, Eqn, Jaxpr, Literal, Var } from '../jaxpr.js'
+
+/** The element-wise primitives, which fuse. */
+export const elementwise: ReadonlySet<PrimitiveName> = new Set<PrimitiveName>([
+  'add',
+  'sub',
+  'mul',
+  'div',
+  'pow',
+  'maximum',
+  'minimum',
+  'neg',
+  'sign',
+  'exp',
+  'log',
+  'sqrt',
+  'tanh',
+  'sin',
+  'cos',
+  'compare',
+  'where',
+  'cast',
+])
+
+/** Where a value's elements live: a base buffer (contiguous, from element 0) seen through an offset and strides. */
+export interface Ref {
+  readonly base: number
+  readonly offset: number
+  readonly strides: readonly number[]
+  readonly shape: readonly number[]
+  readonly dtype: DType
+}
+
+/** A buffer of the program: an input's, a constant's, a planned slot, an output's (fresh per run) or one made at run time. */
+export type Base =
+  | { readonly kind: 'input'; readonly index: number; readonly dtype: DType; readonly size: number }
+  | { readonly kind: 'const'; readonly index: number; readonly dtype: DType; readonly size: number }
+  | { readonly kind: 'slot'; readonly dtype: DType; readonly size: number }
+  | { readonly kind: 'output'; readonly dtype: DType; readonly size: number }
+  | { readonly kind: 'dynamic'; readonly dtype: DType; readonly size: number }
+
+/** A leaf a cluster reads: a buffer (through a ref broadcast to the cluster's shape) or a literal. */
+export type ClusterInput =
+  | { readonly kind: 'ref'; readonly ref: Ref }
+  | { readonly kind: 'literal'; readonly value: number }
+
+/** One member of a cluster: an equation whose inputs are other members (`node`) or leaves (`input`). */
+export interface ClusterNode {
+  readonly prim: PrimitiveName
+  readonly params: unknown
+  readonly args: readonly (
+    | { readonly kind: 'node'; readonly index: number }
+    | { readonly kind: 'input'; readonly index: number }
+  )[]
+  readonly dtype: DType
+  /** Where the node's value is stored (it is read outside the cluster, or returned), or null: a register only. */
+  readonly store: Ref | null
+}
+
+/** A fused loop: element-wise nodes over `shape`, optionally ending in a reduction (the last node). */
+export interface ClusterStep {
+  readonly kind: 'cluster'
+  readonly shape: readonly number[]
+  readonly inputs: readonly ClusterInput[]
+  readonly nodes: readonly ClusterNode[]
+  /** The reduction closing the cluster: of node `node` over `axes` into `out` (a contiguous ref of the reduced shape). */
+  readonly reduction: {
+    readonly prim: 'reduceSum' | 'reduceMax'
+    readonly node: { readonly kind: 'node' | 'input'; readonly index: number }
+    readonly axes: readonly number[]
+    readonly out: Ref
+  } | null
+  readonly eqns: number
+}
+
+/** A product (dotGeneral) into a buffer. */
+export interface DotStep {
+  readonly kind: 'dot'
+  readonly inputs: readonly (Ref | Literal)[]
+  readonly params: unknown
+  readonly out: Ref
+}
+
+/** A contiguous copy (a reshape no strides can express). */
+export interface CopyStep {
+  readonly kind: 'copy'
+  readonly from: Ref
+  readonly out: Ref
+}
+
+/** A primitive run by its evaluation rule; its result becomes buffer `base`. */
+export interface EvalStep {
+  readonly kind: 'eval'
+  readonly prim: PrimitiveName
+  readonly inputs: readonly (Ref | Literal)[]
+  readonly params: unknown
+  readonly base: number
+  readonly aval: ShapedArray
+}
+
+export type Step = ClusterStep | DotStep | CopyStep | EvalStep
+
+/** A lowered program: buffers, steps in order, and where each output is. */
+export interface Lowered {
+  readonly bases: readonly Base[]
+  readonly steps: readonly Step[]
+  readonly outputs: readonly (Ref | Literal)[]
+  /** Per base, the steps that read it (for liveness and donation). */
+  readonly readers: readonly number[][]
+  /** Per base, the step that writes it (−1: given before the run). */
+  readonly writer: readonly number[]
+  readonly inputBases: readonly number[]
+}
+
+const sizeOf = (shape: readonly number[]): number => shape.reduce((a, b) => a * b, 1)
+
+const isVar = (a: Atom): a is Var => a.kind === 'var'
+
+/** Strides for `x` reshaped to `shape` without a copy, or null (NumPy's rule: split and merge compatible axes). */
+export const reshapeStrides = (x: Ref, shape: readonly number[]): number[] | null => {
+  // drop unit axes, then match groups of old axes to groups of new ones
+  const old = x.shape.map((d, i) => [d, x.strides[i] as number] as const).filter(([d]) => d !== 1)
+  const out: number[] = new Array(shape.length).fill(0)
+  if (sizeOf(shape) === 0) return contiguousStrides(shape)
+  let i = 0
+  let j = 0
+  const newAxes = shape.map((d, k) => [d, k] as const).filter(([d]) => d !== 1)
+  while (i < old.length || j < newAxes.length) {
+    let po = i < old.length ? (old[i] as readonly [number, number])[0] : 1
+    let pn = j < newAxes.length ? (newAxes[j] as readonly [number, number])[0] : 1
+    const i0 = i
+    const j0 = j
+    i++
+    j++
+    while (po !== pn) {
+      if (po < pn) {
+        if (i >= old.length) return null
+        po *= (old[i] as readonly [number, number])[0]
+        i++
+      } else {
+        if (j >= newAxes.length) return null
+        pn *= (newAxes[j] as readonly [number, number])[0]
+        j++
+      }
+    }
+    // old axes i0..i-1 must be contiguous among themselves
+    for (let k = i0; k < i - 1; k++) {
+      const [, s] = old[k] as readonly [number, number]
+      const [d1, s1] = old[k + 1] as readonly [number, number]
+      if (s !== s1 * d1) return null
+    }
+    let stride = i > i0 ? (old[i - 1] as readonly [number, number])[1] : 0
+    for (let k = j - 1; k >= j0; k--) {
+      const [d, axis] = newAxes[k] as readonly [number, number]
+      out[axis] = stride
+      stride *= d
+    }
+  }
+  return out
+}
+
+/**
+ * Lowers a program (already free of dead equations) into steps over buffers.
+ * @example
+ * const lowered = lower(jaxpr, outputsStored)
+ */
+export const lower = (jaxpr: Jaxpr): Lowered => {
+  const eqns = jaxpr.eqns
+  const bases: Base[] = []
+  const refs = new Map<number, Ref>() // var id → where it is stored
+  // var id → the literal it equals (a view of a literal: a broadcast of a scalar, seen with stride 0)
+  const literals = new Map<number, Literal>()
+  const literalOf = (a: Atom): Literal | undefined => (isVar(a) ? literals.get(a.id) : a)
+  const producer = new Map<number, number>() // var id → eqn index
+  eqns.forEach((e, i) => {
+    producer.set(e.out.id, i)
+  })
+  const consumers = new Map<number, number[]>()
+  eqns.forEach((e, i) => {
+    for (const a of e.inputs) {
+      if (!isVar(a)) continue
+      const list = consumers.get(a.id)
+      if (list === undefined) consumers.set(a.id, [i])
+      else if (list[list.length - 1] !== i) list.push(i)
+    }
+  })
+  const outputIds = new Set(jaxpr.outputs.filter(isVar).map((v) => v.id))
+
+  const contiguousRef = (base: number, aval: ShapedArray): Ref => ({
+    base,
+    offset: 0,
+    strides: contiguousStrides(aval.shape),
+    shape: aval.shape,
+    dtype: aval.dtype,
+  })
+  const newBase = (b: Base): number => bases.push(b) - 1
+  const inputBases = jaxpr.inputs.map((v, index) => {
+    const b = newBase({ kind: 'input', index, dtype: v.aval.dtype, size: sizeOf(v.aval.shape) })
+    refs.set(v.id, contiguousRef(b, v.aval))
+    return b
+  })
+  jaxpr.consts.forEach((v, index) => {
+    const b = newBase({ kind: 'const', index, dtype: v.aval.dtype, size: sizeOf(v.aval.shape) })
+    refs.set(v.id, contiguousRef(b, v.aval))
+  })
+  /** A buffer for an equation's result: the output's own (fresh each run) if returned, else a planned slot. */
+  const storeFor = (v: Var): Ref => {
+    const kind = outputIds.has(v.id) ? 'output' : 'slot'
+    const ref = contiguousRef(newBase({ kind, dtype: v.aval.dtype, size: sizeOf(v.aval.shape) }), v.aval)
+    refs.set(v.id, ref)
+    return ref
+  }
+
+  // --- clustering: union of element-wise equations of one shape, closed once a non-member reads a member
+  interface Cluster {
+    readonly shape: readonly number[]
+    members: number[]
+    closed: boolean
+    reduction: number | null
+  }
+  const clusterOf = new Map<number, Cluster>() // eqn index → cluster
+  const sameShape = (a: readonly number[], b: readonly number[]) =>
+    a.length === b.length && a.every((d, i) => d === b[i])
+  const closeReaders = (e: Eqn, own: Cluster | undefined) => {
+    for (const a of e.inputs) {
+      if (!isVar(a)) continue
+      const p = producer.get(a.id)
+      const c = p === undefined ? undefined : clusterOf.get(p)
+      if (c !== undefined && c !== own) c.closed = true
+    }
+  }
+  eqns.forEach((e, i) => {
+    if (elementwise.has(e.prim)) {
+      const joined: Cluster[] = []
+      for (const a of e.inputs) {
+        if (!isVar(a)) continue
+        const p = producer.get(a.id)
+        const c = p === undefined ? undefined : clusterOf.get(p)
+        if (c !== undefined && !c.closed && sameShape(c.shape, e.out.aval.shape) && !joined.includes(c)) joined.push(c)
+      }
+      let cluster: Cluster
+      if (joined.length === 0) cluster = { shape: e.out.aval.shape, members: [], closed: false, reduction: null }
+      else {
+        cluster = joined[0] as Cluster
+        for (const other of joined.slice(1)) {
+          for (const m of other.members) clusterOf.set(m, cluster)
+          cluster.members.push(...other.members)
+        }
+        cluster.members.sort((a, b) => a - b)
+      }
+      cluster.members.push(i)
+      clusterOf.set(i, cluster)
+      closeReaders(e, cluster)
+      return
+    }
+    if (e.prim === 'reduceSum' || e.prim === 'reduceMax') {
+      const a = e.inputs[0] as Atom
+      const p = isVar(a) ? producer.get(a.id) : undefined
+      const c = p === undefined ? undefined : clusterOf.get(p)
+      let cluster: Cluster
+      if (c !== undefined && !c.closed) cluster = c
+      else cluster = { shape: a.aval.shape, members: [], closed: false, reduction: null }
+      cluster.members.push(i)
+      cluster.reduction = i
+      cluster.closed = true
+      clusterOf.set(i, cluster)
+      closeReaders(e, cluster)
+      return
+    }
+    closeReaders(e, undefined)
+  })
+
+  // --- steps, in program order; a cluster runs where its last member stood
+  const steps: Step[] = []
+  const lastMember = new Map<Cluster, number>()
+  for (const [i, c] of clusterOf) lastMember.set(c, Math.max(lastMember.get(c) ?? -1, i))
+
+  const refOf = (a: Atom): Ref | Literal => {
+    const lit = literalOf(a)
+    if (lit !== undefined) return lit
+    if (!isVar(a)) return a
+    const r = refs.get(a.id)
+    if (r === undefined) throw new Error(`jit: internal: value ${a.id} is used before it is stored`)
+    return r
+  }
+  const broadcastRef = (r: Ref, shape: readonly number[]): Ref => {
+    const lead = shape.length - r.shape.length
+    return {
+      ...r,
+      shape,
+      strides: shape.map((d, k) => (k < lead || r.shape[k - lead] !== d ? 0 : (r.strides[k - lead] as number))),
+    }
+  }
+
+  const emitCluster = (c: Cluster) => {
+    const members = c.members
+    const memberIndex = new Map<number, number>() // eqn index → node index
+    const inputs: ClusterInput[] = []
+    const inputKey = new Map<string, number>()
+    const leaf = (a: Atom): { kind: 'input'; index: number } => {
+      let key: string
+      let input: ClusterInput
+      const lit = literalOf(a)
+      if (lit !== undefined) {
+        const value = lit.value.data[lit.value.offset] as number
+        key = `l${Object.is(value, -0) ? '-0' : value}`
+        input = { kind: 'literal', value }
+      } else {
+        const r = refOf(a) as Ref
+        const b = broadcastRef(r, c.shape)
+        key = `r${b.base}:${b.offset}:${b.strides.join(',')}`
+        input = { kind: 'ref', ref: b }
+      }
+      let index = inputKey.get(key)
+      if (index === undefined) {
+        index = inputs.push(input) - 1
+        inputKey.set(key, index)
+      }
+      return { kind: 'input', index }
+    }
+    const arg = (a: Atom): { kind: 'node' | 'input'; index: number } => {
+      const p = isVar(a) ? producer.get(a.id) : undefined
+      const n = p === undefined ? undefined : memberIndex.get(p)
+      return n === undefined ? leaf(a) : { kind: 'node', index: n }
+    }
+    const nodes: ClusterNode[] = []
+    let reduction: ClusterStep['reduction'] = null
+    for (const i of members) {
+      const e = eqns[i] as Eqn
+      if (i === c.reduction) {
+        const out = storeFor(e.out)
+        reduction = {
+          prim: e.prim as 'reduceSum' | 'reduceMax',
+          node: arg(e.inputs[0] as Atom),
+          axes: (e.params as { axes: readonly number[] }).axes,
+          out,
+        }
+        continue
+      }
+      // stored if anything outside the cluster reads it, or it is returned
+      const outside = outputIds.has(e.out.id) || (consumers.get(e.out.id) ?? []).some((k) => clusterOf.get(k) !== c)
+      const args = e.inputs.map(arg)
+      const store = outside ? storeFor(e.out) : null
+      memberIndex.set(i, nodes.length)
+      nodes.push({ prim: e.prim, params: e.params, args, dtype: e.out.aval.dtype, store })
+    }
+    steps.push({ kind: 'cluster', shape: c.shape, inputs, nodes, reduction, eqns: members.length })
+  }
+
+  eqns.forEach((e, i) => {
+    const c = clusterOf.get(i)
+    if (c !== undefined) {
+      if (lastMember.get(c) === i) emitCluster(c)
+      return
+    }
+    const a = e.inputs[0] as Atom
+    const lit = literalOf(a)
+    switch (e.prim as string) {
+      case 'stopGradient':
+      case 'reshape':
+      case 'transpose':
+      case 'broadcastTo':
+      case 'slice': {
+        if (lit !== undefined) {
+          // a view of a scalar is that scalar seen with stride 0 along every axis
+          const shape = e.out.aval.shape
+          const value = new Concrete(
+            lit.value.dtype,
+            shape,
+            lit.value.data,
+            shape.map(() => 0),
+            lit.value.offset,
+          )
+          literals.set(e.out.id, { kind: 'literal', value, aval: e.out.aval })
+          return
+        }
+        const r = refOf(a) as Ref
+        if ((e.prim as string) === 'stopGradient') {
+          refs.set(e.out.id, r)
+          return
+        }
+        const view = viewOf(e, r)
+        if (view !== null) refs.set(e.out.id, view)
+        else steps.push({ kind: 'copy', from: r, out: storeFor(e.out) })
+        return
+      }
+      case 'dotGeneral':
+        steps.push({ kind: 'dot', inputs: e.inputs.map(refOf), params: e.params, out: storeFor(e.out) })
+        return
+      default:
+        break
+    }
+    const base = newBase({ kind: 'dynamic', dtype: e.out.aval.dtype, size: sizeOf(e.out.aval.shape) })
+    refs.set(e.out.id, contiguousRef(base, e.out.aval))
+    steps.push({ kind: 'eval', prim: e.prim, inputs: e.inputs.map(refOf), params: e.params, base, aval: e.out.aval })
+  })
+  // a literal as a program output, or a value that is an input: returned as they are (the run copies what it must)
+  const outputs = jaxpr.outputs.map(refOf)
+
+  const readers: number[][] = bases.map(() => [])
+  const writer: number[] = bases.map(() => -1)
+  const read = (r: Ref | Literal, s: number) => {
+    if ('base' in r) {
+      const list = readers[r.base] as number[]
+      if (list[list.length - 1] !== s) list.push(s)
+    }
+  }
+  steps.forEach((s, k) => {
+    switch (s.kind) {
+      case 'cluster':
+        for (const x of s.inputs) if (x.kind === 'ref') read(x.ref, k)
+        for (const n of s.nodes) if (n.store !== null) writer[n.store.base] = k
+        if (s.reduction !== null) writer[s.reduction.out.base] = k
+        break
+      case 'dot':
+        for (const x of s.inputs) read(x, k)
+        writer[s.out.base] = k
+        break
+      case 'copy':
+        read(s.from, k)
+        writer[s.out.base] = k
+        break
+      case 'eval':
+        for (const x of s.inputs) read(x, k)
+        writer[s.base] = k
+        break
+    }
+  })
+  return { bases, steps, outputs, readers, writer, inputBases }
+}
+
+/** The view an equation makes of `r`, or null when its strides cannot express it (a reshape of a strided view). */
+const viewOf = (e: Eqn, r: Ref): Ref | null => {
+  const shape = e.out.aval.shape
+  switch (e.prim) {
+    case 'reshape': {
+      const strides = reshapeStrides(r, shape)
+      return strides === null ? null : { ...r, shape, strides }
+    }
+    case 'transpose': {
+      const { perm } = e.params as { perm: readonly number[] }
+      return { ...r, shape, strides: perm.map((p) => r.strides[p] as number) }
+    }
+    case 'broadcastTo': {
+      const lead = shape.length - r.shape.length
+      return {
+        ...r,
+        shape,
+        strides: shape.map((d, k) => (k < lead || r.shape[k - lead] !== d ? 0 : (r.strides[k - lead] as number))),
+      }
+    }
+    case 'slice': {
+      const { starts, steps } = e.params as { starts: readonly number[]; steps: readonly number[] }
+      let offset = r.offset
+      starts.forEach((s, k) => {
+        offset += s * (r.strides[k] as number)
+      })
+      if (sizeOf(shape) === 0) offset = r.offset
+      return { ...r, shape, offset, strides: r.strides.map((s, k) => s * (steps[k] as number)) }
+    }
+    default:
+      return null
+  }
+}
