@@ -46,7 +46,19 @@ export abstract class Trace {
  * transform. Reading them (`toArray`, `item`) is an error, never a silent wrong answer.
  */
 export abstract class Tracer extends NDArray {
-  abstract readonly trace: Trace
+  abstract readonly trace: Trace;
+  /**
+   * A traced array has no value to give JavaScript's arithmetic or comparisons (`1 + x`, `x > 0`, `Math.exp(x)`):
+   * that is an error saying so, rather than a silent NaN or string. As text (a template string) it describes itself.
+   */
+  [Symbol.toPrimitive](hint: string): string {
+    const what = `a traced array (shape [${this.shape.join(',')}], ${this.dtype})`
+    if (hint === 'string') return `<${what}>`
+    throw new TypeError(
+      `cannot use ${what} as a JavaScript number inside a transform such as grad or jit (in arithmetic, a comparison or a Math function); ` +
+        'use array ops (add, mul, greater, exp, …) instead, or make the value a static argument of jit (staticArgnums)',
+    )
+  }
   /** The plainest value this tracer stands for (itself, unless the trace can drop it). */
   fullLower(): NDArray {
     return this

@@ -131,4 +131,16 @@ describe('a recording interpreter', () => {
       return a
     }, x)
   })
+
+  it('using a tracer as a JavaScript number is a clear error, not a silent NaN', () => {
+    record((a) => {
+      const message =
+        /^cannot use a traced array \(shape \[2,3\], float32\) as a JavaScript number inside a transform such as grad or jit/
+      expect(() => 1 + (a as unknown as number)).toThrow(message)
+      expect(() => (a as unknown as number) > 0).toThrow(message)
+      expect(() => Math.exp(a as unknown as number)).toThrow(message)
+      expect(`${a}`).toBe('<a traced array (shape [2,3], float32)>')
+      return a
+    }, x)
+  })
 })
