@@ -3,8 +3,10 @@
  * out: draw a batch, run the network, compute the loss and its gradient with respect to
  * the weights, move the weights against the gradient. The Keras face is sugar over this.
  */
+
 import { valueAndGrad } from '@nabla/autodiff'
 import { batches, toCategorical } from '@nabla/datasets'
+import { jit } from '@nabla/jit'
 import { argmax, item, key, type NDArray, slice, split, toArray } from '@nabla/ndarray'
 import { categoricalAccuracy, dense, type SerialParams, serial, softmaxCrossentropy } from '@nabla/nn'
 import { applyUpdates, optimizer as byName } from '@nabla/optim'
@@ -28,6 +30,13 @@ export const runFunctional = async (data: Mnist, options: DemoOptions, out: Outp
   // loss(params, x, y): only params is differentiated; x and y are constants
   const loss = (params: SerialParams, xb: NDArray, yb: NDArray) => softmaxCrossentropy(net.apply(params, xb), yb)
   const lossAndGrad = valueAndGrad(loss)
+  // one step of the loop as a pure function of arrays, compiled with jit (traced once per batch shape)
+  const trainOn = (params: SerialParams, state: unknown, xb: NDArray, yb: NDArray) => {
+    const [value, grads] = lossAndGrad(params, xb, yb) // 1–3: batch, forward pass, loss and gradient
+    const [updates, next] = opt.update(grads, state, params) // 4: a step against the gradient
+    return [applyUpdates(params, updates), next, value] as const
+  }
+  const run = options.jit ? jit(trainOn) : trainOn
 
   let params = initial
   let state = opt.init(params)
@@ -39,9 +48,8 @@ export const runFunctional = async (data: Mnist, options: DemoOptions, out: Outp
     let seen = 0
     let step = 0
     for (const { x: xb, y: yb } of batches(x, y, { batchSize: options.batchSize, key: epochKeys[epoch]! })) {
-      const [value, grads] = lossAndGrad(params, xb, yb) // 1–3: batch, forward pass, loss and gradient
-      const [updates, next] = opt.update(grads, state, params) // 4: a step against the gradient
-      params = applyUpdates(params, updates)
+      const [nextParams, next, value] = run(params, state, xb, yb)
+      params = nextParams as SerialParams
       state = next
       total += item(value) * (xb.shape[0] as number)
       seen += xb.shape[0] as number

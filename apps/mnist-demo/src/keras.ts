@@ -63,6 +63,7 @@ export const runKeras = async (data: Mnist, options: DemoOptions, out: Output): 
     batchSize: options.batchSize,
     seed: options.seed,
     verbose: options.quiet ? 0 : 1,
+    jit: options.jit,
     output: out.stream,
     callbacks: {
       onEpochBegin: () => {
@@ -75,12 +76,12 @@ export const runKeras = async (data: Mnist, options: DemoOptions, out: Output): 
   })
 
   out.command('metrics <- network %>% evaluate(test_images, test_labels)')
-  const metrics = evaluate(trained, testImages, testLabels, { batchSize: 1000 })
+  const metrics = evaluate(trained, testImages, testLabels, { batchSize: 1000, jit: options.jit })
   out.command('metrics')
   out.result(formatEvaluate(metrics))
 
   out.command('network %>% predict_classes(test_images[1:10,])')
-  const predicted = toArray(predictClasses(trained, slice(testImages, [0, 10]))) as number[]
+  const predicted = toArray(predictClasses(trained, slice(testImages, [0, 10]), { jit: options.jit })) as number[]
   out.result(`[1] ${predicted.join(' ')}`)
 
   const info = kernelInfo()

@@ -13,6 +13,7 @@ export interface DemoOptions {
   readonly mode: 'keras' | 'functional'
   readonly png: string | undefined
   readonly trainSamples: number | undefined
+  readonly jit: boolean
   readonly help: boolean
 }
 
@@ -48,6 +49,7 @@ Options:
   --png FILE          where to write the grid of sample digits (default mnist-samples.png;
                       "none" to skip)
   --train-samples N   train on the first N images only (quick runs)
+  --no-jit            run each training step op by op instead of compiled with jit
   --quiet             only the results: no listings, no progress bar
   --help              this text`
 
@@ -81,6 +83,7 @@ export const parseOptions = (argv: readonly string[]): DemoOptions => {
         png: { type: 'string' },
         'train-samples': { type: 'string' },
         quiet: { type: 'boolean' },
+        'no-jit': { type: 'boolean' },
         help: { type: 'boolean' },
       },
       strict: true,
@@ -111,6 +114,7 @@ export const parseOptions = (argv: readonly string[]): DemoOptions => {
     mode,
     png: str('png') === 'none' ? undefined : (str('png') ?? 'mnist-samples.png'),
     trainSamples: positiveInt('train-samples', str('train-samples'), undefined),
+    jit: values['no-jit'] !== true,
     help: values.help === true,
   }
 }

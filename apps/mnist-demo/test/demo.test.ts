@@ -79,6 +79,17 @@ describe('mnist-demo', () => {
     const acc = Number(/test accuracy ([\d.]+)/.exec(stdout)?.[1])
     expect(acc).toBeGreaterThan(0.8)
   })
+  it('--no-jit trains op by op to the same results as the compiled default, in both modes', async () => {
+    const strip = (s: string) => s.replace(/\d+s \d+ms\/step/g, 'T').replace(/\d+(\.\d+)? s\b/g, 'T')
+    for (const mode of ['keras', 'functional']) {
+      const args = ['--mode', mode, '--epochs', '1', '--train-samples', '2000', '--png', 'none']
+      const compiled = await run(args)
+      const eager = await run([...args, '--no-jit'])
+      expect(compiled.code).toBe(0)
+      expect(eager.code).toBe(0)
+      expect(strip(eager.stdout)).toBe(strip(compiled.stdout))
+    }
+  })
 })
 
 describe('user errors: a clear message, exit code 2, no stack trace', () => {

@@ -8,6 +8,16 @@ import './shapeRule.js'
 
 export { allocate, arithmeticType, floatType, isFloat, type TypedArrayOf } from './dtype.js'
 export {
+  clusterKernel,
+  clusterSource,
+  type LoopArg,
+  type LoopInput,
+  type LoopKernel,
+  type LoopNest,
+  type LoopNode,
+  type LoopRef,
+} from './kernels/cluster.js'
+export {
   binaryBodies,
   blank,
   broadcastOperand,

@@ -1,7 +1,8 @@
 /** evaluate: the loss and metrics of a compiled model on data, averaged over samples, and their R printout. */
+import { jit } from '@nabla/jit'
 import { dual, isNDArray, item, type NDArray } from '@nabla/ndarray'
 import { type CompiledModel, checkCompiled } from './compile.js'
-import { checkBatchSize, checkData, inputBatch, rows } from './kerasData.js'
+import { checkBatchSize, checkData, checkJit, inputBatch, rows } from './kerasData.js'
 import { rFormat } from './rFormat.js'
 import type { SerialParams } from './serial.js'
 
@@ -18,17 +19,17 @@ export const evaluateLogs = (
   x: NDArray,
   y: NDArray,
   batchSize: number,
+  compiled = true,
 ): Record<string, number> => {
   const n = x.shape[0] as number
   const sums = [0, ...model.metrics.map(() => 0)]
+  const batchLogs = compiled ? jittedLogs(model) : eagerLogs(model)
   for (let start = 0; start < n; start += batchSize) {
     const end = Math.min(n, start + batchSize)
-    const yb = rows(y, undefined, start, end)
-    const out = model.trainNetwork.apply(params, inputBatch(model, x, undefined, start, end))
+    const values = batchLogs(params, inputBatch(model, x, undefined, start, end), rows(y, undefined, start, end))
     const size = end - start
-    sums[0] = (sums[0] as number) + item(model.loss.fn(yb, out)) * size
-    model.metrics.forEach((m, i) => {
-      sums[i + 1] = (sums[i + 1] as number) + item(m.fn(yb, out)) * size
+    values.forEach((v, i) => {
+      sums[i] = (sums[i] as number) + item(v) * size
     })
   }
   const logs: Record<string, number> = { loss: (sums[0] as number) / n }
@@ -38,10 +39,38 @@ export const evaluateLogs = (
   return logs
 }
 
+type BatchLogs = (params: SerialParams, xb: NDArray, yb: NDArray) => NDArray[]
+
+/** A batch's loss and metrics, from one forward pass in inference mode. */
+const eagerLogs =
+  (model: CompiledModel): BatchLogs =>
+  (params, xb, yb) => {
+    const out = model.trainNetwork.apply(params, xb)
+    return [model.loss.fn(yb, out), ...model.metrics.map((m) => m.fn(yb, out))]
+  }
+
+// one compiled program per network, loss and metrics (and batch shape), kept as long as the network is: a model
+// that fit returns shares its network with the model it trained, and so its programs
+interface Compiled {
+  readonly loss: CompiledModel['loss']
+  readonly metrics: CompiledModel['metrics']
+  readonly logs: BatchLogs
+}
+const compiledLogs = new WeakMap<object, Compiled>()
+const jittedLogs = (model: CompiledModel): BatchLogs => {
+  const c = compiledLogs.get(model.trainNetwork)
+  if (c !== undefined && c.loss === model.loss && c.metrics === model.metrics) return c.logs
+  const logs = jit(eagerLogs(model)) as BatchLogs
+  compiledLogs.set(model.trainNetwork, { loss: model.loss, metrics: model.metrics, logs })
+  return logs
+}
+
 /** Options of {@link evaluate}. */
 export interface EvaluateOptions {
   /** Samples per batch (default 32, as Keras); only memory and speed depend on it. */
   readonly batchSize?: number
+  /** Run each batch compiled with `jit` (default true), or op by op (`false`). */
+  readonly jit?: boolean
 }
 
 /**
@@ -60,7 +89,7 @@ const evaluateImpl = (model: CompiledModel, x: NDArray, y: NDArray, options: Eva
   const batchSize = checkBatchSize('evaluate', options.batchSize ?? 32)
   const labels = checkData('evaluate', m, x, y)
   if ((x.shape[0] as number) === 0) throw new RangeError('evaluate: x has no samples')
-  const logs = evaluateLogs(m, m.params, x, labels, batchSize)
+  const logs = evaluateLogs(m, m.params, x, labels, batchSize, checkJit('evaluate', options.jit))
   const alias = { accuracy: 'acc', acc: 'accuracy' } as const
   for (const name of ['accuracy', 'acc'] as const) {
     const value = logs[name]

@@ -75,31 +75,35 @@ interface EpochContext {
   readonly pause: () => Promise<void>
   readonly shuffleKey: Key
   readonly dropoutKey: Key
+  /** The step of a model without dropout, made once per fit (so a jitted step is traced once per batch shape). */
+  readonly plainStep: StepFn | undefined
 }
+
+type StepFn = (state: State, x: NDArray, y: NDArray) => [State, NDArray, NDArray]
 
 /** One epoch of steps; returns the new state and the epoch's running averages. */
 const runEpoch = async (ctx: EpochContext, state0: State, epoch: number): Promise<[State, Logs]> => {
   const { m, plan } = ctx
   const global = m.epochsTrained + epoch
   const order = plan.shuffle ? permutation(nth(ctx.shuffleKey, global), plan.samples) : undefined
-  const hasDropout = m.layers.some((l) => l.kind === 'Dropout')
-  const stepKeys = hasDropout ? split(nth(ctx.dropoutKey, global), plan.steps) : undefined
-  const plainStep = hasDropout
-    ? undefined
-    : trainStep({ loss: batchLoss(m, undefined), optimizer: m.optimizer, hasAux: true })
+  const { plainStep } = ctx
+  const stepKeys = plainStep === undefined ? split(nth(ctx.dropoutKey, global), plan.steps) : undefined
   const sums = new Float64Array(1 + m.metrics.length)
   let [state, previous, seen] = [state0, state0, 0]
   let logs: Logs = {}
   for (let b = 0; b < plan.steps; b++) {
     const [start, end] = [b * plan.batchSize, Math.min(plan.samples, (b + 1) * plan.batchSize)]
-    // The batch, the step's intermediates and the metrics' arrays are dead once the new state exists: their
-    // storage goes back to the pool for the next step (layers and losses keep no arrays, as for grad)
-    const arena = openArena()
+    // Eagerly, the batch, the step's intermediates and the metrics' arrays are dead once the new state exists:
+    // their storage goes back to the pool for the next step (layers and losses keep no arrays, as for grad). A
+    // compiled step keeps its intermediates in its own planned buffers.
+    const arena = plainStep !== undefined && plan.jit ? undefined : openArena()
     let next: State
     try {
       const xb = inputBatch(m, plan.x, order, start, end)
       const yb = rows(plan.y, order, start, end)
-      const step = plainStep ?? trainStep({ loss: batchLoss(m, stepKeys?.[b]), optimizer: m.optimizer, hasAux: true })
+      // a model with dropout draws a new mask per step, from a key the step closes over: it runs eagerly
+      const step =
+        plainStep ?? trainStep({ loss: batchLoss(m, stepKeys?.[b]), optimizer: m.optimizer, hasAux: true, jit: false })
       const [after, lossValue, out] = step(state, xb, yb)
       next = after
       const loss = item(lossValue)
@@ -111,13 +115,15 @@ const runEpoch = async (ctx: EpochContext, state0: State, epoch: number): Promis
         sums[i + 1] = (sums[i + 1] as number) + item(metric.fn(yb, out)) * size
       })
     } catch (error) {
-      arena.discard()
+      arena?.discard()
       throw error
     }
-    arena.close(next, state)
-    // `previous` (step b − 1's input) is now unreachable: hand its buffers back (never anything still in use).
-    // It is a state this epoch made from b = 2 on; before, it is state0, which belongs to the caller
-    if (b >= 2) recycle(previous, { keep: buffersOf(next, state) })
+    if (arena !== undefined) {
+      arena.close(next, state)
+      // `previous` (step b − 1's input) is now unreachable: hand its buffers back (never anything still in use).
+      // It is a state this epoch made from b = 2 on; before, it is state0, which belongs to the caller
+      if (b >= 2) recycle(previous, { keep: buffersOf(next, state) })
+    }
     ;[previous, state] = [state, next]
     logs = Object.fromEntries([
       ['loss', (sums[0] as number) / seen],
@@ -165,7 +171,11 @@ const fitImpl = async (model: CompiledModel, x: NDArray, y: NDArray, options: Fi
   }
   const [shuffleKey, dropoutKey] = split(key(plan.seed), 2) as [Key, Key]
   const logger = progressLogger({ verbose: plan.verbose, output: plan.output, epochs: plan.epochs, steps: plan.steps })
-  const ctx: EpochContext = { m, plan, logger, history, pause: breather(), shuffleKey, dropoutKey }
+  const hasDropout = m.layers.some((l) => l.kind === 'Dropout')
+  const plainStep = hasDropout
+    ? undefined
+    : trainStep({ loss: batchLoss(m, undefined), optimizer: m.optimizer, hasAux: true, jit: plan.jit })
+  const ctx: EpochContext = { m, plan, logger, history, pause: breather(), shuffleKey, dropoutKey, plainStep }
   let state: State = { params: m.params, optState: m.optState }
   let current = m
   // the matrix products' worker threads, started before the first epoch rather than by its first step (in a
@@ -178,7 +188,7 @@ const fitImpl = async (model: CompiledModel, x: NDArray, y: NDArray, options: Fi
     state = next
     current = withState(m, state, m.epochsTrained + epoch + 1)
     const val = plan.validation
-    const valLogs = val === undefined ? {} : evaluateLogs(m, state.params, val.x, val.y, plan.batchSize)
+    const valLogs = val === undefined ? {} : evaluateLogs(m, state.params, val.x, val.y, plan.batchSize, plan.jit)
     const logs: Logs = {
       ...trainLogs,
       ...Object.fromEntries(Object.entries(valLogs).map(([k, v]) => [`val_${k}`, v])),

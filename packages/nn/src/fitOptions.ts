@@ -1,7 +1,7 @@
 /** The options of `fit`, checked and resolved (defaults, validation split, data checks) before any training. */
 import { isNDArray, type NDArray, slice } from '@nabla/ndarray'
 import type { CompiledModel } from './compile.js'
-import { checkBatchSize, checkData } from './kerasData.js'
+import { checkBatchSize, checkData, checkJit } from './kerasData.js'
 import type { Logs } from './progress.js'
 import type { ProgressOutput } from './progressLogger.js'
 
@@ -30,6 +30,12 @@ export interface FitOptions {
   readonly validationData?: readonly [NDArray, NDArray] | { readonly x: NDArray; readonly y: NDArray }
   /** 0 silent, 1 progress bar (default), 2 one line per epoch. */
   readonly verbose?: 0 | 1 | 2
+  /**
+   * Compile each training step with `jit` (default true): one program per batch shape, fused and planned once.
+   * `false` runs the steps op by op. A model with dropout runs eagerly either way for now (its masks are drawn
+   * per step).
+   */
+  readonly jit?: boolean
   readonly callbacks?: FitCallbacks
   /** Where progress goes (default process.stdout). */
   readonly output?: ProgressOutput
@@ -47,6 +53,7 @@ export interface FitPlan {
   readonly shuffle: boolean
   readonly seed: number
   readonly verbose: 0 | 1 | 2
+  readonly jit: boolean
   readonly callbacks: FitCallbacks
   readonly output: ProgressOutput
 }
@@ -82,13 +89,14 @@ const splitValidation = (x: NDArray, y: NDArray, fraction: unknown) => {
  * const plan = planFit(model, x, y, { epochs: 5, batchSize: 128 }) // plan.steps 469 for 60000 samples
  */
 export const planFit = (model: CompiledModel, x: NDArray, y: NDArray, options: FitOptions = {}): FitPlan => {
-  const { epochs = 1, shuffle = true, seed = model.seed, verbose = 1, callbacks = {} } = options
+  const { epochs = 1, shuffle = true, seed = model.seed, verbose = 1, callbacks = {}, jit = true } = options
   if (!Number.isInteger(epochs) || epochs < 1)
     throw new RangeError(`fit: epochs must be a positive integer, got ${epochs}`)
   const batchSize = checkBatchSize('fit', options.batchSize ?? 32)
   if (!Number.isSafeInteger(seed)) throw new RangeError(`fit: seed must be an integer, got ${seed}`)
   if (verbose !== 0 && verbose !== 1 && verbose !== 2)
     throw new RangeError(`fit: verbose must be 0, 1 or 2, got ${verbose}`)
+  checkJit('fit', jit)
   const labels = checkData('fit', model, x, y)
   let validation: { x: NDArray; y: NDArray } | undefined
   let train = { x, y: labels }
@@ -113,6 +121,7 @@ export const planFit = (model: CompiledModel, x: NDArray, y: NDArray, options: F
     shuffle,
     seed,
     verbose,
+    jit,
     callbacks,
     output: options.output ?? process.stdout,
   }

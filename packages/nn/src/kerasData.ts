@@ -80,3 +80,15 @@ export const checkBatchSize = (op: string, batchSize: unknown): number => {
   }
   return batchSize
 }
+
+/**
+ * Checks a `jit` option: true, false or absent (true).
+ * @example
+ * checkJit('predict', options.jit) // true unless options.jit is false
+ */
+export const checkJit = (op: string, value: unknown): boolean => {
+  if (value !== undefined && typeof value !== 'boolean') {
+    throw new TypeError(`${op}: jit must be true or false, got ${String(value)}`)
+  }
+  return value !== false
+}

@@ -1,12 +1,29 @@
 /** predict and predictClasses: the model's outputs (probabilities for a softmax/sigmoid output) and their argmax. */
+import { jit } from '@nabla/jit'
 import { argmax, cast, concat, dual, greater, isNDArray, type NDArray, reshape } from '@nabla/ndarray'
 import { type CompiledModel, checkCompiled } from './compile.js'
-import { checkBatchSize, checkInputs, inputBatch } from './kerasData.js'
+import { checkBatchSize, checkInputs, checkJit, inputBatch } from './kerasData.js'
 
 /** Options of {@link predict}. */
 export interface PredictOptions {
   /** Samples per batch (default 32, as Keras); only memory and speed depend on it. */
   readonly batchSize?: number
+  /** Run the forward pass compiled with `jit` (default true), or op by op (`false`). */
+  readonly jit?: boolean
+}
+
+type Forward = (params: CompiledModel['params'], x: NDArray) => NDArray
+
+// the compiled forward pass of a network (one program per batch shape), kept as long as the network is
+const forwards = new WeakMap<object, Forward>()
+const jittedForward = (m: CompiledModel): Forward => {
+  let f = forwards.get(m.predictNetwork)
+  if (f === undefined) {
+    const net = m.predictNetwork
+    f = jit((params: CompiledModel['params'], x: NDArray) => net.apply(params, x)) as Forward
+    forwards.set(net, f)
+  }
+  return f
 }
 
 /** Data-first calls start with the model; data-last ones with the inputs. */
@@ -17,9 +34,10 @@ const predictImpl = (model: CompiledModel, x: NDArray, options: PredictOptions =
   const batchSize = checkBatchSize('predict', options.batchSize ?? 32)
   const n = checkInputs('predict', m, x)
   if (n === 0) throw new RangeError('predict: x has no samples')
+  const forward = checkJit('predict', options.jit) ? jittedForward(m) : m.predictNetwork.apply
   const outs: NDArray[] = []
   for (let start = 0; start < n; start += batchSize) {
-    outs.push(m.predictNetwork.apply(m.params, inputBatch(m, x, undefined, start, Math.min(n, start + batchSize))))
+    outs.push(forward(m.params, inputBatch(m, x, undefined, start, Math.min(n, start + batchSize))))
   }
   return outs.length === 1 ? (outs[0] as NDArray) : concat(outs, 0)
 }

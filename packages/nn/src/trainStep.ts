@@ -4,12 +4,24 @@
  * turn gradients into updates, apply them. `fit` runs this; so can your own loop.
  */
 import { valueAndGrad } from '@nabla/autodiff'
+import { jit } from '@nabla/jit'
 import type { NDArray, Tree } from '@nabla/ndarray'
 import { openArena } from '@nabla/ndarray/core'
 import { applyUpdates, type GradientTransformation } from '@nabla/optim'
 
+/** How a step runs. */
+export interface StepOptions {
+  /**
+   * Compile the step with `jit` (default true): traced once per batch shape into one program — forward pass,
+   * gradient and optimizer update — whose element-wise work is fused and whose intermediates live in buffers
+   * planned once. `false` runs it op by op (eagerly), e.g. to step through it in a debugger or to read values
+   * inside the loss.
+   */
+  readonly jit?: boolean
+}
+
 /** The pieces a training step needs. */
-export interface TrainStepSpec<P extends Tree, S> {
+export interface TrainStepSpec<P extends Tree, S> extends StepOptions {
   /** The loss of parameters `params` on a batch; only `params` is differentiated. */
   readonly loss: (params: P, x: NDArray, y: NDArray) => NDArray
   readonly optimizer: GradientTransformation<S>
@@ -22,7 +34,7 @@ export interface TrainState<P extends Tree, S> {
 }
 
 /** A {@link TrainStepSpec} whose loss also returns auxiliary values (e.g. the network's output, for metrics). */
-export interface TrainStepWithAuxSpec<P extends Tree, S, A> {
+export interface TrainStepWithAuxSpec<P extends Tree, S, A> extends StepOptions {
   /** Returns `[loss, aux]`; no gradient flows through `aux`, which comes back as values. */
   readonly loss: (params: P, x: NDArray, y: NDArray) => readonly [NDArray, A]
   readonly optimizer: GradientTransformation<S>
@@ -32,9 +44,10 @@ export interface TrainStepWithAuxSpec<P extends Tree, S, A> {
 /**
  * Makes a step function: `(state, x, y) → [nextState, loss]`. With `hasAux: true` the loss
  * returns `[loss, aux]` and the step `[nextState, loss, aux]`: how `fit` gets the batch's
- * predictions for its metrics from the same forward pass. The arrays a step makes and does not
- * return are reused by the next one (see `openArena`), so the loss, like any function given to
- * `grad`, must not keep arrays past its call.
+ * predictions for its metrics from the same forward pass. The step is compiled with `jit`
+ * unless `jit: false`: the loss is then traced (once per batch shape), so it must compute with
+ * array ops only — values are not readable inside it — and its arrays (the optimizer state
+ * included) must all be NDArrays.
  * @example
  * const step = trainStep({ loss: (p, x, y) => softmaxCrossentropy(net.apply(p, x), y), optimizer: rmsprop() })
  * let state = { params, optState: rmsprop().init(params) }
@@ -50,28 +63,40 @@ export function trainStep<P extends Tree, S>(
   spec: TrainStepSpec<P, S> | TrainStepWithAuxSpec<P, S, unknown>,
 ): (state: TrainState<P, S>, x: NDArray, y: NDArray) => [TrainState<P, S>, NDArray, unknown?] {
   const { optimizer } = spec
-  const update = (state: TrainState<P, S>, grads: P): TrainState<P, S> => {
-    if (optimizer.updateAndApply !== undefined) {
-      // the optimizer's fused path: the same step in one pass per leaf
-      const [params, optState] = optimizer.updateAndApply(grads, state.optState, state.params)
-      return { params: params as P, optState }
+  const hasAux = 'hasAux' in spec && spec.hasAux
+  const lossAndGrad = hasAux
+    ? valueAndGrad(spec.loss, { hasAux: true })
+    : valueAndGrad((spec as TrainStepSpec<P, S>).loss)
+  // the whole step as one pure function of arrays: what jit traces
+  const step = (params: P, optState: S, x: NDArray, y: NDArray) => {
+    const [out, grads] = lossAndGrad(params, x, y) as [NDArray | readonly [NDArray, unknown], P]
+    const [updates, nextOptState] = optimizer.update(grads, optState, params)
+    const next = applyUpdates(params, updates)
+    return hasAux
+      ? ([next, nextOptState, ...(out as readonly [NDArray, unknown])] as const)
+      : ([next, nextOptState, out as NDArray] as const)
+  }
+  if (spec.jit !== false) {
+    const compiled = jit(step)
+    return (state, x, y) => {
+      const [params, optState, value, aux] = compiled(state.params, state.optState, x, y) as unknown as [
+        P,
+        S,
+        NDArray,
+        unknown,
+      ]
+      return hasAux ? [{ params, optState }, value, aux] : [{ params, optState }, value]
     }
-    const [updates, optState] = optimizer.update(grads, state.optState, state.params)
-    return { params: applyUpdates(state.params, updates), optState }
   }
-  if ('hasAux' in spec && spec.hasAux) {
-    const lossAndGrad = valueAndGrad(spec.loss, { hasAux: true })
-    return (state, x, y) =>
-      inArena(() => {
-        const [[value, aux], grads] = lossAndGrad(state.params, x, y)
-        return [update(state, grads), value, aux]
-      })
-  }
-  const lossAndGrad = valueAndGrad((spec as TrainStepSpec<P, S>).loss)
   return (state, x, y) =>
     inArena(() => {
-      const [value, grads] = lossAndGrad(state.params, x, y)
-      return [update(state, grads), value]
+      const [params, optState, value, aux] = step(state.params, state.optState, x, y) as unknown as [
+        P,
+        S,
+        NDArray,
+        unknown,
+      ]
+      return hasAux ? [{ params, optState }, value, aux] : [{ params, optState }, value]
     })
 }
 

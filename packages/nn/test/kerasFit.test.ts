@@ -127,13 +127,8 @@ describe('fit is deterministic and pure', () => {
         for (let start = 0; start < samples; start += 128) {
           const rows = (a: typeof x) => array((toArray(a) as number[][]).slice(start, start + 128))
           const [, grads] = lossAndGrad(state.params as typeof model.params, rows(x), rows(y))
-          if (opt.updateAndApply !== undefined) {
-            const [params, optState] = opt.updateAndApply(grads, state.optState, state.params)
-            state = { params, optState }
-          } else {
-            const [updates, optState] = opt.update(grads, state.optState, state.params)
-            state = { params: applyUpdates(state.params, updates), optState }
-          }
+          const [updates, optState] = opt.update(grads, state.optState, state.params)
+          state = { params: applyUpdates(state.params, updates), optState }
         }
       }
       expect(values(trained.params)).toEqual(values(state.params as typeof model.params))
@@ -342,5 +337,18 @@ describe('fit rejects bad input before training', () => {
     expect(e.model.epochsTrained).toBe(0)
     expect(values(e.model.params)).not.toEqual(values(model.params))
     expect(values(model.params)).toEqual(initial)
+  })
+  it('jit: true (the default) and jit: false train to the same weights, bit for bit; a bad jit option is an error', async () => {
+    const x = normal(key(7), [50, 3])
+    const y = normal(key(8), [50, 2])
+    const make = () =>
+      sequential({ optimizer: 'rmsprop', loss: 'mse', metrics: [] }, layerDense({ units: 2, inputShape: [3] }))
+    const a = await fit(make(), x, y, { epochs: 2, batchSize: 16, ...silent })
+    const b = await fit(make(), x, y, { epochs: 2, batchSize: 16, jit: false, ...silent })
+    expect(values(a.model.params)).toEqual(values(b.model.params))
+    expect(a.history.metrics).toEqual(b.history.metrics)
+    await expect(fit(make(), x, y, { jit: 'yes' as never, ...silent })).rejects.toThrow(
+      /fit: jit must be true or false, got yes/,
+    )
   })
 })

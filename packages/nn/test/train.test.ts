@@ -15,6 +15,8 @@ import {
   sub,
   sum,
   toArray,
+  toTypedArray,
+  treeLeaves,
 } from '@nabla/ndarray'
 import { Concrete, recycle, recycledFloats, residentFloats } from '@nabla/ndarray/core'
 import { adam, sgd } from '@nabla/optim'
@@ -100,5 +102,43 @@ describe('trainStep and the WebAssembly heap', () => {
     expect(given.includes(mine.data as Float32Array)).toBe(false)
     expect((mine.data as Float32Array).every((v) => v === 0.5)).toBe(true)
     expect(state.params).toBeAllClose(sub(w0, 0.05))
+  })
+})
+
+describe('trainStep compiled with jit (the default) and op by op', () => {
+  const { x, y } = xorData(64)
+  const net = serial(dense(8, { activation: 'relu' }), dense(2))
+  const loss = (p: SerialParams, xb: NDArray, yb: NDArray) => softmaxCrossentropy(net.apply(p, xb), yb)
+  const run = (jitted: boolean) => {
+    const optimizer = adam({ learningRate: 0.01 })
+    const step = trainStep<SerialParams, unknown>({ loss, optimizer, jit: jitted })
+    const [, p0] = net.init(key(5), [2])
+    let state = { params: p0, optState: optimizer.init(p0) as unknown }
+    const losses: number[] = []
+    for (let i = 0; i < 5; i++) {
+      const [next, value] = step(state, x, y)
+      state = next
+      losses.push(item(value))
+    }
+    return { losses, params: treeLeaves(state.params).map((l) => Array.from(toTypedArray(l))) }
+  }
+
+  it('gives the same losses and weights, bit for bit', () => {
+    const a = run(true)
+    const b = run(false)
+    expect(a.losses).toEqual(b.losses)
+    expect(a.params).toEqual(b.params)
+  })
+
+  it('under jit, a loss that reads values is a clear error', () => {
+    const optimizer = sgd({ learningRate: 0.1 })
+    const step = trainStep<SerialParams, unknown>({
+      loss: (p, xb, yb) => mul(loss(p, xb, yb), item(sum(xb)) > 0 ? 1 : 2),
+      optimizer,
+    })
+    const [, p0] = net.init(key(5), [2])
+    expect(() => step({ params: p0, optState: optimizer.init(p0) }, x, y)).toThrow(
+      /item: cannot read the values of a traced array .* inside a transform such as grad or jit/,
+    )
   })
 })

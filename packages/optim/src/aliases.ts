@@ -1,14 +1,12 @@
 /** The optimizers users ask for by name: one-line compositions of the transforms, with Keras's defaults and formulas. */
-import { fuse, mul, type NDArray, sub } from '@nabla/ndarray'
 import { chain } from './chain.js'
 import { scaleByAdagrad } from './scaleByAdagrad.js'
-import { adamLeaf, type ScaleByAdamOptions, scaleByAdam } from './scaleByAdam.js'
+import { type ScaleByAdamOptions, scaleByAdam } from './scaleByAdam.js'
 import { scaleByLearningRate } from './scaleByLearningRate.js'
-import { rmsLeaf, type ScaleByRmsOptions, scaleByRms } from './scaleByRms.js'
-import { type LearningRate, learningRateAt } from './schedule.js'
+import { type ScaleByRmsOptions, scaleByRms } from './scaleByRms.js'
+import type { LearningRate } from './schedule.js'
 import { trace } from './trace.js'
 import type { GradientTransformation } from './transformation.js'
-import { treeZipWith } from './treeZipWith.js'
 
 // biome-ignore lint/suspicious/noExplicitAny: an optimizer's state type is its own business
 type AnyTransformation = GradientTransformation<any>
@@ -47,26 +45,10 @@ export interface RmspropOptions extends ScaleByRmsOptions {
  * @example
  * rmsprop() // what compile(..., { optimizer: 'rmsprop' }) uses
  */
-export const rmsprop = ({ learningRate = 0.001, momentum = 0, ...rms }: RmspropOptions = {}): AnyTransformation => {
-  if (momentum !== 0) return chain(scaleByRms(rms), scaleByLearningRate(learningRate), trace({ decay: momentum }))
-  const composed = chain(scaleByRms(rms), scaleByLearningRate(learningRate))
-  if (rms.centered === true) return composed
-  const { rho = 0.9, epsilon = 1e-7 } = rms
-  return {
-    ...composed,
-    // p ← p − lr·g/√(ν + ε) with ν ← ρν + (1−ρ)g² (scaleByRms's rmsLeaf), one pass per leaf
-    updateAndApply: (grads, [rmsState, lrState], params) => {
-      const lr = learningRateAt(learningRate, lrState.count)
-      const leaf = rmsLeaf(rho, epsilon)
-      const step = fuse((p: NDArray, g: NDArray, v: NDArray): [NDArray, NDArray] => {
-        const [update, nu] = leaf(g, v)
-        return [sub(p, mul(update, lr)), nu]
-      })
-      const [next, nu] = treeZipWith(step, params, grads, rmsState.nu)
-      return [next, [{ nu, mu: null }, { count: lrState.count + 1 }]]
-    },
-  }
-}
+export const rmsprop = ({ learningRate = 0.001, momentum = 0, ...rms }: RmspropOptions = {}): AnyTransformation =>
+  momentum === 0
+    ? chain(scaleByRms(rms), scaleByLearningRate(learningRate))
+    : chain(scaleByRms(rms), scaleByLearningRate(learningRate), trace({ decay: momentum }))
 
 /**
  * Adagrad, as Keras: `s ← s + g²; w ← w − lr·g/√(s + ε)`, defaults lr 0.001, initial accumulator 0.1, ε 1e-7.
@@ -92,24 +74,8 @@ export const adagrad = ({
 export const adam = ({
   learningRate = 0.001,
   ...moments
-}: ScaleByAdamOptions & { readonly learningRate?: LearningRate } = {}): AnyTransformation => {
-  const { beta1 = 0.9, beta2 = 0.999, epsilon = 1e-7 } = moments
-  return {
-    ...chain(scaleByAdam(moments), scaleByLearningRate(learningRate)),
-    // p ← p − lr·m·√(1−β₂ᵗ)/(1−β₁ᵗ)/(√v + ε) (scaleByAdam's adamLeaf with lr in the scale), one pass per leaf
-    updateAndApply: (grads, [adamState, lrState], params) => {
-      const t = adamState.count + 1
-      const scale = (learningRateAt(learningRate, lrState.count) * Math.sqrt(1 - beta2 ** t)) / (1 - beta1 ** t)
-      const leaf = adamLeaf(beta1, beta2, epsilon, scale)
-      const step = fuse((p: NDArray, g: NDArray, m: NDArray, v: NDArray): [NDArray, NDArray, NDArray] => {
-        const [update, mu, nu] = leaf(g, m, v)
-        return [sub(p, update), mu, nu]
-      })
-      const [next, mu, nu] = treeZipWith(step, params, grads, adamState.mu, adamState.nu)
-      return [next, [{ count: t, mu, nu }, { count: lrState.count + 1 }]]
-    },
-  }
-}
+}: ScaleByAdamOptions & { readonly learningRate?: LearningRate } = {}): AnyTransformation =>
+  chain(scaleByAdam(moments), scaleByLearningRate(learningRate))
 
 const byName = { sgd, rmsprop, adagrad, adam } as const
 

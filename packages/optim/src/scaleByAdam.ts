@@ -1,12 +1,13 @@
 /** scaleByAdam: bias-corrected first and second moment estimates (Keras's arrangement of ε). */
-import { add, div, fuse, mul, type NDArray, sqrt, square, sub, type Tree } from '@nabla/ndarray'
+import { add, array, div, mul, type NDArray, type Operand, pow, sqrt, square, sub, type Tree } from '@nabla/ndarray'
+import { castPerDType } from './castPerDType.js'
 import type { GradientTransformation } from './transformation.js'
 import { treeZipWith } from './treeZipWith.js'
 import { zerosLike } from './zerosLike.js'
 
-/** Step count and the running moments. */
+/** Step count (a float64 scalar NDArray, so the state is all arrays and a step can be traced) and the running moments. */
 export interface ScaleByAdamState {
-  readonly count: number
+  readonly count: NDArray
   readonly mu: Tree
   readonly nu: Tree
 }
@@ -20,13 +21,13 @@ export interface ScaleByAdamOptions {
 
 /**
  * The step on one leaf, `[update, m', v']`: m' ← m + (1−β₁)(g − m); v' ← v + (1−β₂)(g² − v);
- * update ← m'·scale / (√v' + ε), where `scale` holds the bias correction √(1−β₂ᵗ)/(1−β₁ᵗ)
- * (times the learning rate in `adam`'s fused `updateAndApply`, which shares this formula).
+ * update ← m'·scale / (√v' + ε), where `scale` holds the bias correction √(1−β₂ᵗ)/(1−β₁ᵗ) (a scalar
+ * of the leaf's dtype).
  * @example
  * const [update, m, v] = adamLeaf(0.9, 0.999, 1e-7, alpha)(g, m0, v0)
  */
 export const adamLeaf =
-  (beta1: number, beta2: number, epsilon: number, scale: number) =>
+  (beta1: number, beta2: number, epsilon: number, scale: Operand) =>
   (g: NDArray, m: NDArray, v: NDArray): [NDArray, NDArray, NDArray] => {
     const mu = add(m, mul(sub(g, m), 1 - beta1))
     const nu = add(v, mul(sub(square(g), v), 1 - beta2))
@@ -36,6 +37,8 @@ export const adamLeaf =
 /**
  * m ← m + (1−β₁)(g − m); v ← v + (1−β₂)(g² − v);
  * updates ← m · √(1−β₂ᵗ)/(1−β₁ᵗ) / (√v + ε), as Keras computes it (ε not bias-corrected).
+ * The state's `count` is a float64 scalar; the bias correction is computed from it in float64 (the
+ * doubles JavaScript would compute) and rounded to each leaf's dtype.
  * @example
  * chain(scaleByAdam(), scaleByLearningRate(1e-3))
  */
@@ -51,13 +54,18 @@ export const scaleByAdam = ({
     if (!(b >= 0 && b < 1)) throw new RangeError(`scaleByAdam: ${name} must be in [0, 1), got ${b}`)
   }
   return {
-    init: (params) => ({ count: 0, mu: zerosLike(params), nu: zerosLike(params) }),
+    init: (params) => ({ count: array(0, { dtype: 'float64' }), mu: zerosLike(params), nu: zerosLike(params) }),
     update: (grads, state) => {
-      const t = state.count + 1
-      const alpha = Math.sqrt(1 - beta2 ** t) / (1 - beta1 ** t)
-      // one fused pass per leaf: read g, m, v; write the update, m and v (constants are loop arguments, so
-      // the generated loop is reused from step to step)
-      const [updates, mu, nu] = treeZipWith(fuse(adamLeaf(beta1, beta2, epsilon, alpha)), grads, state.mu, state.nu)
+      const t = add(state.count, 1)
+      // √(1 − β₂ᵗ) / (1 − β₁ᵗ) in float64, then in each leaf's dtype (as a JS number would be)
+      const alpha = castPerDType(div(sqrt(sub(1, pow(beta2, t))), sub(1, pow(beta1, t))))
+      // each op rounds to the leaf's dtype (under jit the leaf's ops become one fused loop, with the same bits)
+      const [updates, mu, nu] = treeZipWith(
+        (g: NDArray, m: NDArray, v: NDArray) => adamLeaf(beta1, beta2, epsilon, alpha(g.dtype))(g, m, v),
+        grads,
+        state.mu,
+        state.nu,
+      )
       return [updates, { count: t, mu, nu }]
     },
   }

@@ -1,15 +1,17 @@
 /** scaleByLearningRate: multiply updates by −lr (descent), with the rate fixed or read from a schedule at each step. */
-import { mul, type NDArray, treeMap } from '@nabla/ndarray'
+import { add, array, mul, type NDArray, neg, treeMap } from '@nabla/ndarray'
+import { castPerDType } from './castPerDType.js'
 import { checkLearningRate, type LearningRate, learningRateAt } from './schedule.js'
 import type { GradientTransformation } from './transformation.js'
 
-/** How many updates have been made (schedules read it). */
+/** How many updates have been made (schedules read it): a float64 scalar NDArray, so a step can be traced. */
 export interface ScaleByLearningRateState {
-  readonly count: number
+  readonly count: NDArray
 }
 
 /**
- * updates ← −lr(count) · updates.
+ * updates ← −lr(count) · updates. A fixed rate, or a schedule's value at a concrete count, is a JS number;
+ * under `jit` a schedule's `arrayForm` gives it as a float64 scalar, rounded to each leaf's dtype.
  * @example
  * chain(scaleByRms(), scaleByLearningRate(0.001))
  */
@@ -19,10 +21,16 @@ export const scaleByLearningRate = (
 ): GradientTransformation<ScaleByLearningRateState> => {
   checkLearningRate('scaleByLearningRate', learningRate)
   return {
-    init: () => ({ count: 0 }),
+    init: () => ({ count: array(0, { dtype: 'float64' }) }),
     update: (grads, { count }) => {
-      const lr = learningRateAt(learningRate, count) * (flipSign ? -1 : 1)
-      return [treeMap((g: NDArray) => mul(g, lr), grads), { count: count + 1 }]
+      const lr = learningRateAt(learningRate, count)
+      const next = { count: add(count, 1) }
+      if (typeof lr === 'number') {
+        const scale = lr * (flipSign ? -1 : 1)
+        return [treeMap((g: NDArray) => mul(g, scale), grads), next]
+      }
+      const scale = castPerDType(flipSign ? neg(lr) : lr)
+      return [treeMap((g: NDArray) => mul(g, scale(g.dtype)), grads), next]
     },
   }
 }

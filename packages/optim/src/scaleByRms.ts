@@ -1,13 +1,13 @@
 /** scaleByRms: divide by a running root-mean-square of the gradients (the core of RMSprop). */
-import { add, div, fuse, mul, type NDArray, sqrt, square, sub, type Tree } from '@nabla/ndarray'
+import { add, div, mul, type NDArray, sqrt, square, sub, type Tree } from '@nabla/ndarray'
 import type { GradientTransformation } from './transformation.js'
 import { treeZipWith } from './treeZipWith.js'
 import { zerosLike } from './zerosLike.js'
 
-/** Running mean of g² (`nu`) and, when centered, of g (`mu`). */
+/** Running mean of g² (`nu`) and, only when centered, of g (`mu`). */
 export interface ScaleByRmsState {
   readonly nu: Tree
-  readonly mu: Tree | null
+  readonly mu?: Tree
 }
 
 /** Options of {@link scaleByRms}: Keras's defaults. */
@@ -19,7 +19,6 @@ export interface ScaleByRmsOptions {
 
 /**
  * The uncentered step on one leaf, `[update, ν']`: ν' ← ρν + (1−ρ)g²; update ← g / √(ν' + ε).
- * Shared by `scaleByRms` and `rmsprop`'s fused `updateAndApply`, so the formula is written once.
  * @example
  * const [update, nu] = rmsLeaf(0.9, 1e-7)(g, v)
  */
@@ -43,19 +42,19 @@ export const scaleByRms = ({
 }: ScaleByRmsOptions = {}): GradientTransformation<ScaleByRmsState> => {
   if (!(rho >= 0 && rho < 1)) throw new RangeError(`scaleByRms: rho must be in [0, 1), got ${rho}`)
   if (!(epsilon >= 0)) throw new RangeError(`scaleByRms: epsilon must be ≥ 0, got ${epsilon}`)
-  // each leaf in one fused pass: read g and ν, write the update and the new ν
-  const plain = fuse(rmsLeaf(rho, epsilon))
-  const centeredStep = fuse((g: NDArray, v: NDArray, m: NDArray): [NDArray, NDArray, NDArray] => {
+  // each op rounds to the leaf's dtype (under jit a leaf's ops become one fused loop, with the same bits)
+  const plain = rmsLeaf(rho, epsilon)
+  const centeredStep = (g: NDArray, v: NDArray, m: NDArray): [NDArray, NDArray, NDArray] => {
     const nu = add(mul(v, rho), mul(square(g), 1 - rho))
     const mu = add(mul(m, rho), mul(g, 1 - rho))
     return [div(g, sqrt(add(sub(nu, square(mu)), epsilon))), nu, mu]
-  })
+  }
   return {
-    init: (params) => ({ nu: zerosLike(params), mu: centered ? zerosLike(params) : null }),
+    init: (params) => (centered ? { nu: zerosLike(params), mu: zerosLike(params) } : { nu: zerosLike(params) }),
     update: (grads, state) => {
-      if (state.mu === null) {
+      if (state.mu === undefined) {
         const [updates, nu] = treeZipWith(plain, grads, state.nu)
-        return [updates, { nu, mu: null }]
+        return [updates, { nu }]
       }
       const [updates, nu, mu] = treeZipWith(centeredStep, grads, state.nu, state.mu)
       return [updates, { nu, mu }]

@@ -1,7 +1,17 @@
 /** Learning-rate schedules: functions of the step count, accepted wherever a learning rate is. */
+import { broadcastTo, cast, div, full, item, lessEqual, mul, type NDArray, pow, where } from '@nabla/ndarray'
+import { Concrete } from '@nabla/ndarray/core'
 
-/** A learning rate as a function of the number of updates applied so far (0 for the first). */
-export type Schedule = (step: number) => number
+/**
+ * A learning rate as a function of the number of updates applied so far (0 for the first). A schedule may
+ * also carry `arrayForm`: the same function of the count as a float64 scalar NDArray, written with array ops,
+ * which is what runs when the count is traced (a training step inside `jit`). The built-in schedules have one.
+ */
+export interface Schedule {
+  (step: number): number
+  /** The schedule on a float64 scalar step, in float64 array ops, bit for bit the same values as the JS form. */
+  readonly arrayForm?: (step: NDArray) => NDArray
+}
 
 /** A fixed learning rate or a schedule. */
 export type LearningRate = number | Schedule
@@ -23,12 +33,29 @@ export const checkLearningRate = (op: string, lr: LearningRate): void => {
 }
 
 /**
- * The learning rate at `step`.
+ * The learning rate after `count` updates. A fixed rate is returned as it is (a JS number). A schedule is
+ * called with the count's value when the count is a JS number or a concrete array, and the number it gives
+ * is returned; when the count is traced (inside `jit` or another transform), the schedule's `arrayForm`
+ * gives the rate as a float64 scalar NDArray. A schedule without one cannot run there: that is an error.
  * @example
- * learningRateAt(0.001, 10)                      // 0.001
- * learningRateAt((step) => 0.1 / (1 + step), 9) // 0.01
+ * learningRateAt(0.001, array(10, { dtype: 'float64' }))                     // 0.001
+ * learningRateAt((step) => 0.1 / (1 + step), array(9, { dtype: 'float64' })) // 0.01
+ * learningRateAt(exponentialDecay({ initialLearningRate: 0.1, decaySteps: 10, decayRate: 0.5 }), tracedCount)
+ * // a float64 NDArray (traced)
  */
-export const learningRateAt = (lr: LearningRate, step: number): number => (typeof lr === 'function' ? lr(step) : lr)
+export function learningRateAt(lr: LearningRate, count: number): number
+export function learningRateAt(lr: LearningRate, count: NDArray | number): number | NDArray
+export function learningRateAt(lr: LearningRate, count: NDArray | number): number | NDArray {
+  if (typeof lr !== 'function') return lr
+  if (typeof count === 'number') return lr(count)
+  if (count instanceof Concrete) return lr(item(count))
+  if (lr.arrayForm !== undefined) return lr.arrayForm(count)
+  throw new Error(
+    'learningRateAt: a learning-rate schedule written as a JS function of the step number cannot run inside jit ' +
+      '(the step count is traced there, so it has no number to give the function); use a built-in schedule ' +
+      '(exponentialDecay, piecewiseConstant) or give yours an arrayForm, or train with `jit: false`',
+  )
+}
 
 /** Options of {@link exponentialDecay} (Keras's `ExponentialDecay`). */
 export interface ExponentialDecayOptions {
@@ -40,7 +67,14 @@ export interface ExponentialDecayOptions {
 }
 
 /**
- * lr(step) = initial · rate^(step / decaySteps) (the exponent floored with `staircase`).
+ * ⌊p⌋ for p ≥ 0, in float64: there is no floor primitive, and truncation toward zero (the cast to int32) is
+ * the floor of a non-negative number below 2³¹ — that is, for any step count below 2³¹·decaySteps.
+ */
+const floorNonNegative = (p: NDArray): NDArray => cast(cast(p, 'int32'), 'float64')
+
+/**
+ * lr(step) = initial · rate^(step / decaySteps) (the exponent floored with `staircase`). Its `arrayForm` computes
+ * the same doubles with float64 array ops (under `jit`).
  * @example
  * rmsprop({ learningRate: exponentialDecay({ initialLearningRate: 1e-3, decaySteps: 469, decayRate: 0.9 }) })
  */
@@ -53,10 +87,18 @@ export const exponentialDecay = ({
   check('exponentialDecay', 'initialLearningRate', initialLearningRate)
   check('exponentialDecay', 'decaySteps', decaySteps, 0, true)
   check('exponentialDecay', 'decayRate', decayRate, 0, true)
-  return (step) => {
-    const p = step / decaySteps
-    return initialLearningRate * decayRate ** (staircase ? Math.floor(p) : p)
-  }
+  return Object.assign(
+    (step: number): number => {
+      const p = step / decaySteps
+      return initialLearningRate * decayRate ** (staircase ? Math.floor(p) : p)
+    },
+    {
+      arrayForm: (step: NDArray): NDArray => {
+        const p = div(cast(step, 'float64'), decaySteps)
+        return mul(pow(decayRate, staircase ? floorNonNegative(p) : p), initialLearningRate)
+      },
+    },
+  )
 }
 
 /** Options of {@link piecewiseConstant} (Keras's `PiecewiseConstantDecay`). */
@@ -68,7 +110,8 @@ export interface PiecewiseConstantOptions {
 }
 
 /**
- * A rate that jumps at given steps: `values[0]` up to `boundaries[0]`, then `values[1]`, ….
+ * A rate that jumps at given steps: `values[0]` up to `boundaries[0]`, then `values[1]`, …. Its `arrayForm`
+ * chooses among the same values with `where` (under `jit`).
  * @example
  * sgd({ learningRate: piecewiseConstant({ boundaries: [1000], values: [0.1, 0.01] }) })
  */
@@ -86,8 +129,23 @@ export const piecewiseConstant = ({ boundaries, values }: PiecewiseConstantOptio
     }
   })
   for (const v of values) check('piecewiseConstant', 'each value', v)
-  return (step) => {
-    const i = boundaries.findIndex((b) => step <= b)
-    return values[i === -1 ? boundaries.length : i] as number
-  }
+  const bounds = [...boundaries]
+  const levels = [...values]
+  return Object.assign(
+    (step: number): number => {
+      const i = bounds.findIndex((b) => step <= b)
+      return levels[i === -1 ? bounds.length : i] as number
+    },
+    {
+      arrayForm: (step: NDArray): NDArray => {
+        const s = cast(step, 'float64')
+        // the first boundary the step is at or below wins: nest the choices from the last one back
+        let rate = broadcastTo(full([], levels[bounds.length] as number, { dtype: 'float64' }), s.shape)
+        for (let i = bounds.length - 1; i >= 0; i--) {
+          rate = where(lessEqual(s, bounds[i] as number), levels[i] as number, rate)
+        }
+        return rate
+      },
+    },
+  )
 }

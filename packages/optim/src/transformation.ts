@@ -4,7 +4,9 @@ import type { Tree } from '@nabla/ndarray'
 /**
  * Turns gradients into updates. `init(params)` makes the state; `update(grads, state,
  * params?)` returns the updates (to be added to the params) and the next state. Both are
- * pure: nothing is mutated, so a training step can be replayed or differentiated.
+ * pure: nothing is mutated, so a training step can be replayed, differentiated or traced by
+ * `jit`. A state is a pytree whose leaves are all NDArrays (step counts are float64 scalars),
+ * so `treeFlatten` takes it apart and `jit` can carry it from step to step.
  * @example
  * const opt = rmsprop()
  * let state = opt.init(params)
@@ -15,11 +17,6 @@ export interface GradientTransformation<S> {
   init(params: Tree): S
   // method syntax on purpose: a transformation of a specific state is usable where any state is expected (chain)
   update(grads: Tree, state: S, params?: Tree): readonly [Tree, S]
-  /**
-   * Optional fast path: `update` followed by `applyUpdates`, in one fused pass per leaf
-   * (same math; one rounding instead of several). Training loops use it when present.
-   */
-  updateAndApply?(grads: Tree, state: S, params: Tree): readonly [Tree, S]
 }
 
 /** The state type of a transformation. */

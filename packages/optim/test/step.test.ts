@@ -104,27 +104,3 @@ describe('one and two steps by hand (Keras formulas)', () => {
     expect(item(next.b[0]!)).toBeLessThan(0.5)
   })
 })
-
-describe('updateAndApply: the fused path equals update followed by applyUpdates', () => {
-  it.each([
-    ['rmsprop', () => rmsprop({ learningRate: 0.01 })],
-    ['adam', () => adam({ learningRate: 0.01 })],
-  ])('%s', (_, make) => {
-    const opt = make() as GradientTransformation<unknown>
-    expect(opt.updateAndApply).toBeDefined()
-    let a: NDArray = array(w0, { dtype: 'float64' })
-    let b: NDArray = a
-    let sa = opt.init(a)
-    let sb = opt.init(b)
-    for (const g of [g0, g1, g0]) {
-      const grads = array(g, { dtype: 'float64' })
-      const [u, na] = opt.update(grads, sa, a)
-      a = applyUpdates(a, u)
-      sa = na
-      const [nb, sbNext] = opt.updateAndApply!(grads, sb, b)
-      b = nb as NDArray
-      sb = sbNext
-    }
-    expect(b).toBeAllClose(a, { rtol: 1e-12, atol: 1e-15 })
-  })
-})

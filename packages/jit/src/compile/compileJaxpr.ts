@@ -8,10 +8,18 @@
 
 import { dotGeneralInto } from '@nabla/linalg/internal'
 import type { DType, TypedArray } from '@nabla/ndarray'
-import { allocate, Concrete, contiguousStrides, evalPrimitive, materialize, wasmHeap } from '@nabla/ndarray/core'
+import {
+  allocate,
+  Concrete,
+  clusterKernel,
+  contiguousStrides,
+  evalPrimitive,
+  type LoopKernel as Kernel,
+  materialize,
+  wasmHeap,
+} from '@nabla/ndarray/core'
 import type { Eqn, Jaxpr, Literal } from '../jaxpr.js'
 import { printJaxpr } from '../jaxpr.js'
-import { clusterKernel, type Kernel } from './codegen.js'
 import { type Base, type ClusterStep, type Lowered, lower, type Ref, type Step } from './lower.js'
 import { planSlots } from './plan.js'
 
@@ -24,6 +32,8 @@ export interface CompileOptions {
 /** Time spent per kind of step, summed over runs (when `stats` is on). */
 export interface StepStats {
   runs: number
+  /** Milliseconds per step, in step order (`describe` numbers the steps). */
+  readonly steps: number[]
   cluster: number
   dot: number
   eval: number
@@ -197,7 +207,7 @@ export const compileJaxpr = (program: Jaxpr, options: CompileOptions = {}): Exec
   const kernels: ((B: TypedArray[]) => void)[] = low.steps.map((s) => compileStep(s, bases))
   const kinds = low.steps.map((s) => s.kind)
 
-  const stats: StepStats = { runs: 0, cluster: 0, dot: 0, eval: 0, copy: 0 }
+  const stats: StepStats = { runs: 0, steps: low.steps.map(() => 0), cluster: 0, dot: 0, eval: 0, copy: 0 }
   const exe: Executable = {
     jaxpr,
     regionBytes: placement.bytes,
@@ -251,7 +261,9 @@ export const compileJaxpr = (program: Jaxpr, options: CompileOptions = {}): Exec
         for (let s = 0; s < kernels.length; s++) {
           const t0 = performance.now()
           ;(kernels[s] as Kernel)(B)
-          stats[kinds[s] as keyof StepStats] += performance.now() - t0
+          const dt = performance.now() - t0
+          stats[kinds[s] as 'cluster' | 'dot' | 'eval' | 'copy'] += dt
+          stats.steps[s] = (stats.steps[s] as number) + dt
         }
         stats.runs++
       } else {

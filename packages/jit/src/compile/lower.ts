@@ -5,7 +5,16 @@
  * products write into their planned buffer; the few other primitives run their evaluation rule.
  */
 import type { DType } from '@nabla/ndarray'
-import { Concrete, contiguousStrides, type PrimitiveName, type ShapedArray } from '@nabla/ndarray/core'
+import {
+  Concrete,
+  contiguousStrides,
+  type LoopInput,
+  type LoopNest,
+  type LoopNode,
+  type LoopRef,
+  type PrimitiveName,
+  type ShapedArray,
+} from '@nabla/ndarray/core'
 import type { Atom, Eqn, Jaxpr, Literal, Var } from '../jaxpr.js'
 
 /** The element-wise primitives, which fuse. */
@@ -31,13 +40,7 @@ export const elementwise: ReadonlySet<PrimitiveName> = new Set<PrimitiveName>([
 ])
 
 /** Where a value's elements live: a base buffer (contiguous, from element 0) seen through an offset and strides. */
-export interface Ref {
-  readonly base: number
-  readonly offset: number
-  readonly strides: readonly number[]
-  readonly shape: readonly number[]
-  readonly dtype: DType
-}
+export type Ref = LoopRef
 
 /** A buffer of the program: an input's, a constant's, a planned slot, an output's (fresh per run) or one made at run time. */
 export type Base =
@@ -47,39 +50,10 @@ export type Base =
   | { readonly kind: 'output'; readonly dtype: DType; readonly size: number }
   | { readonly kind: 'dynamic'; readonly dtype: DType; readonly size: number }
 
-/** A leaf a cluster reads: a buffer (through a ref broadcast to the cluster's shape) or a literal. */
-export type ClusterInput =
-  | { readonly kind: 'ref'; readonly ref: Ref }
-  | { readonly kind: 'literal'; readonly value: number }
-
-/** One member of a cluster: an equation whose inputs are other members (`node`) or leaves (`input`). */
-export interface ClusterNode {
-  readonly prim: PrimitiveName
-  readonly params: unknown
-  readonly args: readonly (
-    | { readonly kind: 'node'; readonly index: number }
-    | { readonly kind: 'input'; readonly index: number }
-  )[]
-  readonly dtype: DType
-  /** Where the node's value is stored (it is read outside the cluster, or returned), or null: a register only. */
-  readonly store: Ref | null
-}
-
-/** A fused loop: element-wise nodes over `shape`, optionally ending in a reduction (the last node). */
-export interface ClusterStep {
-  readonly kind: 'cluster'
-  readonly shape: readonly number[]
-  readonly inputs: readonly ClusterInput[]
-  readonly nodes: readonly ClusterNode[]
-  /** The reduction closing the cluster: of node `node` over `axes` into `out` (a contiguous ref of the reduced shape). */
-  readonly reduction: {
-    readonly prim: 'reduceSum' | 'reduceMax'
-    readonly node: { readonly kind: 'node' | 'input'; readonly index: number }
-    readonly axes: readonly number[]
-    readonly out: Ref
-  } | null
-  readonly eqns: number
-}
+/** A fused loop over buffers (its operands index the program's buffer table). */
+export type ClusterStep = LoopNest & { readonly kind: 'cluster' }
+export type ClusterInput = LoopInput
+export type ClusterNode = LoopNode
 
 /** A product (dotGeneral) into a buffer. */
 export interface DotStep {

@@ -5,12 +5,61 @@
  * closing reduction in float64 in row-major order — so the fused loop gives the eager ops' bits. Strides and
  * offsets are known at compile time and written into the source.
  */
-import type { DType, TypedArray } from '@nabla/ndarray'
-import { binaryBodies, type Comparison, compareBodies, contiguousStrides, unaryBodies } from '@nabla/ndarray/core'
-import type { ClusterStep } from './lower.js'
+import type { DType, TypedArray } from '../dtype.js'
+import type { Comparison, PrimitiveName } from '../primitive.js'
+import { contiguousStrides } from '../shape.js'
+import { binaryBodies, compareBodies, unaryBodies } from './elementwise.js'
+
+/** Where a loop's operand lives: buffer `base` (of the program's buffer table) seen through an offset and strides. */
+export interface LoopRef {
+  readonly base: number
+  readonly offset: number
+  readonly strides: readonly number[]
+  readonly shape: readonly number[]
+  readonly dtype: DType
+}
+
+/** A leaf a fused loop reads: a buffer (through a ref broadcast to the loop's shape) or a literal. */
+export type LoopInput =
+  | { readonly kind: 'ref'; readonly ref: LoopRef }
+  | { readonly kind: 'literal'; readonly value: number }
+
+/** What a node reads: another node's value or a leaf. */
+export interface LoopArg {
+  readonly kind: 'node' | 'input'
+  readonly index: number
+}
+
+/** One element-wise primitive of a fused loop. */
+export interface LoopNode {
+  readonly prim: PrimitiveName
+  readonly params: unknown
+  readonly args: readonly LoopArg[]
+  readonly dtype: DType
+  /** Where the node's value is stored (it is read after the loop, or returned), or null: a register only. */
+  readonly store: LoopRef | null
+}
+
+/**
+ * A fused loop: element-wise nodes over `shape`, in order, optionally ending in a reduction of one node (or
+ * leaf) over `axes` into `out`, a contiguous ref of the reduced shape.
+ */
+export interface LoopNest {
+  readonly shape: readonly number[]
+  readonly inputs: readonly LoopInput[]
+  readonly nodes: readonly LoopNode[]
+  readonly reduction: {
+    readonly prim: 'reduceSum' | 'reduceMax'
+    readonly node: LoopArg
+    readonly axes: readonly number[]
+    readonly out: LoopRef
+  } | null
+  /** How many equations the loop stands for (for printing). */
+  readonly eqns: number
+}
 
 /** A compiled step: runs over the program's buffers, indexed by base. */
-export type Kernel = (buffers: TypedArray[]) => void
+export type LoopKernel = (buffers: TypedArray[]) => void
 
 const round = (dtype: DType, e: string): string => {
   switch (dtype) {
@@ -58,7 +107,7 @@ const coalesce = (shape: readonly number[], all: readonly (readonly number[])[])
 }
 
 /** The source of a cluster's loop (exported for tests and for printing what a program compiled to). */
-export const clusterSource = (step: ClusterStep): { source: string; scratch: number } => {
+export const clusterSource = (step: LoopNest): { source: string; scratch: number } => {
   const { shape, inputs, nodes, reduction } = step
   // operands: leaf refs, stored nodes, the reduction's output (seen over the cluster's shape)
   interface Operand {
@@ -190,8 +239,8 @@ ${post.join('\n')}
  * @example
  * const run = clusterKernel(step); run(buffers)
  */
-export const clusterKernel = (step: ClusterStep): Kernel => {
+export const clusterKernel = (step: LoopNest): LoopKernel => {
   const { source, scratch } = clusterSource(step)
   const acc = new Float64Array(scratch)
-  return new Function('fr', 'acc', source)(Math.fround, acc) as Kernel
+  return new Function('fr', 'acc', source)(Math.fround, acc) as LoopKernel
 }
