@@ -17,6 +17,7 @@ export {
   type LoopNode,
   type LoopRef,
 } from './kernels/cluster.js'
+export { clusterWasmMinSize, clusterWasmStats } from './kernels/clusterWasm.js'
 export {
   binaryBodies,
   blank,

@@ -5,61 +5,14 @@
  * closing reduction in float64 in row-major order — so the fused loop gives the eager ops' bits. Strides and
  * offsets are known at compile time and written into the source.
  */
-import type { DType, TypedArray } from '../dtype.js'
-import type { Comparison, PrimitiveName } from '../primitive.js'
+import type { DType } from '../dtype.js'
+import type { Comparison } from '../primitive.js'
 import { contiguousStrides } from '../shape.js'
+import { clusterWasmKernel } from './clusterWasm.js'
 import { binaryBodies, compareBodies, unaryBodies } from './elementwise.js'
+import { coalesce, type LoopKernel, type LoopNest } from './loopNest.js'
 
-/** Where a loop's operand lives: buffer `base` (of the program's buffer table) seen through an offset and strides. */
-export interface LoopRef {
-  readonly base: number
-  readonly offset: number
-  readonly strides: readonly number[]
-  readonly shape: readonly number[]
-  readonly dtype: DType
-}
-
-/** A leaf a fused loop reads: a buffer (through a ref broadcast to the loop's shape) or a literal. */
-export type LoopInput =
-  | { readonly kind: 'ref'; readonly ref: LoopRef }
-  | { readonly kind: 'literal'; readonly value: number }
-
-/** What a node reads: another node's value or a leaf. */
-export interface LoopArg {
-  readonly kind: 'node' | 'input'
-  readonly index: number
-}
-
-/** One element-wise primitive of a fused loop. */
-export interface LoopNode {
-  readonly prim: PrimitiveName
-  readonly params: unknown
-  readonly args: readonly LoopArg[]
-  readonly dtype: DType
-  /** Where the node's value is stored (it is read after the loop, or returned), or null: a register only. */
-  readonly store: LoopRef | null
-}
-
-/**
- * A fused loop: element-wise nodes over `shape`, in order, optionally ending in a reduction of one node (or
- * leaf) over `axes` into `out`, a contiguous ref of the reduced shape.
- */
-export interface LoopNest {
-  readonly shape: readonly number[]
-  readonly inputs: readonly LoopInput[]
-  readonly nodes: readonly LoopNode[]
-  readonly reduction: {
-    readonly prim: 'reduceSum' | 'reduceMax'
-    readonly node: LoopArg
-    readonly axes: readonly number[]
-    readonly out: LoopRef
-  } | null
-  /** How many equations the loop stands for (for printing). */
-  readonly eqns: number
-}
-
-/** A compiled step: runs over the program's buffers, indexed by base. */
-export type LoopKernel = (buffers: TypedArray[]) => void
+export type { LoopArg, LoopInput, LoopKernel, LoopNest, LoopNode, LoopRef } from './loopNest.js'
 
 const round = (dtype: DType, e: string): string => {
   switch (dtype) {
@@ -86,24 +39,6 @@ const expression = (prim: string, params: unknown, args: readonly string[]): str
   else if (prim === 'cast') body = (params as { dtype: DType }).dtype === 'bool' ? '$o = +(x0 !== 0)' : '$o = x0'
   else throw new Error(`jit: internal: ${prim} is not element-wise`)
   return body.replace(/^\$o = /, '').replace(/\bx(\d)\b/g, (_, k: string) => args[Number(k)] as string)
-}
-
-/** Merges adjacent axes along which every operand is contiguous, and drops unit axes (as the eager loop does). */
-const coalesce = (shape: readonly number[], all: readonly (readonly number[])[]): [number[], number[][]] => {
-  const dims: number[] = []
-  const strides: number[][] = all.map(() => [])
-  shape.forEach((n, d) => {
-    if (n === 1) return
-    const last = dims.length - 1
-    const merge = last >= 0 && all.every((s, j) => (strides[j] as number[])[last] === (s[d] as number) * n)
-    if (merge) dims[last] = (dims[last] as number) * n
-    else dims.push(n)
-    all.forEach((s, j) => {
-      if (merge) (strides[j] as number[])[last] = s[d] as number
-      else (strides[j] as number[]).push(s[d] as number)
-    })
-  })
-  return [dims, strides]
 }
 
 /** The source of a cluster's loop (exported for tests and for printing what a program compiled to). */
@@ -235,12 +170,15 @@ ${post.join('\n')}
 }
 
 /**
- * The cluster's loop as a function over the program's buffers.
+ * The cluster's loop as a function over the program's buffers: generated WebAssembly SIMD where it covers the
+ * cluster and its buffers are in the heap (`clusterWasm.ts`, same bits), else the JavaScript loop above.
+ * `simd: false` asks for the JavaScript loop alone.
  * @example
  * const run = clusterKernel(step); run(buffers)
  */
-export const clusterKernel = (step: LoopNest): LoopKernel => {
+export const clusterKernel = (step: LoopNest, options: { readonly simd?: boolean } = {}): LoopKernel => {
   const { source, scratch } = clusterSource(step)
   const acc = new Float64Array(scratch)
-  return new Function('fr', 'acc', source)(Math.fround, acc) as LoopKernel
+  const js = new Function('fr', 'acc', source)(Math.fround, acc) as LoopKernel
+  return (options.simd === false ? undefined : clusterWasmKernel(step, js)) ?? js
 }

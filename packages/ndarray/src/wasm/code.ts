@@ -123,6 +123,22 @@ export class Code extends ScalarCode {
   f32x4(op: FloatOp): this {
     return this.simd(f32x4Opcodes[op])
   }
+  /** `v128.and`. @example f.get(mask).get(ones).v128And() */
+  v128And(): this {
+    return this.simd(0x4e)
+  }
+  /** `v128.or`. @example f.get(a).get(b).v128Or() */
+  v128Or(): this {
+    return this.simd(0x50)
+  }
+  /** `f32x4.demote_f64x2_zero`: two f64 lanes rounded to f32 in lanes 0 and 1, the others zero. @example f.get(v).f32x4DemoteF64x2Zero() */
+  f32x4DemoteF64x2Zero(): this {
+    return this.simd(0x5e)
+  }
+  /** `f64x2.extract_lane`. @example f.get(v).f64x2ExtractLane(1) */
+  f64x2ExtractLane(lane: number): this {
+    return this.simd(0x21, lane)
+  }
   /** `f32x4.relaxed_madd` (relaxed SIMD, 0xfd 0x105): a·b + c, fused or not as the hardware does. @example f.get(a).get(b).get(c).f32x4RelaxedMadd() */
   f32x4RelaxedMadd(): this {
     return this.simd(0x105)

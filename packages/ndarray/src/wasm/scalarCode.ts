@@ -283,6 +283,18 @@ export class ScalarCode {
   f64PromoteF32(): this {
     return this.raw(0xbb)
   }
+  /** `f32.demote_f64`: rounds to the nearest f32, as `Math.fround` does. @example f.get(acc).f32DemoteF64() */
+  f32DemoteF64(): this {
+    return this.raw(0xb6)
+  }
+  /** `f32.convert_i32_u`. @example f.get(flag).f32ConvertI32U() */
+  f32ConvertI32U(): this {
+    return this.raw(0xb3)
+  }
+  /** `f64.const`. @example f.f64Const(0) */
+  f64Const(value: number): this {
+    return this.raw(0x44, ...new Uint8Array(new Float64Array([value]).buffer))
+  }
   /** `memory.fill` (bulk memory): [dst, value, byteLength] → sets bytes. @example f.get(d).i32Const(0).get(n).memoryFill() */
   memoryFill(): this {
     return this.raw(0xfc, ...unsignedLeb(11), 0x00)

@@ -1,0 +1,159 @@
+// The WebAssembly SIMD form of fused float32 clusters against its oracle, the same ops run eagerly: bit for bit,
+// for random chains (fast-check) over shapes with remainders, broadcasts along either axis, special values
+// (NaN, ±0, ±Infinity, subnormals) and closing sums down columns, along rows and over everything; buffers in the
+// WebAssembly heap and outside it.
+import { matmul } from '@nabla/linalg'
+import {
+  add,
+  array,
+  cast,
+  div,
+  equal,
+  greater,
+  less,
+  maximum,
+  minimum,
+  mul,
+  type NDArray,
+  neg,
+  sqrt,
+  sub,
+  sum,
+  toTypedArray,
+  transpose,
+  where,
+} from '@nabla/ndarray'
+import { clusterWasmStats } from '@nabla/ndarray/core'
+import { wasmSupport } from '@nabla/ndarray/wasm'
+import fc from 'fast-check'
+import { describe, expect, it } from 'vitest'
+import { compileJaxpr, jit, makeJaxpr } from '../src/index.js'
+
+const simd = wasmSupport().simd && process.env.NABLA_KERNEL !== 'ref' && process.env.NABLA_KERNEL !== 'ts'
+
+const expectSame = (got: NDArray, want: NDArray) => {
+  expect(got.dtype).toBe(want.dtype)
+  expect(got.shape).toEqual(want.shape)
+  const g = toTypedArray(got)
+  const w = toTypedArray(want)
+  for (let i = 0; i < w.length; i++) {
+    if (!Object.is(g[i], w[i]) && !(Number.isNaN(g[i]) && Number.isNaN(w[i]))) {
+      throw new Error(`element ${i}: jit gave ${g[i]}, eager ${w[i]}`)
+    }
+  }
+}
+
+// large and small magnitudes make a sum's order visible in its bits
+const specials = [
+  Number.NaN,
+  0,
+  -0,
+  Number.POSITIVE_INFINITY,
+  Number.NEGATIVE_INFINITY,
+  1e-40,
+  -1e-41,
+  1,
+  -1,
+  3e20,
+  -3e20,
+  1e-20,
+]
+const valuesArb = (n: number) =>
+  fc.array(
+    fc.oneof(
+      { weight: 1, arbitrary: fc.constantFrom(...specials) },
+      { weight: 6, arbitrary: fc.float({ min: -4, max: 4, noNaN: true }) },
+    ),
+    { minLength: n, maxLength: n },
+  )
+const f32 = (values: number[], shape: number[]) => array(Float32Array.from(values), { shape, dtype: 'float32' })
+
+type Op = (v: NDArray, other: NDArray) => NDArray
+const ops: readonly Op[] = [
+  add,
+  sub,
+  mul,
+  div,
+  (v) => neg(v),
+  (v) => sqrt(v),
+  maximum,
+  minimum,
+  (v) => maximum(v, 0),
+  (v, o) => where(greater(v, o), v, 0),
+  (v, o) => where(less(v, 0.5), o, v),
+  (v, o) => mul(cast(equal(v, o), 'float32'), v),
+  (v) => add(mul(v, 0.8999999761581421), 0.10000000149011612),
+]
+
+describe('fused float32 clusters in WebAssembly SIMD give the eager bits', () => {
+  it('random chains over [rows, cols] with row, column and scalar broadcasts, and a closing sum (fast-check)', () => {
+    const before = clusterWasmStats.runs
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 24 }),
+        fc.integer({ min: 13, max: 40 }),
+        fc.array(fc.tuple(fc.integer({ min: 0, max: ops.length - 1 }), fc.integer({ min: 0, max: 3 })), {
+          minLength: 1,
+          maxLength: 7,
+        }),
+        fc.integer({ min: 0, max: 3 }),
+        fc.integer({ min: 0, max: 2 ** 31 - 1 }),
+        (r, c, program, reduce, seed) => {
+          const rows = r + 12 // at least 13 × 13 elements: past the SIMD threshold
+          const data = fc.sample(valuesArb(rows * c + rows + c + 1), { seed, numRuns: 1 })[0] as number[]
+          const a = f32(data.slice(0, rows * c), [rows, c])
+          const col = f32(data.slice(rows * c, rows * c + rows), [rows, 1])
+          const row = f32(data.slice(rows * c + rows, rows * c + rows + c), [c])
+          const scalar = f32(data.slice(-1), [])
+          const f = (x: NDArray, cl: NDArray, rw: NDArray, sc: NDArray) => {
+            let v = x
+            for (const [op, which] of program) v = (ops[op] as Op)(v, [x, cl, rw, sc][which] as NDArray)
+            const total =
+              reduce === 0 ? v : reduce === 1 ? sum(v, { axis: 0 }) : reduce === 2 ? sum(v, { axis: 1 }) : sum(v)
+            return [v, total]
+          }
+          const want = f(a, col, row, scalar)
+          const got = jit(f)(a, col, row, scalar)
+          expectSame(got[0] as NDArray, want[0] as NDArray)
+          expectSame(got[1] as NDArray, want[1] as NDArray)
+        },
+      ),
+      { numRuns: 60 },
+    )
+    if (simd) expect(clusterWasmStats.runs).toBeGreaterThan(before)
+  })
+
+  it('the training step’s clusters: bias + ReLU with its mask, the masked backward with its column sum, rmsprop', () => {
+    const n = 96
+    const fill = (k: number, shape: number[]) =>
+      f32(
+        Array.from({ length: shape.reduce((p, q) => p * q, 1) }, (_, i) => Math.sin(i * 0.37 + k) * 2),
+        shape,
+      )
+    // 96 × 200 floats = 75 KiB: the eager results live in the WebAssembly heap, the small ones outside it
+    const x = fill(1, [n, 150])
+    const w = fill(2, [150, 200])
+    const b = fill(3, [200])
+    const g = fill(4, [n, 200])
+    const nu = mul(fill(5, [150, 200]), fill(5, [150, 200]))
+    const step = (x: NDArray, w: NDArray, b: NDArray, g: NDArray, nu: NDArray) => {
+      const z = add(matmul(x, w), b)
+      const mask = greater(z, 0)
+      const h = where(mask, z, 0)
+      const back = where(mask, g, 0)
+      const gb = sum(back, { axis: 0 })
+      const gw = matmul(transpose(x), back)
+      const nu2 = add(mul(nu, 0.8999999761581421), mul(mul(gw, gw), 0.10000000149011612))
+      const w2 = add(w, mul(div(gw, add(sqrt(nu2), 1.0000000116860974e-7)), -0.0010000000474974513))
+      return [h, gb, nu2, w2]
+    }
+    const before = clusterWasmStats.runs
+    const want = step(x, w, b, g, nu)
+    const exe = compileJaxpr(makeJaxpr(step)(x, w, b, g, nu))
+    for (let k = 0; k < 2; k++) {
+      const got = exe.run([x, w, b, g, nu] as never)
+      for (const [i, v] of want.entries()) expectSame(got[i] as never, v)
+    }
+    if (simd) expect(clusterWasmStats.runs).toBeGreaterThan(before)
+  })
+})
