@@ -2,11 +2,13 @@
 // two are comparable on a noisy machine; and where the time goes in each.
 // Not a test: numbers for the machine it runs on. EPOCHS (default 2) epochs of each.
 import os from 'node:os'
+import { valueAndGrad } from '@nabla/autodiff'
 import { batches, datasetMnist, toCategorical } from '@nabla/datasets'
+import { compileJaxpr, makeJaxpr } from '@nabla/jit'
 import { gemmStats, kernelInfo, resetGemmStats, threadsReady } from '@nabla/linalg'
-import { key, type NDArray, split } from '@nabla/ndarray'
+import { key, type NDArray, split, type Tree, treeFlatten, treeLeaves, treeUnflatten } from '@nabla/ndarray'
 import { dense, type SerialParams, serial, softmaxCrossentropy, type TrainState, trainStep } from '@nabla/nn'
-import { rmsprop } from '@nabla/optim'
+import { applyUpdates, rmsprop } from '@nabla/optim'
 import { toInputs } from '../src/data.js'
 
 const epochs = Number(process.env.EPOCHS ?? 2)
@@ -61,8 +63,73 @@ const run = (compiled: boolean) => {
   return perEpoch
 }
 
+// The compiled step once more, instrumented: the program trainStep compiles, run with per-step timing, so the
+// epoch splits into products, fused element-wise work of the forward and backward pass, the fused optimizer update
+// (the steps after the last product), the call around the program (argument checks, output arrays) and batching.
+const breakdown = () => {
+  const opt = rmsprop()
+  const lossAndGrad = valueAndGrad(loss)
+  const step = (p: SerialParams, s: unknown, xb: NDArray, yb: NDArray) => {
+    const [value, grads] = lossAndGrad(p, xb, yb)
+    const [updates, next] = opt.update(grads, s as never, p)
+    return [applyUpdates(p, updates), next, value] as const
+  }
+  let state = [initial, opt.init(initial)] as unknown as Tree
+  const [, structure] = treeFlatten(state)
+  const first = batches(x, y, { batchSize: 128, key: key(1) })
+    [Symbol.iterator]()
+    .next().value as {
+    x: NDArray
+    y: NDArray
+  }
+  const exe = compileJaxpr(makeJaxpr(step as never)(initial, (state as Tree[])[1] as Tree, first.x, first.y))
+  const kinds = exe.describe().split('\n')
+  const lastDot = Math.max(...kinds.map((l, k) => (/^ {2}\d+: dotGeneral/.test(l) ? k : -1)))
+  const stepLines = kinds.filter((l) => /^ {2}\d+: /.test(l))
+  const firstStepLine = kinds.findIndex((l) => /^ {2}0: /.test(l))
+  const optimizerFrom = lastDot - firstStepLine + 1
+  exe.timing = true
+  resetGemmStats()
+  let t = { batch: 0, call: 0 }
+  const started = performance.now()
+  const it = batches(x, y, { batchSize: 128, key: key(2) })[Symbol.iterator]()
+  for (;;) {
+    t0 = performance.now()
+    const item = it.next()
+    if (item.done === true) break
+    // the last, short batch would need a second program: left out here
+    if (item.value.x.shape[0] !== 128) continue
+    const t1 = performance.now()
+    const out = exe.run([...treeLeaves(state), item.value.x, item.value.y] as never)
+    state = treeUnflatten(structure, out.slice(0, -1) as never)
+    t = { batch: t.batch + (t1 - t0), call: t.call + (performance.now() - t1) }
+  }
+  const total = (performance.now() - started) / 1000
+  const ms = exe.stats.steps
+  const sum = (from: number, to: number, kind: RegExp) =>
+    ms.slice(from, to).reduce((a, v, k) => a + (kind.test(stepLines[from + k] ?? '') ? v : 0), 0) / 1000
+  const products = sum(0, ms.length, /dotGeneral/)
+  const fused = sum(0, optimizerFrom, /fused loop|copy/)
+  const update = sum(optimizerFrom, ms.length, /fused loop|copy/)
+  const evals = exe.stats.eval / 1000
+  const inside = ms.reduce((a, b) => a + b, 0) / 1000
+  const g = gemmStats()
+  const line = (name: string, s: number) =>
+    `  ${name.padEnd(40)} ${s.toFixed(2)} s  ${((100 * s) / total).toFixed(0).padStart(3)}%`
+  console.log(
+    `jit   epoch (instrumented, ${exe.stats.runs} steps, ${stepLines.length} program steps): ${total.toFixed(2)} s`,
+  )
+  console.log(line(`products (${(g.flops / g.seconds / 1e9).toFixed(1)} GFLOP/s dense-eq.)`, products))
+  console.log(line('fused element-wise (forward + backward)', fused))
+  console.log(line('fused optimizer update', update))
+  if (evals > 0) console.log(line('other primitives (evaluation rules)', evals))
+  console.log(line('around the program (checks, outputs)', t.call / 1000 - inside))
+  console.log(line('batching (shuffle + gather)', t.batch / 1000))
+}
+
 const eager = run(false)
 const compiled = run(true)
+breakdown()
 const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length
 console.log(
   `mean s/epoch: eager ${mean(eager).toFixed(2)}, jit ${mean(compiled).toFixed(2)} ` +

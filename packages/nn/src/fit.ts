@@ -15,6 +15,8 @@ import {
   split,
   toTypedArray,
   treeLeaves,
+  treeMap,
+  zeros,
 } from '@nabla/ndarray'
 import { buffersOf, openArena, recycle } from '@nabla/ndarray/core'
 import { type CompiledModel, checkCompiled } from './compile.js'
@@ -26,7 +28,7 @@ import type { Logs } from './progress.js'
 import { type ProgressLogger, progressLogger } from './progressLogger.js'
 import type { SerialParams } from './serial.js'
 import { TrainingError } from './trainingError.js'
-import { type TrainState, trainStep } from './trainStep.js'
+import { type TrainState, trainStep, trainStepIntoSpare } from './trainStep.js'
 
 /** What `fit` resolves to. */
 export interface FitResult {
@@ -77,9 +79,22 @@ interface EpochContext {
   readonly dropoutKey: Key
   /** The step of a model without dropout, made once per fit (so a jitted step is traced once per batch shape). */
   readonly plainStep: StepFn | undefined
+  /** The compiled step (jit on, no dropout), which writes each new state into a dead one's storage. */
+  readonly spareStep: SpareStepFn | undefined
+  /** States fit made and handed to no one, newest last: the last two stay alive (see `nonFinite`). */
+  readonly recent: State[]
+  /** States of `recent`'s past that nothing reads any more, ready to take a new state. */
+  readonly dead: State[]
+  /** States a caller has seen (through a callback): never reused. */
+  readonly exposed: WeakSet<State>
 }
 
 type StepFn = (state: State, x: NDArray, y: NDArray) => [State, NDArray, NDArray]
+type SpareStepFn = (state: State, spare: State, x: NDArray, y: NDArray) => [State, NDArray, NDArray]
+
+/** A blank state of `state`'s structure, shapes and dtypes, for a compiled step to write into. */
+const blankLike = (state: State): State =>
+  treeMap((leaf: NDArray) => zeros(leaf.shape, { dtype: leaf.dtype }), state as never) as unknown as State
 
 /** One epoch of steps; returns the new state and the epoch's running averages. */
 const runEpoch = async (ctx: EpochContext, state0: State, epoch: number): Promise<[State, Logs]> => {
@@ -96,7 +111,7 @@ const runEpoch = async (ctx: EpochContext, state0: State, epoch: number): Promis
     // Eagerly, the batch, the step's intermediates and the metrics' arrays are dead once the new state exists:
     // their storage goes back to the pool for the next step (layers and losses keep no arrays, as for grad). A
     // compiled step keeps its intermediates in its own planned buffers.
-    const arena = plainStep !== undefined && plan.jit ? undefined : openArena()
+    const arena = ctx.spareStep !== undefined ? undefined : openArena()
     let next: State
     try {
       const xb = inputBatch(m, plan.x, order, start, end)
@@ -104,7 +119,10 @@ const runEpoch = async (ctx: EpochContext, state0: State, epoch: number): Promis
       // a model with dropout draws a new mask per step, from a key the step closes over: it runs eagerly
       const step =
         plainStep ?? trainStep({ loss: batchLoss(m, stepKeys?.[b]), optimizer: m.optimizer, hasAux: true, jit: false })
-      const [after, lossValue, out] = step(state, xb, yb)
+      const [after, lossValue, out] =
+        ctx.spareStep !== undefined
+          ? ctx.spareStep(state, ctx.dead.pop() ?? blankLike(state), xb, yb)
+          : step(state, xb, yb)
       next = after
       const loss = item(lossValue)
       if (!Number.isFinite(loss)) throw nonFinite(ctx, loss, epoch, b, state, previous)
@@ -123,6 +141,12 @@ const runEpoch = async (ctx: EpochContext, state0: State, epoch: number): Promis
       // `previous` (step b − 1's input) is now unreachable: hand its buffers back (never anything still in use).
       // It is a state this epoch made from b = 2 on; before, it is state0, which belongs to the caller
       if (b >= 2) recycle(previous, { keep: buffersOf(next, state) })
+    }
+    if (ctx.spareStep !== undefined) {
+      // `previous` and `state` may yet be handed out by a TrainingError; what came before them is dead
+      ctx.recent.push(next)
+      const old = ctx.recent.length > 2 ? (ctx.recent.shift() as State) : undefined
+      if (old !== undefined && !ctx.exposed.has(old)) ctx.dead.push(old)
     }
     ;[previous, state] = [state, next]
     logs = Object.fromEntries([
@@ -174,8 +198,25 @@ const fitImpl = async (model: CompiledModel, x: NDArray, y: NDArray, options: Fi
   const hasDropout = m.layers.some((l) => l.kind === 'Dropout')
   const plainStep = hasDropout
     ? undefined
-    : trainStep({ loss: batchLoss(m, undefined), optimizer: m.optimizer, hasAux: true, jit: plan.jit })
-  const ctx: EpochContext = { m, plan, logger, history, pause: breather(), shuffleKey, dropoutKey, plainStep }
+    : trainStep({ loss: batchLoss(m, undefined), optimizer: m.optimizer, hasAux: true, jit: false })
+  const spareStep =
+    hasDropout || !plan.jit
+      ? undefined
+      : trainStepIntoSpare({ loss: batchLoss(m, undefined), optimizer: m.optimizer, hasAux: true })
+  const ctx: EpochContext = {
+    m,
+    plan,
+    logger,
+    history,
+    pause: breather(),
+    shuffleKey,
+    dropoutKey,
+    plainStep,
+    spareStep,
+    recent: [],
+    dead: [],
+    exposed: new WeakSet(),
+  }
   let state: State = { params: m.params, optState: m.optState }
   let current = m
   // the matrix products' worker threads, started before the first epoch rather than by its first step (in a
@@ -187,6 +228,8 @@ const fitImpl = async (model: CompiledModel, x: NDArray, y: NDArray, options: Fi
     const [next, trainLogs] = await runEpoch(ctx, state, epoch)
     state = next
     current = withState(m, state, m.epochsTrained + epoch + 1)
+    // the model a callback (or the caller) receives keeps its storage for good
+    ctx.exposed.add(state)
     const val = plan.validation
     const valLogs = val === undefined ? {} : evaluateLogs(m, state.params, val.x, val.y, plan.batchSize, plan.jit)
     const logs: Logs = {

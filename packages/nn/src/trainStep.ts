@@ -62,20 +62,8 @@ export function trainStep<P extends Tree, S, A>(
 export function trainStep<P extends Tree, S>(
   spec: TrainStepSpec<P, S> | TrainStepWithAuxSpec<P, S, unknown>,
 ): (state: TrainState<P, S>, x: NDArray, y: NDArray) => [TrainState<P, S>, NDArray, unknown?] {
-  const { optimizer } = spec
   const hasAux = 'hasAux' in spec && spec.hasAux
-  const lossAndGrad = hasAux
-    ? valueAndGrad(spec.loss, { hasAux: true })
-    : valueAndGrad((spec as TrainStepSpec<P, S>).loss)
-  // the whole step as one pure function of arrays: what jit traces
-  const step = (params: P, optState: S, x: NDArray, y: NDArray) => {
-    const [out, grads] = lossAndGrad(params, x, y) as [NDArray | readonly [NDArray, unknown], P]
-    const [updates, nextOptState] = optimizer.update(grads, optState, params)
-    const next = applyUpdates(params, updates)
-    return hasAux
-      ? ([next, nextOptState, ...(out as readonly [NDArray, unknown])] as const)
-      : ([next, nextOptState, out as NDArray] as const)
-  }
+  const step = pureStep(spec)
   if (spec.jit !== false) {
     const compiled = jit(step)
     return (state, x, y) => {
@@ -98,6 +86,49 @@ export function trainStep<P extends Tree, S>(
       ]
       return hasAux ? [{ params, optState }, value, aux] : [{ params, optState }, value]
     })
+}
+
+/** The whole step as one pure function of arrays, `(params, optState, x, y) → [params', optState', loss, aux?]`: what jit traces. */
+const pureStep = <P extends Tree, S>(spec: TrainStepSpec<P, S> | TrainStepWithAuxSpec<P, S, unknown>) => {
+  const { optimizer } = spec
+  const hasAux = 'hasAux' in spec && spec.hasAux
+  const lossAndGrad = hasAux
+    ? valueAndGrad(spec.loss, { hasAux: true })
+    : valueAndGrad((spec as TrainStepSpec<P, S>).loss)
+  return (params: P, optState: S, x: NDArray, y: NDArray) => {
+    const [out, grads] = lossAndGrad(params, x, y) as [NDArray | readonly [NDArray, unknown], P]
+    const [updates, nextOptState] = optimizer.update(grads, optState, params)
+    const next = applyUpdates(params, updates)
+    return hasAux
+      ? ([next, nextOptState, ...(out as readonly [NDArray, unknown])] as const)
+      : ([next, nextOptState, out as NDArray] as const)
+  }
+}
+
+/**
+ * fit's compiled step (internal): the jitted step of {@link trainStep} with aux, taking one more argument, `spare` —
+ * a state of the same structure that nothing reads any more. It is donated: the new state is written into its
+ * storage rather than into fresh memory, so a training loop allocates nothing per step for its weights and
+ * optimizer state. The caller must own `spare` (no user has seen it) and never use it again.
+ */
+export const trainStepIntoSpare = <P extends Tree, S, A>(
+  spec: Omit<TrainStepWithAuxSpec<P, S, A>, 'jit'>,
+): ((state: TrainState<P, S>, spare: TrainState<P, S>, x: NDArray, y: NDArray) => [TrainState<P, S>, NDArray, A]) => {
+  const step = pureStep(spec as TrainStepWithAuxSpec<P, S, unknown>)
+  const compiled = jit((params: P, optState: S, _p: P, _s: S, x: NDArray, y: NDArray) => step(params, optState, x, y), {
+    donateArgnums: [2, 3],
+  })
+  return (state, spare, x, y) => {
+    const [params, optState, value, aux] = compiled(
+      state.params,
+      state.optState,
+      spare.params,
+      spare.optState,
+      x,
+      y,
+    ) as unknown as [P, S, NDArray, A]
+    return [{ params, optState }, value, aux]
+  }
 }
 
 /**

@@ -225,6 +225,26 @@ describe('fit validation, callbacks and progress', () => {
     ])
     expect(epochLogs.map((l) => l.loss)).toEqual(history.metrics.loss)
   })
+  it('a compiled fit reuses its own dead states’ storage, never that of a model a callback received', async () => {
+    const { x, y } = xorClusters(64)
+    const kept: { params: unknown; values: unknown }[] = []
+    const { model } = await fit(xorModel(), x, y, {
+      epochs: 4,
+      batchSize: 8,
+      ...silent,
+      callbacks: {
+        onEpochEnd: (_e, _logs, m) => {
+          kept.push({ params: m.params, values: values(m.params) })
+        },
+      },
+    })
+    // 8 steps an epoch: every state but the last two of an epoch was written into an older one's buffers, and
+    // the models the callback kept still hold the values they had
+    for (const k of kept) expect(values(k.params as never)).toEqual(k.values)
+    expect(values(model.params)).toEqual(kept.at(-1)?.values)
+    const eager = await fit(xorModel(), x, y, { epochs: 4, batchSize: 8, jit: false, ...silent })
+    expect(values(eager.model.params)).toEqual(values(model.params))
+  })
   it('to a non-terminal: "Epoch i/n" then one final line per epoch', async () => {
     const { x, y } = xorClusters(40)
     const out = collector(false)
