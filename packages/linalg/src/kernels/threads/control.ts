@@ -21,8 +21,8 @@ export const control = {
   startFailed: 5,
   next: 6,
   header: 16,
-  slot: 32,
-  jobRound: 31,
+  slot: 40,
+  jobRound: 39,
   /** Most worker threads one pool may have. */
   maxWorkers: 255,
 } as const

@@ -3,7 +3,7 @@
 import { type WasmHeap, wasmHeap } from '@nabla/ndarray/core'
 import type { GemmArgs } from '../gemm.js'
 import { defaultGemmOptions, gemmModuleBytes, maxPages } from './gemmModule.js'
-import { copyMatrix, type GemmPlacement, type GemmPlan, planGemm } from './gemmPlan.js'
+import { copyMatrix, type GemmPlacement, type GemmPlan, type PlanOptions, planGemm } from './gemmPlan.js'
 import { runShare } from './gemmShare.js'
 
 /** The exports of the GEMM module (see `gemmModuleBytes`). */
@@ -14,6 +14,9 @@ export interface GemmExports {
   packDotA(...args: (number | undefined)[]): void
   packDotB(...args: (number | undefined)[]): void
   gemmDot(...args: (number | undefined)[]): void
+  packRowsA(...args: (number | undefined)[]): void
+  packRowsB(...args: (number | undefined)[]): void
+  gemmRows(...args: (number | undefined)[]): void
 }
 
 const pageBytes = 65536
@@ -68,10 +71,15 @@ export class GemmEngine {
   readonly exports: GemmExports
   private view: Float32Array
 
+  /**
+   * @param planOptions the layout choices products are planned with (tests turn forms off with them); the
+   *   module must have been generated with the same tile shapes.
+   */
   constructor(
     module: WebAssembly.Module,
     readonly memory: WebAssembly.Memory,
     private readonly heap?: WasmHeap,
+    private readonly planOptions: PlanOptions = defaultGemmOptions,
   ) {
     this.exports = new WebAssembly.Instance(module, { env: { memory } }).exports as unknown as GemmExports
     this.view = new Float32Array(memory.buffer)
@@ -94,15 +102,15 @@ export class GemmEngine {
   prepare(op: string, args: GemmArgs<Float32Array>, threads: number): GemmPlan | undefined {
     let plan: GemmPlan
     if (this.heap === undefined) {
-      plan = planGemm(args, defaultGemmOptions, threads)
+      plan = planGemm(args, this.planOptions, threads)
       this.grow(op, args, plan.bytes)
     } else {
       const place = placementIn(this.heap, args)
-      const { bytes } = planGemm(args, defaultGemmOptions, threads, place)
+      const { bytes } = planGemm(args, this.planOptions, threads, place)
       const base = this.heap.alloc(bytes)
       if (base === undefined) return undefined
       // blocks are 64-byte aligned, as the layout's offsets are: the same layout from `base` needs the same bytes
-      plan = planGemm(args, defaultGemmOptions, threads, { ...place, base })
+      plan = planGemm(args, this.planOptions, threads, { ...place, base })
       if (plan.bytes !== bytes) throw new Error(`${op}: internal: the product's layout moved with its base`)
     }
     const f32 = this.floats()

@@ -7,6 +7,7 @@ import type { GemmModuleOptions } from './gemmModuleOptions.js'
 import { addPanelPacker, roundUp4 } from './loops.js'
 import { addMicroKernel } from './microKernel.js'
 import { addPackPanel } from './packing.js'
+import { addRowsFunctions } from './rowsModule.js'
 
 /**
  * The blocking this package uses, chosen by measurement on a Zen 5 core (bench/gemm-wasm.ts): a 2×16 tile
@@ -26,6 +27,8 @@ export const defaultGemmOptions: Omit<GemmModuleOptions, 'relaxed' | 'shared'> =
   dotNj: 2,
   dotKc: 1024,
   dotMaxN: 15,
+  rowsMaxDensity: 0.5,
+  rowsTransA: false,
   skipZeros: true,
 }
 
@@ -135,6 +138,7 @@ export const gemmModuleBytes = (options: GemmModuleOptions): Uint8Array<ArrayBuf
     finite,
   })
   addDotFunctions(mod, options)
+  addRowsFunctions(mod, { kc, relaxed })
   return mod.toBytes()
 }
 

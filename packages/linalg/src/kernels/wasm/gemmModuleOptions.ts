@@ -18,6 +18,10 @@ export interface GemmModuleOptions {
   readonly dotKc: number
   /** Products with plain A and n ≤ dotMaxN use the dot form. */
   readonly dotMaxN: number
+  /** The sparse-rows form takes products whose op(A) has at most this share of nonzeros (0: never; see gemmPlan.ts). */
+  readonly rowsMaxDensity: number
+  /** Whether a transposed op(A) may take the sparse-rows form too (see gemmPlan.ts). */
+  readonly rowsTransA: boolean
   /** Multiply-add with `f32x4.relaxed_madd` (needs a runtime with relaxed SIMD). */
   readonly relaxed: boolean
   /** Import a shared memory (for worker threads) rather than a plain one. */

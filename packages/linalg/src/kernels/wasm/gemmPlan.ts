@@ -1,12 +1,16 @@
 /** `planGemm`: where one product's operands, packed panels and result live in wasm memory, and each thread's calls. */
 import type { GemmArgs } from '../gemm.js'
 import { aPanelBytes, compactsA } from './compactPanel.js'
+import { rowsABytes, rowsBBytes, rowsNr } from './rowsModule.js'
 
 /** Which dimension of C is cut between threads: 'n' = blocks of column panels, 'm' = blocks of row panels. */
 export type GemmSplit = 'm' | 'n'
 
-/** 'tiles': packA/packB/gemm (2×16 broadcast tiles); 'dot': packDotA/packDotB/gemmDot (narrow n, plain A). */
-export type GemmForm = 'tiles' | 'dot'
+/**
+ * 'tiles': packA/packB/gemm (2×16 broadcast tiles); 'dot': packDotA/packDotB/gemmDot (narrow n, plain A);
+ * 'rows': packRowsA/packRowsB/gemmRows (sparse op(A) against plain B, see rowsModule.ts).
+ */
+export type GemmForm = 'tiles' | 'dot' | 'rows'
 
 /** Byte offsets of one product in wasm memory, and the per-thread argument lists of its three calls. */
 export interface GemmPlan {
@@ -56,7 +60,61 @@ export interface PlanOptions {
   readonly dotMr: number
   readonly dotNj: number
   readonly dotMaxN: number
+  /**
+   * The sparse-rows form serves products whose op(A) has at most this share of nonzeros (estimated from a fixed
+   * sample of its elements, see `sparseShare`), with plain B, n a multiple of 4 and n > 2·nr; 0 turns it off.
+   */
+  readonly rowsMaxDensity: number
+  /**
+   * Whether a transposed op(A) may take the sparse-rows form too. Off by default: for xᵀ·g (MNIST's weight
+   * gradient) the tiles form's 2-row panels of pixels skip as well and cut better between two threads.
+   */
+  readonly rowsTransA: boolean
 }
+
+/** Elements of op(A) `sparseShare` reads. */
+const samples = 1024
+
+/**
+ * The share of nonzero elements of op(A), estimated from `samples` elements at fixed places (a function of
+ * the data and shape alone, so every thread count makes the same choice).
+ * @example
+ * sparseShare(args) // ≈ 0.19 for a batch of MNIST images
+ */
+export const sparseShare = ({ m, k, a, aOffset, lda, transA }: GemmArgs): number => {
+  const total = m * k
+  if (total === 0) return 0
+  const count = Math.min(samples, total)
+  let nonzero = 0
+  for (let s = 0; s < count; s++) {
+    // a fixed, spread pattern: the golden-ratio sequence over the elements
+    const e = Math.floor(((s * 0.6180339887498949) % 1) * total)
+    const i = Math.floor(e / k)
+    const p = e - i * k
+    if ((a[aOffset + (transA ? p * lda + i : i * lda + p)] as number) !== 0) nonzero++
+  }
+  return nonzero / count
+}
+
+// NABLA_GEMM_ROWS=0 (read once) turns the sparse-rows form off, for measuring against the tiles form.
+const rowsOff =
+  (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env?.NABLA_GEMM_ROWS === '0'
+
+/**
+ * Whether a product takes the sparse-rows form (see `PlanOptions.rowsMaxDensity`).
+ * @example
+ * usesRows(args, defaultGemmOptions) // true for MNIST images times the first layer's weights
+ */
+export const usesRows = (args: GemmArgs, options: PlanOptions): boolean =>
+  !rowsOff &&
+  options.rowsMaxDensity > 0 &&
+  !args.transB &&
+  (options.rowsTransA || !args.transA) &&
+  args.n % 4 === 0 &&
+  args.n > 2 * options.nr &&
+  args.k >= 8 &&
+  args.a instanceof Float32Array &&
+  sparseShare(args) <= options.rowsMaxDensity
 
 const align = (x: number): number => Math.ceil(x / 64) * 64
 
@@ -64,9 +122,11 @@ const align = (x: number): number => Math.ceil(x / 64) * 64
 const chunksPerThread = 4
 
 /** The form of a product, its panel shape, and which dimension of C is cut between threads into how many panels. */
-const cutOf = ({ m, n, transA }: GemmArgs, options: PlanOptions) => {
-  const form: GemmForm = !transA && n <= options.dotMaxN ? 'dot' : 'tiles'
-  const [rowPanel, colPanel] = form === 'dot' ? [options.dotMr, options.dotNj] : [options.mr, options.nr]
+const cutOf = (args: GemmArgs, options: PlanOptions) => {
+  const { m, n, transA } = args
+  const form: GemmForm = !transA && n <= options.dotMaxN ? 'dot' : usesRows(args, options) ? 'rows' : 'tiles'
+  const [rowPanel, colPanel] =
+    form === 'dot' ? [options.dotMr, options.dotNj] : form === 'rows' ? [1, rowsNr] : [options.mr, options.nr]
   const split: GemmSplit = form === 'dot' || m > n ? 'm' : 'n'
   const panels = Math.ceil(split === 'n' ? n / colPanel : m / rowPanel)
   return { form, rowPanel, colPanel, split, panels }
@@ -106,7 +166,8 @@ export const planGemm = (
   const used = threadsFor(args, options, threads)
   // several chunks per thread, so a thread that starts late takes fewer; one for a single thread
   const chunks = used === 1 ? 1 : Math.min(panels, chunksPerThread * used)
-  const cStride = Math.max(Math.ceil(n / 4) * 4, nPanels * colPanel)
+  // (the sparse-rows form writes n columns exactly: n is a multiple of 4)
+  const cStride = form === 'rows' ? n : Math.max(Math.ceil(n / 4) * 4, nPanels * colPanel)
   const base = place.base ?? 0
   let at = base
   const take = (bytes: number): number => {
@@ -120,9 +181,13 @@ export const planGemm = (
   const lda = place.a !== undefined ? args.lda : transA ? m : k
   const ldb = place.b !== undefined ? args.ldb : transB ? k : n
   const apBytes = align(
-    form === 'dot' ? mPanels * rowPanel * depthBytes : mPanels * aPanelBytes(rowPanel, k, options.kc),
+    form === 'dot'
+      ? mPanels * rowPanel * depthBytes
+      : form === 'rows'
+        ? rowsABytes(m, k, options.kc)
+        : mPanels * aPanelBytes(rowPanel, k, options.kc),
   )
-  const bpBytes = align(nPanels * colPanel * depthBytes)
+  const bpBytes = align(form === 'rows' ? rowsBBytes(n, k, options.kc) : nPanels * colPanel * depthBytes)
   const apPtr = take((split === 'n' ? used : 1) * apBytes)
   const bpPtr = take((split === 'm' ? used : 1) * bpBytes)
   const cDirect = place.c !== undefined && cStride === n && args.ldc === n && m === mPanels * rowPanel
@@ -133,11 +198,14 @@ export const planGemm = (
     const [ip0, ip1, jp0, jp1] = split === 'n' ? [0, mPanels, lo, hi] : [lo, hi, 0, nPanels]
     const ap = apPtr + (split === 'n' ? t * apBytes : 0)
     const bp = bpPtr + (split === 'm' ? t * bpBytes : 0)
+    // packA's ninth argument: whether to compact (tiles), B's row stride (rows)
+    const extra = form === 'rows' ? ldb * 4 : form === 'tiles' && compactsA(n, options.nr) ? 1 : 0
     return Int32Array.of(
-      ...[aPtr, lda * 4, transA ? 1 : 0, m, k, ap, ip0, ip1, form === 'tiles' && compactsA(n, options.nr) ? 1 : 0],
+      ...[aPtr, lda * 4, transA ? 1 : 0, m, k, ap, ip0, ip1, extra],
       ...[bPtr, ldb * 4, transB ? 1 : 0, n, k, bp, jp0, jp1],
       ...[ap, bp, cPtr, cStride * 4, n, k, ip0, ip1, jp0, jp1],
-      ...[form === 'dot' ? 1 : 0, split === 'm' ? 1 : 0, panels, chunks],
+      ...[form === 'dot' ? 1 : form === 'rows' ? 2 : 0, split === 'm' ? 1 : 0, panels, chunks],
+      ...[bPtr, ldb * 4, aPtr, lda * 4, transA ? 1 : 0],
     )
   })
   return {

@@ -6,8 +6,11 @@
  * computed by one call over the whole depth, in the same order, so the bits never depend on who took what.
  */
 
-/** Length of a job (see `planGemm`): pack-A call 9, pack-B call 8, multiply 10, form, cut, panels, chunks. */
-export const jobLength = 31
+/**
+ * Length of a job (see `planGemm`): pack-A call 9, pack-B call 8, multiply 10, form, cut, panels, chunks, then
+ * five more arguments of the sparse-rows multiply (B, ldb, A, lda, transA; other forms ignore them).
+ */
+export const jobLength = 36
 
 /**
  * `function runShare(e, j, next)`: `e` the module's exports, `j` the job, `next()` the next chunk index (from
@@ -16,8 +19,10 @@ export const jobLength = 31
  * new Function(`${shareSource}; return runShare`)()(exports, job, next)
  */
 export const shareSource = `function runShare(e, j, next) {
-  const dot = j[27] === 1, byRows = j[28] === 1, panels = j[29], chunks = j[30]
-  const packA = dot ? e.packDotA : e.packA, packB = dot ? e.packDotB : e.packB, mul = dot ? e.gemmDot : e.gemm
+  const form = j[27], byRows = j[28] === 1, panels = j[29], chunks = j[30]
+  const packA = form === 2 ? e.packRowsA : form === 1 ? e.packDotA : e.packA
+  const packB = form === 2 ? e.packRowsB : form === 1 ? e.packDotB : e.packB
+  const mul = form === 2 ? e.gemmRows : form === 1 ? e.gemmDot : e.gemm
   let c = next()
   if (c >= chunks) return
   // the operand that is not cut, whole: rows of A when cutting by columns, columns of B when cutting by rows
@@ -27,16 +32,19 @@ export const shareSource = `function runShare(e, j, next) {
     const lo = Math.floor((c * panels) / chunks), hi = Math.floor(((c + 1) * panels) / chunks)
     if (byRows) {
       packA(j[0], j[1], j[2], j[3], j[4], j[5], lo, hi, j[8])
-      mul(j[17], j[18], j[19], j[20], j[21], j[22], lo, hi, j[25], j[26])
+      mul(j[17], j[18], j[19], j[20], j[21], j[22], lo, hi, j[25], j[26], j[31], j[32], j[33], j[34], j[35])
     } else {
       packB(j[9], j[10], j[11], j[12], j[13], j[14], lo, hi)
-      mul(j[17], j[18], j[19], j[20], j[21], j[22], j[23], j[24], lo, hi)
+      mul(j[17], j[18], j[19], j[20], j[21], j[22], j[23], j[24], lo, hi, j[31], j[32], j[33], j[34], j[35])
     }
   }
 }`
 
 /** The module's exports that a share calls. */
-export type ShareExports = Record<'packA' | 'packB' | 'gemm' | 'packDotA' | 'packDotB' | 'gemmDot', unknown>
+export type ShareExports = Record<
+  'packA' | 'packB' | 'gemm' | 'packDotA' | 'packDotB' | 'gemmDot' | 'packRowsA' | 'packRowsB' | 'gemmRows',
+  unknown
+>
 
 /**
  * `shareSource` as a function for the calling thread.

@@ -67,7 +67,9 @@ const heapEngineFor = (relaxed: boolean, args: GemmArgs<Float32Array>): GemmEngi
  * and the blocks in order — the same order as the threaded tier, so results agree bit for bit.
  * k steps where a 2-row panel of A is all ±0 are skipped for the whole tile when that block of B is finite
  * (images, ReLU activations): the skipped products are ±0 and the sums never −0, so the bits are those of
- * the dense product, with about the share of kept steps of its work.
+ * the dense product, with about the share of kept steps of its work. A sparse plain A (at most half nonzero, by a
+ * fixed sample) against plain B with n a multiple of 4 takes the sparse-rows form instead (rowsModule.ts): each
+ * row of op(A) packed as its list of nonzero steps, 1×48 tiles reading B in place — the same bits again.
  * The wasm memory grows as needed and is reused across calls. An operand that lives in the shared WebAssembly
  * heap (`wasmHeap()`) is read there in place, and an unpadded C there written directly (same bits).
  * @example
