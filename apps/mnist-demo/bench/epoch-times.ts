@@ -1,0 +1,96 @@
+// Seconds per epoch of the book's network trained through nabla's Keras face exactly as the demo trains it
+// (src/keras.ts: the same model, compile and fit options, jit on by default), as one JSON line on stdout.
+// Usage: epoch-times.ts [--epochs N] [--<fitOption> value …] (extra options go to fit as they are, e.g. --jit false).
+// Run it with the demo launcher's malloc settings (bin/mnist-demo.js; vs-numpy.ts sets them) to time what the demo runs.
+import { readFileSync } from 'node:fs'
+import { toCategorical } from '@nabla/datasets'
+import { kernelInfo } from '@nabla/linalg'
+import { slice, toArray } from '@nabla/ndarray'
+import { compile, evaluate, type FitOptions, fit, kerasModelSequential, layerDense, predictClasses } from '@nabla/nn'
+import { pipe } from 'fp-ts/lib/function.js'
+import { loadData, toInputs } from '../src/data.js'
+
+/** `--some-name value` → `{ someName: value }`, with `true`/`false` and numbers as such (fit checks the rest). */
+const parseArgv = (argv: readonly string[]): { epochs: number; extra: Record<string, unknown> } => {
+  const extra: Record<string, unknown> = {}
+  let epochs = 5
+  for (let i = 0; i < argv.length; i += 2) {
+    const flag = argv[i] as string
+    const raw = argv[i + 1]
+    if (!flag.startsWith('--') || raw === undefined) throw new Error(`epoch-times: expected --name value, got ${flag}`)
+    const name = flag.slice(2).replace(/-([a-z])/g, (_, c: string) => c.toUpperCase())
+    const value =
+      raw === 'true' ? true : raw === 'false' ? false : raw !== '' && Number.isFinite(Number(raw)) ? Number(raw) : raw
+    if (name === 'epochs') epochs = Number(value)
+    else extra[name] = value
+  }
+  if (!Number.isInteger(epochs) || epochs < 1) throw new RangeError(`epoch-times: --epochs must be a positive integer`)
+  return { epochs, extra }
+}
+
+/** Peak resident memory of this process (all its threads, the matrix products' workers included) in MiB. */
+const peakRssMb = (): number => {
+  try {
+    const hwm = /^VmHWM:\s+(\d+)\s+kB/m.exec(readFileSync('/proc/self/status', 'utf8'))
+    if (hwm !== null) return Number(hwm[1]) / 1024
+  } catch {
+    // not Linux: getrusage's figure below
+  }
+  return process.resourceUsage().maxRSS / 1024
+}
+
+const { epochs, extra } = parseArgv(process.argv.slice(2))
+const seed = 42 // the demo's default
+const jit = extra.jit !== false // the demo's default: on
+let started = performance.now()
+const data = loadData({ dir: undefined, trainSamples: undefined })
+const loadSeconds = (performance.now() - started) / 1000
+const network = pipe(
+  kerasModelSequential(),
+  layerDense({ units: 512, activation: 'relu', inputShape: [28 * 28] }),
+  layerDense({ units: 10, activation: 'softmax' }),
+)
+const model = compile(network, { optimizer: 'rmsprop', loss: 'categorical_crossentropy', metrics: ['accuracy'], seed })
+const trainImages = toInputs(data.trainImages)
+const testImages = toInputs(data.testImages)
+const trainLabels = toCategorical(data.trainLabels, 10)
+const testLabels = toCategorical(data.testLabels, 10)
+
+const epochTimes: number[] = []
+const { model: trained } = await fit(model, trainImages, trainLabels, {
+  epochs,
+  batchSize: 128,
+  seed,
+  jit,
+  // after the demo's settings, so --batch-size or --seed can change them; not the callbacks, which do the timing
+  ...(extra as FitOptions),
+  verbose: 0,
+  callbacks: {
+    onEpochBegin: () => {
+      started = performance.now()
+    },
+    onEpochEnd: () => {
+      epochTimes.push((performance.now() - started) / 1000)
+    },
+  },
+})
+
+const metrics = evaluate(trained, testImages, testLabels, { batchSize: 1000, jit })
+const predictions = toArray(predictClasses(trained, slice(testImages, [0, 10]), { jit })) as number[]
+const cpu = process.cpuUsage()
+console.log(
+  JSON.stringify({
+    system: 'nabla',
+    epochs: epochTimes.map((s) => Number(s.toFixed(4))),
+    test_accuracy: metrics.accuracy,
+    test_loss: metrics.loss,
+    predictions,
+    fit_options: { jit, ...extra },
+    load_seconds: Number(loadSeconds.toFixed(3)),
+    peak_rss_mb: Number(peakRssMb().toFixed(1)),
+    // user + system time of the whole process (the matrix products' workers included)
+    cpu_seconds: Number(((cpu.user + cpu.system) / 1e6).toFixed(2)),
+    kernel: kernelInfo(),
+    version: `workspace sources on Node ${process.version}`,
+  }),
+)
