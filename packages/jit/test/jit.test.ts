@@ -45,19 +45,7 @@ import { broadcastPairArb, fromRef, refArb, shapeArb } from '@nabla/test-utils'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { jit, makeJaxpr, printJaxpr } from '../src/index.js'
-
-/** Same dtype, shape and bits (NaN payloads aside: every NaN equals every NaN). */
-const expectSame = (got: NDArray, want: NDArray) => {
-  expect(got.dtype).toBe(want.dtype)
-  expect(got.shape).toEqual(want.shape)
-  const g = toTypedArray(got)
-  const w = toTypedArray(want)
-  for (let i = 0; i < w.length; i++) {
-    if (!Object.is(g[i], w[i]) && !(Number.isNaN(g[i]) && Number.isNaN(w[i]))) {
-      throw new Error(`element ${i}: jit gave ${g[i]}, eager ${w[i]}`)
-    }
-  }
-}
+import { expectSame } from './same.js'
 
 const expectTreeSame = (got: unknown, want: unknown) => {
   if (Array.isArray(want)) {

@@ -19,7 +19,6 @@ import {
   sqrt,
   sub,
   sum,
-  toTypedArray,
   transpose,
   where,
 } from '@nabla/ndarray'
@@ -28,20 +27,9 @@ import { wasmSupport } from '@nabla/ndarray/wasm'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { compileJaxpr, jit, makeJaxpr } from '../src/index.js'
+import { expectSame } from './same.js'
 
 const simd = wasmSupport().simd && process.env.NABLA_KERNEL !== 'ref' && process.env.NABLA_KERNEL !== 'ts'
-
-const expectSame = (got: NDArray, want: NDArray) => {
-  expect(got.dtype).toBe(want.dtype)
-  expect(got.shape).toEqual(want.shape)
-  const g = toTypedArray(got)
-  const w = toTypedArray(want)
-  for (let i = 0; i < w.length; i++) {
-    if (!Object.is(g[i], w[i]) && !(Number.isNaN(g[i]) && Number.isNaN(w[i]))) {
-      throw new Error(`element ${i}: jit gave ${g[i]}, eager ${w[i]}`)
-    }
-  }
-}
 
 // large and small magnitudes make a sum's order visible in its bits
 const specials = [

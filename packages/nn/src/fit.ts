@@ -77,9 +77,10 @@ interface EpochContext {
   readonly pause: () => Promise<void>
   readonly shuffleKey: Key
   readonly dropoutKey: Key
-  /** The step of a model without dropout, made once per fit (so a jitted step is traced once per batch shape). */
+  /** The op-by-op step (`jit: false`) of a model without dropout, made once per fit. */
   readonly plainStep: StepFn | undefined
-  /** The compiled step (jit on, no dropout), which writes each new state into a dead one's storage. */
+  /** The compiled step (jit on, no dropout; made once per fit, so traced once per batch shape), which writes each
+   * new state into a dead one's storage. Neither step: a model with dropout, stepped op by op with a key per step. */
   readonly spareStep: SpareStepFn | undefined
   /** States fit made and handed to no one, newest last: the last two stay alive (see `nonFinite`). */
   readonly recent: State[]
@@ -101,8 +102,9 @@ const runEpoch = async (ctx: EpochContext, state0: State, epoch: number): Promis
   const { m, plan } = ctx
   const global = m.epochsTrained + epoch
   const order = plan.shuffle ? permutation(nth(ctx.shuffleKey, global), plan.samples) : undefined
-  const { plainStep } = ctx
-  const stepKeys = plainStep === undefined ? split(nth(ctx.dropoutKey, global), plan.steps) : undefined
+  const { plainStep, spareStep } = ctx
+  const dropout = plainStep === undefined && spareStep === undefined
+  const stepKeys = dropout ? split(nth(ctx.dropoutKey, global), plan.steps) : undefined
   const sums = new Float64Array(1 + m.metrics.length)
   let [state, previous, seen] = [state0, state0, 0]
   let logs: Logs = {}
@@ -111,18 +113,19 @@ const runEpoch = async (ctx: EpochContext, state0: State, epoch: number): Promis
     // Eagerly, the batch, the step's intermediates and the metrics' arrays are dead once the new state exists:
     // their storage goes back to the pool for the next step (layers and losses keep no arrays, as for grad). A
     // compiled step keeps its intermediates in its own planned buffers.
-    const arena = ctx.spareStep !== undefined ? undefined : openArena()
+    const arena = spareStep !== undefined ? undefined : openArena()
     let next: State
     try {
       const xb = inputBatch(m, plan.x, order, start, end)
       const yb = rows(plan.y, order, start, end)
       // a model with dropout draws a new mask per step, from a key the step closes over: it runs eagerly
-      const step =
-        plainStep ?? trainStep({ loss: batchLoss(m, stepKeys?.[b]), optimizer: m.optimizer, hasAux: true, jit: false })
       const [after, lossValue, out] =
-        ctx.spareStep !== undefined
-          ? ctx.spareStep(state, ctx.dead.pop() ?? blankLike(state), xb, yb)
-          : step(state, xb, yb)
+        spareStep !== undefined
+          ? spareStep(state, ctx.dead.pop() ?? blankLike(state), xb, yb)
+          : (
+              plainStep ??
+              trainStep({ loss: batchLoss(m, stepKeys?.[b]), optimizer: m.optimizer, hasAux: true, jit: false })
+            )(state, xb, yb)
       next = after
       const loss = item(lossValue)
       if (!Number.isFinite(loss)) throw nonFinite(ctx, loss, epoch, b, state, previous)
@@ -142,7 +145,7 @@ const runEpoch = async (ctx: EpochContext, state0: State, epoch: number): Promis
       // It is a state this epoch made from b = 2 on; before, it is state0, which belongs to the caller
       if (b >= 2) recycle(previous, { keep: buffersOf(next, state) })
     }
-    if (ctx.spareStep !== undefined) {
+    if (spareStep !== undefined) {
       // `previous` and `state` may yet be handed out by a TrainingError; what came before them is dead
       ctx.recent.push(next)
       const old = ctx.recent.length > 2 ? (ctx.recent.shift() as State) : undefined
@@ -196,9 +199,10 @@ const fitImpl = async (model: CompiledModel, x: NDArray, y: NDArray, options: Fi
   const [shuffleKey, dropoutKey] = split(key(plan.seed), 2) as [Key, Key]
   const logger = progressLogger({ verbose: plan.verbose, output: plan.output, epochs: plan.epochs, steps: plan.steps })
   const hasDropout = m.layers.some((l) => l.kind === 'Dropout')
-  const plainStep = hasDropout
-    ? undefined
-    : trainStep({ loss: batchLoss(m, undefined), optimizer: m.optimizer, hasAux: true, jit: false })
+  const plainStep =
+    hasDropout || plan.jit
+      ? undefined
+      : trainStep({ loss: batchLoss(m, undefined), optimizer: m.optimizer, hasAux: true, jit: false })
   const spareStep =
     hasDropout || !plan.jit
       ? undefined

@@ -4,7 +4,7 @@ import { addCompactPanel, addFiniteCheck, emitPanelBytes } from './compactPanel.
 import { addDotFunctions } from './dotModule.js'
 import { addGemmDriver } from './gemmDriver.js'
 import type { GemmModuleOptions } from './gemmModuleOptions.js'
-import { addPanelPacker, roundUp4 } from './loops.js'
+import { addPanelPacker, callByWidth, roundUp4 } from './loops.js'
 import { addMicroKernel } from './microKernel.js'
 import { addPackPanel } from './packing.js'
 import { addRowsFunctions } from './rowsModule.js'
@@ -140,28 +140,4 @@ export const gemmModuleBytes = (options: GemmModuleOptions): Uint8Array<ArrayBuf
   addDotFunctions(mod, options)
   addRowsFunctions(mod, { kc, relaxed })
   return mod.toBytes()
-}
-
-// Emits: call table[w] for the w in `widths` that local `width` holds (if-chain from the widest; the
-// narrowest is the fall-through), with the arguments `args` pushes.
-const callByWidth = (
-  f: Code,
-  width: number,
-  widths: readonly number[],
-  table: Map<number, number>,
-  args: () => void,
-): void => {
-  const emit = (i: number): void => {
-    const call = () => {
-      args()
-      f.call(table.get(widths[i] as number) as number)
-    }
-    if (i === 0) call()
-    else
-      f.get(width)
-        .i32Const(widths[i] as number)
-        .i32Eq()
-        .ifElse(call, () => emit(i - 1))
-  }
-  emit(widths.length - 1)
 }

@@ -157,3 +157,30 @@ export const addPanelPacker = (
     },
     name,
   )
+
+/**
+ * Emits: call table[w] for the w in `widths` that local `width` holds (an if-chain from the widest; the
+ * narrowest is the fall-through), with the arguments `args` pushes.
+ * @example callByWidth(f, width, [4, 8, 16], table, () => f.get(a).get(b))
+ */
+export const callByWidth = (
+  f: Code,
+  width: number,
+  widths: readonly number[],
+  table: Map<number, number>,
+  args: () => void,
+): void => {
+  const emit = (i: number): void => {
+    const call = () => {
+      args()
+      f.call(table.get(widths[i] as number) as number)
+    }
+    if (i === 0) call()
+    else
+      f.get(width)
+        .i32Const(widths[i] as number)
+        .i32Eq()
+        .ifElse(call, () => emit(i - 1))
+  }
+  emit(widths.length - 1)
+}

@@ -17,7 +17,7 @@
  * (k block, column panel), 1 when that part of B is finite.
  */
 import type { Code, ModuleBuilder } from '@nabla/ndarray/wasm'
-import { forEvenBlocks, forRange, minInto } from './loops.js'
+import { callByWidth, forEvenBlocks, forRange, minInto } from './loops.js'
 import { madd } from './microKernel.js'
 
 /** Columns of a tile of the sparse-rows form (narrower tiles, of 4·j columns, serve the last panel). */
@@ -491,26 +491,3 @@ const addRowsKernel = (mod: ModuleBuilder, width: number, relaxed: boolean, spar
       () => store(false),
     )
   })
-
-// call table[w] for the w in `widths` that local `width` holds (an if-chain from the widest)
-const callByWidth = (
-  f: Code,
-  width: number,
-  widths: readonly number[],
-  table: Map<number, number>,
-  args: () => void,
-): void => {
-  const emit = (i: number): void => {
-    const call = () => {
-      args()
-      f.call(table.get(widths[i] as number) as number)
-    }
-    if (i === 0) call()
-    else
-      f.get(width)
-        .i32Const(widths[i] as number)
-        .i32Eq()
-        .ifElse(call, () => emit(i - 1))
-  }
-  emit(widths.length - 1)
-}
