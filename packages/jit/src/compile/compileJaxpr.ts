@@ -89,13 +89,16 @@ const withoutDeadCode = (jaxpr: Jaxpr): Jaxpr => {
   }
 }
 
-/** Storage for a fresh result: float32 from 64 KiB inside the heap (where products read it in place), else ordinary. */
-const freshStorage = (dtype: DType, n: number): TypedArray => {
-  if (dtype === 'float32' && 4 * n >= 64 * 1024) {
+/**
+ * Storage for a fresh result: float32 inside the heap (where the next run's kernels read it in place), else
+ * ordinary — or, with `heapOnly` (a donated buffer is at hand instead), undefined when the heap has no room.
+ */
+const freshStorage = (dtype: DType, n: number, heapOnly: boolean): TypedArray | undefined => {
+  if (dtype === 'float32') {
     const inHeap = wasmHeap().floats(n)
     if (inHeap !== undefined) return inHeap
   }
-  return allocate(dtype, n, false)
+  return heapOnly ? undefined : allocate(dtype, n, false)
 }
 
 /** A copy of a strided view into a contiguous buffer, as a one-node cluster (an identity cast). */
@@ -255,7 +258,10 @@ export const compileJaxpr = (program: Jaxpr, options: CompileOptions = {}): Exec
           input?.contiguous === true &&
           owner.get((input as Concrete).data) === i &&
           (B[i] as TypedArray).length === b.size
-        B[k] = reusable ? (B[i] as TypedArray) : freshStorage(b.dtype, b.size)
+        // a donated buffer outside the heap (such as initial weights) is passed over while the heap has room:
+        // a result in the heap is read in place by the next run's kernels, one outside is copied in and out
+        const reuse = reusable && (b.dtype !== 'float32' || wasmHeap().pointerOf(B[i] as Float32Array) >= 0)
+        B[k] = reuse ? (B[i] as TypedArray) : (freshStorage(b.dtype, b.size, reusable) ?? (B[i] as TypedArray))
       }
       if (exe.timing) {
         for (let s = 0; s < kernels.length; s++) {
