@@ -108,11 +108,16 @@ export const sameBits = (x: ArrayBufferView, y: ArrayBufferView | undefined): bo
  * @example
  * runChild('console.log(JSON.stringify(1))', [], 30_000) // 1
  */
-export const runChild = (script: string, v8Flags: readonly string[], timeout: number): unknown => {
+export const runChild = (
+  script: string,
+  v8Flags: readonly string[],
+  timeout: number,
+  env: Readonly<Record<string, string>> = {},
+): unknown => {
   const out = execFileSync(
     process.execPath,
     [...v8Flags, '--conditions=@nabla/source', '--import', 'tsx', '--input-type=module', '-e', script],
-    { encoding: 'utf8', timeout },
+    { encoding: 'utf8', timeout, env: { ...process.env, ...env } },
   )
   return JSON.parse(out.trim().split('\n').pop() as string)
 }

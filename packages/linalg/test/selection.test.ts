@@ -1,10 +1,12 @@
 // Kernel selection: NABLA_KERNEL / NABLA_THREADS (read once, at first use), setKernel, kernelInfo.
+import { fileURLToPath } from 'node:url'
 import { array, zeros } from '@nabla/ndarray'
 import { afterEach, describe, expect, it } from 'vitest'
 import { chooseKernel, dot, kernelInfo, setKernel } from '../src/index.js'
 import { simdCapabilities } from '../src/kernels/capabilities.js'
 import { registeredTiers, threadPool } from '../src/kernels/registry.js'
 import { parseKernelEnv, resetKernelSettings } from '../src/kernels/settings.js'
+import { runChild } from './gemmCases.js'
 
 const saved = { kernel: process.env.NABLA_KERNEL, threads: process.env.NABLA_THREADS }
 const restoreEnv = () => {
@@ -175,7 +177,7 @@ describe('automatic selection', () => {
       kernel: 'auto',
       tiers: registeredTiers(),
       ...simdCapabilities(),
-      last: { tier: 'ts', dtype: 'float64', m: 1, n: 1, k: 2, transA: false, transB: false },
+      last: { tier: 'ts', dtype: 'float64', m: 1, n: 1, k: 2, transA: false, transB: false, relaxedSimd: false },
     })
     expect(info.tiers).toContain('ref')
     expect(info.tiers).toContain('ts')
@@ -183,10 +185,35 @@ describe('automatic selection', () => {
     expect(info.threads).toBeGreaterThanOrEqual(1)
   })
 
-  it('detects WebAssembly SIMD on Node 20 (relaxed SIMD only behind a flag there)', () => {
+  it('detects WebAssembly SIMD, and turns Node 20’s relaxed-SIMD flag on from inside the program', () => {
     expect(simdCapabilities().simd).toBe(true)
-    expect(simdCapabilities().relaxedSimd).toBe(
-      process.execArgv.includes('--experimental-wasm-relaxed-simd') || Number(process.versions.v8.split('.')[0]) >= 12,
-    )
+    expect(simdCapabilities().relaxedSimd).toBe(true)
+  })
+
+  it('NABLA_RELAXED_SIMD=0 leaves the flag off: plain SIMD runs, kernelInfo says so, demanding relaxed throws', () => {
+    const index = fileURLToPath(new URL('../src/index.ts', import.meta.url))
+    const script = `
+      const { kernelInfo, matmul } = await import(${JSON.stringify(index)})
+      const { ones } = await import('@nabla/ndarray')
+      const { gemmWasm } = await import(${JSON.stringify(fileURLToPath(new URL('../src/kernels/wasm/index.ts', import.meta.url)))})
+      matmul(ones([256, 256]), ones([256, 256]))
+      let error = ''
+      try {
+        gemmWasm({ transA: false, transB: false, m: 1, n: 1, k: 1, a: new Float32Array(1), aOffset: 0, lda: 1,
+          b: new Float32Array(1), bOffset: 0, ldb: 1, c: new Float32Array(1), cOffset: 0, ldc: 1 }, { relaxedSimd: true })
+      } catch (e) { error = e.message }
+      const info = kernelInfo()
+      console.log(JSON.stringify({ relaxed: info.relaxedSimd, last: info.last, error }))`
+    const off = runChild(script, [], 60_000, { NABLA_RELAXED_SIMD: '0' }) as {
+      relaxed: boolean
+      last: { tier: string; relaxedSimd: boolean }
+      error: string
+    }
+    expect(off.relaxed).toBe(false)
+    expect(off.last.relaxedSimd).toBe(false)
+    expect(off.error).toMatch(/relaxedSimd: true, but this runtime has no relaxed SIMD/)
+    const on = runChild(script, [], 60_000) as typeof off
+    expect(on.relaxed).toBe(true)
+    expect(on.last).toMatchObject({ tier: 'wasm', relaxedSimd: true })
   })
 })

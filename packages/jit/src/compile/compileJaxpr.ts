@@ -253,15 +253,18 @@ export const compileJaxpr = (program: Jaxpr, options: CompileOptions = {}): Exec
         if (b.kind !== 'output') continue
         const i = donatedInto.get(k)
         const input = i === undefined ? undefined : (inputs[(bases[i] as { index: number }).index] as Concrete)
-        const reusable =
+        const spare =
           i !== undefined &&
           input?.contiguous === true &&
-          owner.get((input as Concrete).data) === i &&
+          owner.get(input.data) === i &&
           (B[i] as TypedArray).length === b.size
+            ? (B[i] as TypedArray)
+            : undefined
         // a donated buffer outside the heap (such as initial weights) is passed over while the heap has room:
         // a result in the heap is read in place by the next run's kernels, one outside is copied in and out
-        const reuse = reusable && (b.dtype !== 'float32' || wasmHeap().pointerOf(B[i] as Float32Array) >= 0)
-        B[k] = reuse ? (B[i] as TypedArray) : (freshStorage(b.dtype, b.size, reusable) ?? (B[i] as TypedArray))
+        const inHeap =
+          spare !== undefined && (b.dtype !== 'float32' || wasmHeap().pointerOf(spare as Float32Array) >= 0)
+        B[k] = inHeap ? spare : (freshStorage(b.dtype, b.size, spare !== undefined) ?? (spare as TypedArray))
       }
       if (exe.timing) {
         for (let s = 0; s < kernels.length; s++) {

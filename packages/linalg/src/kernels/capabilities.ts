@@ -28,17 +28,40 @@ const validates = (bytes: Uint8Array): boolean => {
 
 let probed: { simd: boolean; relaxedSimd: boolean } | null = null
 
+const relaxedProbe = moduleWith([...v128Const, ...v128Const, ...v128Const, 0xfd, 0x85, 0x02])
+
+interface NodeProcess {
+  readonly env: Record<string, string | undefined>
+  getBuiltinModule?(id: 'node:v8'): { setFlagsFromString(flags: string): void }
+}
+
 /**
- * Does the runtime accept WebAssembly SIMD (`v128.const`) and relaxed SIMD
- * (`f32x4.relaxed_madd`, the fused multiply-add)? Node 20 has SIMD; relaxed SIMD needs
- * `--experimental-wasm-relaxed-simd` there and is on by default in newer V8.
+ * Node 20's V8 has relaxed SIMD behind `--experimental-wasm-relaxed-simd` (on by default from V8 11.4, Node 22).
+ * The flag is one of V8's, set from inside the program before any module that uses the instructions is
+ * compiled; V8's flags are per process, so the worker threads see it too. `NABLA_RELAXED_SIMD=0` leaves it off
+ * (the plain-SIMD kernels run). Browsers have relaxed SIMD on, or not at all: nothing to do there.
+ */
+const enableRelaxedSimd = (): void => {
+  const proc = (globalThis as { process?: NodeProcess }).process
+  if (proc?.getBuiltinModule === undefined || proc.env.NABLA_RELAXED_SIMD === '0') return
+  try {
+    proc.getBuiltinModule('node:v8').setFlagsFromString('--experimental-wasm-relaxed-simd')
+  } catch {
+    // a runtime without the flag keeps the plain-SIMD kernels
+  }
+}
+
+/**
+ * Does the runtime accept WebAssembly SIMD (`v128.const`) and relaxed SIMD (`f32x4.relaxed_madd`, the fused
+ * multiply-add)? On Node 20 the first probe turns V8's relaxed-SIMD flag on (unless `NABLA_RELAXED_SIMD=0`);
+ * newer runtimes have it on by default.
  * @example
- * simdCapabilities() // { simd: true, relaxedSimd: false } on Node 20
+ * simdCapabilities() // { simd: true, relaxedSimd: true } on Node 20 and current browsers
  */
 export const simdCapabilities = (): { readonly simd: boolean; readonly relaxedSimd: boolean } => {
-  probed ??= {
-    simd: validates(moduleWith(v128Const)),
-    relaxedSimd: validates(moduleWith([...v128Const, ...v128Const, ...v128Const, 0xfd, 0x85, 0x02])),
+  if (probed === null) {
+    if (!validates(relaxedProbe)) enableRelaxedSimd()
+    probed = { simd: validates(moduleWith(v128Const)), relaxedSimd: validates(relaxedProbe) }
   }
   return probed
 }

@@ -48,6 +48,8 @@ export interface GemmRecord extends Choice {
   readonly k: number
   readonly transA: boolean
   readonly transB: boolean
+  /** Whether the product's multiply-adds were relaxed SIMD's fused `f32x4.relaxed_madd` (wasm tier only). */
+  readonly relaxedSimd: boolean
 }
 
 /** Counts of GEMM calls, their floating-point operations (2·m·n·k each) and the wall time spent in them. */
@@ -79,7 +81,9 @@ export const gemm = (args: GemmArgs): void => {
   calls++
   flops += 2 * args.m * args.n * args.k
   const { m, n, k, transA, transB } = args
-  last = { tier: choice.tier, threads, dtype, m, n, k, transA, transB }
+  // the wasm tier's kernels use relaxed SIMD exactly when the runtime has it (see useRelaxed)
+  const relaxedSimd = choice.tier === 'wasm' && dtype === 'float32' && simdCapabilities().relaxedSimd
+  last = { tier: choice.tier, threads, dtype, m, n, k, transA, transB, relaxedSimd }
 }
 
 /**
