@@ -1,9 +1,9 @@
 // Kernel selection: NABLA_KERNEL / NABLA_THREADS (read once, at first use), setKernel, kernelInfo.
 import { fileURLToPath } from 'node:url'
 import { array, zeros } from '@nabla/ndarray'
+import { wasmSupport } from '@nabla/ndarray/wasm'
 import { afterEach, describe, expect, it } from 'vitest'
 import { chooseKernel, dot, kernelInfo, setKernel } from '../src/index.js'
-import { simdCapabilities } from '../src/kernels/capabilities.js'
 import { registeredTiers, threadPool } from '../src/kernels/registry.js'
 import { parseKernelEnv, resetKernelSettings } from '../src/kernels/settings.js'
 import { runChild } from './gemmCases.js'
@@ -176,7 +176,7 @@ describe('automatic selection', () => {
     expect(info).toMatchObject({
       kernel: 'auto',
       tiers: registeredTiers(),
-      ...simdCapabilities(),
+      ...wasmSupport(),
       last: { tier: 'ts', dtype: 'float64', m: 1, n: 1, k: 2, transA: false, transB: false, relaxedSimd: false },
     })
     expect(info.tiers).toContain('ref')
@@ -186,8 +186,8 @@ describe('automatic selection', () => {
   })
 
   it('detects WebAssembly SIMD, and turns Node 20’s relaxed-SIMD flag on from inside the program', () => {
-    expect(simdCapabilities().simd).toBe(true)
-    expect(simdCapabilities().relaxedSimd).toBe(true)
+    expect(wasmSupport().simd).toBe(true)
+    expect(wasmSupport().relaxedSimd).toBe(true)
   })
 
   it('NABLA_RELAXED_SIMD=0 leaves the flag off: plain SIMD runs, kernelInfo says so, demanding relaxed throws', () => {

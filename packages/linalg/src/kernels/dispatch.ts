@@ -3,7 +3,7 @@
  * keeps what `kernelInfo` and `gemmStats` report.
  */
 import './all.js'
-import { simdCapabilities } from './capabilities.js'
+import { wasmSupport } from '@nabla/ndarray/wasm'
 import type { GemmArgs } from './gemm.js'
 import { type GemmDType, registeredTiers, type Tier, type TierEntry, threadPool, tierEntry } from './registry.js'
 import { kernelSettings } from './settings.js'
@@ -82,7 +82,7 @@ export const gemm = (args: GemmArgs): void => {
   flops += 2 * args.m * args.n * args.k
   const { m, n, k, transA, transB } = args
   // the wasm tier's kernels use relaxed SIMD exactly when the runtime has it (see useRelaxed)
-  const relaxedSimd = choice.tier === 'wasm' && dtype === 'float32' && simdCapabilities().relaxedSimd
+  const relaxedSimd = choice.tier === 'wasm' && dtype === 'float32' && wasmSupport().relaxedSimd
   last = { tier: choice.tier, threads, dtype, m, n, k, transA, transB, relaxedSimd }
 }
 
@@ -138,7 +138,7 @@ export const kernelInfo = (): KernelInfo => {
     threads: big.threads,
     tiers: registeredTiers(),
     workers: threadPool() !== null,
-    ...simdCapabilities(),
+    ...wasmSupport(),
     last,
   }
 }

@@ -23,17 +23,41 @@ const probe = (body: (f: import('./code.js').Code) => void): boolean => {
 
 let cached: WasmSupport | undefined
 
+interface NodeProcess {
+  readonly env: Record<string, string | undefined>
+  getBuiltinModule?(id: 'node:v8'): { setFlagsFromString(flags: string): void }
+}
+
 /**
- * Probes the runtime once (by `WebAssembly.validate` of one-instruction modules) and caches the answer.
+ * Node 20's V8 has relaxed SIMD behind `--experimental-wasm-relaxed-simd` (on by default from V8 11.4, Node 22).
+ * It is one of V8's flags, which can be set from inside the program before any module using the instructions
+ * is compiled; V8's flags are per process, so worker threads see it too. `NABLA_RELAXED_SIMD=0` leaves it
+ * off (the plain-SIMD kernels run). Browsers have relaxed SIMD on, or not at all: nothing to do there.
+ */
+const enableRelaxedSimd = (): void => {
+  const proc = (globalThis as { process?: NodeProcess }).process
+  if (proc?.getBuiltinModule === undefined || proc.env.NABLA_RELAXED_SIMD === '0') return
+  try {
+    proc.getBuiltinModule('node:v8').setFlagsFromString('--experimental-wasm-relaxed-simd')
+  } catch {
+    // a runtime without the flag keeps the plain-SIMD kernels
+  }
+}
+
+const relaxedProbe = (): boolean => probe((f) => f.get(0).get(1).get(2).f32x4RelaxedMadd())
+
+/**
+ * Probes the runtime once (by `WebAssembly.validate` of one-instruction modules) and caches the answer. On
+ * Node 20 the probe first turns V8's relaxed-SIMD flag on, unless `NABLA_RELAXED_SIMD=0`.
  * @example
  * const { simd, relaxedSimd } = wasmSupport()
- * // Node 20: { simd: true, relaxedSimd: false } unless run with --experimental-wasm-relaxed-simd
+ * // { simd: true, relaxedSimd: true } on Node 20 and current browsers
  */
 export const wasmSupport = (): WasmSupport => {
   if (cached === undefined) {
     const simd = probe((f) => f.get(0).get(1).f32x4Mul().get(2).f32x4Add())
-    const relaxedSimd = simd && probe((f) => f.get(0).get(1).get(2).f32x4RelaxedMadd())
-    cached = { simd, relaxedSimd }
+    if (simd && !relaxedProbe()) enableRelaxedSimd()
+    cached = { simd, relaxedSimd: simd && relaxedProbe() }
   }
   return cached
 }
