@@ -18,12 +18,13 @@ import {
   treeMap,
   zeros,
 } from '@nabla/ndarray'
-import { buffersOf, openArena, recycle } from '@nabla/ndarray/core'
+import { buffersOf, Concrete, materialize, openArena, recycle } from '@nabla/ndarray/core'
+import { type RowGather, rowGather } from './batchRows.js'
 import { type CompiledModel, checkCompiled } from './compile.js'
 import { evaluateLogs } from './evaluate.js'
 import { type FitOptions, type FitPlan, planFit } from './fitOptions.js'
 import type { History } from './history.js'
-import { inputBatch, rows } from './kerasData.js'
+import { computeDType, inputBatch, rows } from './kerasData.js'
 import type { Logs } from './progress.js'
 import { type ProgressLogger, progressLogger } from './progressLogger.js'
 import type { SerialParams } from './serial.js'
@@ -57,16 +58,16 @@ const breather = () => {
 const withState = (m: CompiledModel, state: State, epochsTrained: number): CompiledModel =>
   Object.freeze({ ...m, params: state.params, optState: state.optState, epochsTrained })
 
-/** The loss of one batch for trainStep, with the network's output as aux for the metrics. */
+/** The loss of one batch for trainStep, with the metrics of the batch as aux (so a compiled step computes them too). */
 const batchLoss =
   (m: CompiledModel, dropoutKey: Key | undefined) =>
-  (params: SerialParams, xb: NDArray, yb: NDArray): readonly [NDArray, NDArray] => {
+  (params: SerialParams, xb: NDArray, yb: NDArray): readonly [NDArray, NDArray[]] => {
     const out = m.trainNetwork.apply(
       params,
       xb,
       dropoutKey === undefined ? { training: true } : { training: true, key: dropoutKey },
     )
-    return [m.loss.fn(yb, out), out]
+    return [m.loss.fn(yb, out), m.metrics.map((metric) => metric.fn(yb, out))]
   }
 
 interface EpochContext {
@@ -88,10 +89,12 @@ interface EpochContext {
   readonly dead: State[]
   /** States a caller has seen (through a callback): never reused. */
   readonly exposed: WeakSet<State>
+  /** With the compiled step, batches gathered into reused heap storage (see batchRows.ts). */
+  readonly gather: { readonly x: RowGather; readonly y: RowGather } | undefined
 }
 
-type StepFn = (state: State, x: NDArray, y: NDArray) => [State, NDArray, NDArray]
-type SpareStepFn = (state: State, spare: State, x: NDArray, y: NDArray) => [State, NDArray, NDArray]
+type StepFn = (state: State, x: NDArray, y: NDArray) => [State, NDArray, NDArray[]]
+type SpareStepFn = (state: State, spare: State, x: NDArray, y: NDArray) => [State, NDArray, NDArray[]]
 
 /** A blank state of `state`'s structure, shapes and dtypes, for a compiled step to write into. */
 const blankLike = (state: State): State =>
@@ -102,7 +105,8 @@ const runEpoch = async (ctx: EpochContext, state0: State, epoch: number): Promis
   const { m, plan } = ctx
   const global = m.epochsTrained + epoch
   const order = plan.shuffle ? permutation(nth(ctx.shuffleKey, global), plan.samples) : undefined
-  const { plainStep, spareStep } = ctx
+  const { plainStep, spareStep, gather } = ctx
+  const indices = order === undefined ? undefined : (materialize(order as Concrete).data as Int32Array)
   const dropout = plainStep === undefined && spareStep === undefined
   const stepKeys = dropout ? split(nth(ctx.dropoutKey, global), plan.steps) : undefined
   const sums = new Float64Array(1 + m.metrics.length)
@@ -116,10 +120,10 @@ const runEpoch = async (ctx: EpochContext, state0: State, epoch: number): Promis
     const arena = spareStep !== undefined ? undefined : openArena()
     let next: State
     try {
-      const xb = inputBatch(m, plan.x, order, start, end)
-      const yb = rows(plan.y, order, start, end)
+      const xb = gather !== undefined ? gather.x(indices, start, end) : inputBatch(m, plan.x, order, start, end)
+      const yb = gather !== undefined ? gather.y(indices, start, end) : rows(plan.y, order, start, end)
       // a model with dropout draws a new mask per step, from a key the step closes over: it runs eagerly
-      const [after, lossValue, out] =
+      const [after, lossValue, metricValues] =
         spareStep !== undefined
           ? spareStep(state, ctx.dead.pop() ?? blankLike(state), xb, yb)
           : (
@@ -132,8 +136,8 @@ const runEpoch = async (ctx: EpochContext, state0: State, epoch: number): Promis
       const size = end - start
       seen += size
       sums[0] = (sums[0] as number) + loss * size
-      m.metrics.forEach((metric, i) => {
-        sums[i + 1] = (sums[i + 1] as number) + item(metric.fn(yb, out)) * size
+      metricValues.forEach((value, i) => {
+        sums[i + 1] = (sums[i + 1] as number) + item(value) * size
       })
     } catch (error) {
       arena?.discard()
@@ -220,6 +224,11 @@ const fitImpl = async (model: CompiledModel, x: NDArray, y: NDArray, options: Fi
     recent: [],
     dead: [],
     exposed: new WeakSet(),
+    // the compiled step keeps nothing of its batch, so batches can share storage (inputs in the network's dtype)
+    gather:
+      spareStep !== undefined && plan.x.dtype === computeDType(m) && plan.x instanceof Concrete
+        ? { x: rowGather(plan.x), y: rowGather(plan.y) }
+        : undefined,
   }
   let state: State = { params: m.params, optState: m.optState }
   let current = m

@@ -41,7 +41,7 @@ export const checkData = (op: string, model: CompiledModel, x: unknown, y: unkno
 }
 
 /** The dtype the network computes in: its parameters' (float32 unless given other weights). */
-const computeDType = (model: CompiledModel) => treeLeaves(model.params)[0]?.dtype ?? 'float32'
+export const computeDType = (model: CompiledModel) => treeLeaves(model.params)[0]?.dtype ?? 'float32'
 
 /**
  * Samples `start` to `end` of `a`: a view in stored order, or gathered through `order` (a

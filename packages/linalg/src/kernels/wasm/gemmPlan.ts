@@ -82,18 +82,33 @@ const samples = 1024
  * sparseShare(args) // ≈ 0.19 for a batch of MNIST images
  */
 export const sparseShare = ({ m, k, a, aOffset, lda, transA }: GemmArgs): number => {
-  const total = m * k
-  if (total === 0) return 0
-  const count = Math.min(samples, total)
+  if (m * k === 0) return 0
+  const at = samplePlaces(m, k, lda, transA)
   let nonzero = 0
-  for (let s = 0; s < count; s++) {
-    // a fixed, spread pattern: the golden-ratio sequence over the elements
-    const e = Math.floor(((s * 0.6180339887498949) % 1) * total)
-    const i = Math.floor(e / k)
-    const p = e - i * k
-    if ((a[aOffset + (transA ? p * lda + i : i * lda + p)] as number) !== 0) nonzero++
+  for (let s = 0; s < at.length; s++) if ((a[aOffset + (at[s] as number)] as number) !== 0) nonzero++
+  return nonzero / at.length
+}
+
+// The sampled places of op(A) by shape, stride and flag: a training loop asks for the same few every step.
+const places = new Map<string, Int32Array>()
+
+const samplePlaces = (m: number, k: number, lda: number, transA: boolean): Int32Array => {
+  const key = `${m},${k},${lda},${transA}`
+  let at = places.get(key)
+  if (at === undefined) {
+    const total = m * k
+    at = new Int32Array(Math.min(samples, total))
+    for (let s = 0; s < at.length; s++) {
+      // a fixed, spread pattern: the golden-ratio sequence over the elements
+      const e = Math.floor(((s * 0.6180339887498949) % 1) * total)
+      const i = Math.floor(e / k)
+      const p = e - i * k
+      at[s] = transA ? p * lda + i : i * lda + p
+    }
+    if (places.size >= 64) places.clear()
+    places.set(key, at)
   }
-  return nonzero / count
+  return at
 }
 
 // NABLA_GEMM_ROWS=0 (read once) turns the sparse-rows form off, for measuring against the tiles form.
@@ -163,7 +178,7 @@ export const planGemm = (
   const depthBytes = form === 'dot' ? 16 * Math.ceil(k / 4) : 4 * k
   const mPanels = Math.ceil(m / rowPanel)
   const nPanels = Math.ceil(n / colPanel)
-  const used = threadsFor(args, options, threads)
+  const used = Math.max(1, Math.min(threads, panels)) // (threadsFor, without working out the cut again)
   // several chunks per thread, so a thread that starts late takes fewer; one for a single thread
   const chunks = used === 1 ? 1 : Math.min(panels, chunksPerThread * used)
   // (the sparse-rows form writes n columns exactly: n is a multiple of 4)
