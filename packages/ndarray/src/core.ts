@@ -31,7 +31,6 @@ export {
 } from './kernels/elementwise.js'
 export { type Operand as LoopOperand, runLoop } from './kernels/loop.js'
 export { Concrete } from './ndarray.js'
-export { type Arena, buffersOf, openArena, recycle } from './pool.js'
 export type { Comparison, Params, PrimitiveName, PrimitiveParams } from './primitive.js'
 export { checkKey, randomBits } from './random.js'
 export { contiguousStrides, normalizeAxes, normalizeAxis, shapesEqual, showShape } from './shape.js'
@@ -48,11 +47,4 @@ export {
   Tracer,
   withDynamicTrace,
 } from './trace.js'
-export {
-  recycledFloats,
-  recycleResidentSince,
-  residentClock,
-  residentFloats,
-  WasmHeap,
-  wasmHeap,
-} from './wasmHeap.js'
+export { residentFloats, WasmHeap, wasmHeap } from './wasmHeap.js'

@@ -48,12 +48,12 @@ export const checkDType = (op: string, name: unknown): DType => {
 }
 
 /**
- * Allocates zeroed storage of `size` elements for `dtype`. With `zero: false` the contents are unspecified (a
- * recycled buffer is not cleared): only for a kernel that writes every element.
+ * Allocates zeroed storage of `size` elements for `dtype`. `zero: false` says the caller writes every element, so
+ * the contents may be left unspecified (today every buffer is fresh, hence zero, either way).
  * @example
  * const data = allocate('float32', 128 * 10) // Float32Array(1280) of zeros
  */
-export const allocate = <D extends DType>(dtype: D, size: number, zero = true): TypedArrayOf[D] => {
+export const allocate = <D extends DType>(dtype: D, size: number, _zero = true): TypedArrayOf[D] => {
   const ctor = constructors[dtype]
   const bytes = size * ctor.BYTES_PER_ELEMENT
   if (bytes > 0 && bytes <= smallBytes) {
@@ -68,33 +68,13 @@ export const allocate = <D extends DType>(dtype: D, size: number, zero = true): 
     slabUsed += bytes
     return view as TypedArrayOf[D]
   }
-  const buf = reuse(dtype, size, bytes, zero) ?? new ctor(size)
-  handedOut(dtype, buf)
-  return buf as TypedArrayOf[D]
+  return new ctor(size) as TypedArrayOf[D]
 }
 
 const smallBytes = 8 * 1024
 const slabBytes = 64 * 1024
 let slab = new ArrayBuffer(0)
 let slabUsed = 0
-
-// set by pool.ts (kept out of this module's imports so dtype stays a leaf module)
-let reuse: (dtype: DType, size: number, bytes: number, zero: boolean) => TypedArray | undefined = () => undefined
-
-// set by pool.ts: told of every array `allocate` hands out past the small-array slabs (for its arenas)
-let handedOut: (dtype: DType, buf: TypedArray) => void = () => {}
-
-/** Installs what `allocate` tells of each array it hands out past the small-array slabs (pool.ts's arenas). */
-export const setHandedOut = (f: (dtype: DType, buf: TypedArray) => void): void => {
-  handedOut = f
-}
-
-/** Installs the source of recycled storage that `allocate` tries first. */
-export const setReuse = (
-  f: (dtype: DType, size: number, bytes: number, zero: boolean) => TypedArray | undefined,
-): void => {
-  reuse = f
-}
 
 /**
  * Is this dtype a floating-point type?

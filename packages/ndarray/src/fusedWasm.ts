@@ -117,7 +117,7 @@ export const fusedWasmAvailable = (n: number): boolean => n >= fusedWasmMinSize 
 
 /**
  * Runs a fused float32 program over `n` elements. Inputs already in the heap are read in place, others are
- * copied into scratch blocks; outputs are written in place into arrays of the heap (recycled ones first) or,
+ * copied into scratch blocks; outputs are written in place into arrays of the heap or,
  * when the heap cannot hold them, into scratch blocks copied out to fresh arrays. Returns undefined (nothing
  * done) when the heap is full, so the caller runs its JavaScript loop instead.
  * @example
@@ -149,7 +149,7 @@ export const runFusedWasm = (
     }
     // outputs of 64 KiB and more live in the heap (those the pool takes back); smaller ones are copied out,
     // or each step would leave blocks for the collector
-    const outs = program.results.map(() => residentFloats(n, false))
+    const outs = program.results.map(() => residentFloats(n))
     const outPtrs: number[] = []
     for (const out of outs) {
       const ptr = out === undefined ? block() : h.pointerOf(out)

@@ -5,7 +5,6 @@
  * so transforms such as `grad` can trace it.
  */
 import './kernels/all.js'
-import './pool.js'
 import { NDArray } from './ndarray.js'
 import { format } from './print.js'
 import { Tracer } from './trace.js'

@@ -2,12 +2,9 @@
  * `WasmHeap`: float32 storage inside one WebAssembly memory, so generated kernels read their inputs and write
  * their outputs in place instead of copying them in and out on every call. Arrays made here are ordinary
  * Float32Arrays (views of the memory); their block returns to the heap when the array is garbage-collected
- * (FinalizationRegistry) or, sooner, by way of the storage pool when a training loop recycles it.
+ * (FinalizationRegistry). A compiled program plans its own buffers in one block (see `@nabla/jit`).
  */
 
-import type { TypedArray } from './dtype.js'
-import type { Concrete } from './ndarray.js'
-import { arraysIn, noteInArena, recycle, setHeapFloats, takeRecycled } from './pool.js'
 import type { ModuleBuilder } from './wasm/index.js'
 
 const pageBytes = 65536
@@ -200,76 +197,14 @@ export const wasmHeap = (): WasmHeap => {
 /** Arrays from this size on may live in the heap: the storage pool takes buffers back from 64 KiB. */
 export const residentMinBytes = 64 * 1024
 
-const inHeap = (buf: TypedArray): boolean => buf instanceof Float32Array && wasmHeap().pointerOf(buf) >= 0
-
-// When each heap array was last handed out (a tick of `residentClock`), so that an owner can give back exactly
-// the arrays made during a span of work it controls (see `recycleResidentSince`).
-const handedOut = new WeakMap<TypedArray, number>()
-let clock = 0
-
-const handOut = (x: Float32Array): Float32Array => {
-  handedOut.set(x, clock)
-  noteInArena('float32', x)
-  return x
-}
-
 /**
- * A float32 array of `n` elements inside the heap — a recycled one first, else a new block — or undefined when
- * the heap is not resident, `n` is below `residentMinBytes`, or the resident budget is spent. `zero`: whether
- * a recycled array must be zeroed (new blocks always are).
+ * A float32 array of `n` elements inside the heap, or undefined when the heap is not resident, `n` is below
+ * `residentMinBytes` (small arrays are cheaper as ordinary ones), or the resident budget is spent.
  * @example
- * const out = residentFloats(n, false) ?? allocate('float32', n) // for a kernel that overwrites it whole
+ * const out = residentFloats(n) ?? allocate('float32', n) // a fused loop's result, read in place by the next kernel
  */
-export const residentFloats = (n: number, zero: boolean): Float32Array | undefined => {
+export const residentFloats = (n: number): Float32Array | undefined => {
   const h = wasmHeap()
   if (!h.resident || 4 * n < residentMinBytes) return undefined
-  const recycled = recycledFloats(n, zero)
-  if (recycled !== undefined) return recycled
-  const fresh = h.floats(n)
-  return fresh === undefined ? undefined : handOut(fresh)
-}
-
-// an arena's large float32 arrays live here (see pool.ts)
-setHeapFloats(residentFloats)
-
-/**
- * A recycled float32 array of `n` elements inside the heap, if the pool has one (never a new block): for
- * results whose lifetime the heap cannot see coming, which should reuse heap storage but never grow it.
- * @example
- * const out = recycledFloats(m * n, k === 0) ?? allocate('float32', m * n)
- */
-export const recycledFloats = (n: number, zero: boolean): Float32Array | undefined => {
-  if (!wasmHeap().resident || 4 * n < residentMinBytes) return undefined
-  const recycled = takeRecycled('float32', n, inHeap) as Float32Array | undefined
-  if (recycled === undefined) return undefined
-  if (zero) recycled.fill(0)
-  return handOut(recycled)
-}
-
-/**
- * A tick of the heap's clock: heap arrays handed out after this call carry a later tick.
- * @example
- * const since = residentClock()
- * const grads = gradient(params) // heap arrays made in here are newer than `since`
- * recycleResidentSince(grads, since, { keep: buffersOf(nextParams) })
- */
-export const residentClock = (): number => clock++
-
-/**
- * Gives back to the pool the heap arrays in `tree` that were handed out after tick `since` (made during a
- * span of work the caller controls and knows to be over), except those whose buffers are in `keep`. Arrays
- * that existed before — a user's own, say — are never taken. Returns how many buffers were taken.
- * @example
- * recycleResidentSince(grads, since, { keep: buffersOf(next, loss) })
- */
-export const recycleResidentSince = (
-  tree: unknown,
-  since: number,
-  { keep }: { readonly keep?: ReadonlySet<TypedArray> } = {},
-): number => {
-  const mine = (x: Concrete): boolean => {
-    const stamp = handedOut.get(x.data)
-    return stamp !== undefined && stamp > since && keep?.has(x.data) !== true
-  }
-  return recycle(arraysIn(tree).filter(mine))
+  return h.floats(n)
 }

@@ -2,16 +2,8 @@
 // the resident budget, and fused loops that read and write arrays of the heap in place.
 import { describe, expect, it } from 'vitest'
 import { add, fuse, key, mul, type NDArray, normal, sqrt } from '../src/index.js'
-import { Concrete } from '../src/ndarray.js'
-import { recycle, takeRecycled } from '../src/pool.js'
-import {
-  recycledFloats,
-  recycleResidentSince,
-  residentClock,
-  residentFloats,
-  WasmHeap,
-  wasmHeap,
-} from '../src/wasmHeap.js'
+import type { Concrete } from '../src/ndarray.js'
+import { residentFloats, WasmHeap, wasmHeap } from '../src/wasmHeap.js'
 
 describe('WasmHeap', () => {
   it('hands out aligned blocks, reuses a released block of the same size, and says when it is full', () => {
@@ -63,6 +55,16 @@ describe('WasmHeap', () => {
   })
 })
 
+describe('residentFloats', () => {
+  it('gives zeroed heap arrays from 64 KiB on, and nothing for smaller ones', () => {
+    const big = residentFloats(16_384) as Float32Array
+    expect(wasmHeap().pointerOf(big)).toBeGreaterThanOrEqual(0)
+    expect(big.length).toBe(16_384)
+    expect(big.every((v) => v === 0)).toBe(true)
+    expect(residentFloats(16_383)).toBeUndefined()
+  })
+})
+
 describe('fuse in the heap', () => {
   const step = fuse((p: NDArray, g: NDArray, v: NDArray): [NDArray, NDArray] => {
     const nu = add(mul(v, 0.9), mul(mul(g, g), 0.1))
@@ -79,11 +81,10 @@ describe('fuse in the heap', () => {
     return a.length === b.length && a.every((v, i) => v === b[i])
   }
 
-  it('writes large outputs into the heap, reads them in place next step, and reuses recycled ones', () => {
-    const n = 50_000 // 200 KB: above the pool's 64 KiB
+  it('writes large outputs into the heap and reads them in place next step', () => {
+    const n = 50_000 // 200 KB: above the 64 KiB from which arrays live in the heap
     const heap = wasmHeap()
     let [p, v] = [normal(key(1), [n]), normal(key(2), [n])]
-    let [p0, v0] = [p, v]
     for (let i = 0; i < 6; i++) {
       const g = normal(key(10 + i), [n])
       const [p1, v1] = step(p, g, v)
@@ -91,14 +92,8 @@ describe('fuse in the heap', () => {
       expect(same(p1, q1)).toBe(true)
       expect(same(v1, w1)).toBe(true)
       expect(heap.pointerOf(data(p1))).toBeGreaterThanOrEqual(0)
-      if (i >= 2)
-        recycle([p0, v0]) // two steps back, as fit does
-      ;[p0, v0] = [p, v]
       ;[p, v] = [p1, v1]
     }
-    // what was recycled is in the pool, from the heap, and comes back out
-    const again = takeRecycled('float32', n, (b) => heap.pointerOf(b as Float32Array) >= 0)
-    expect(again).toBeDefined()
   })
   it('copies small outputs out to ordinary arrays', () => {
     const n = 2000
@@ -106,52 +101,5 @@ describe('fuse in the heap', () => {
     const [p1] = step(p, g, v)
     expect(wasmHeap().pointerOf(data(p1))).toBe(-1)
     expect(same(p1, plain(p, g, v)[0])).toBe(true)
-  })
-})
-
-describe('recycleResidentSince', () => {
-  it('gives back exactly the heap arrays handed out after the mark, never older ones or kept ones', () => {
-    const n = 20_000 // 80 KB: poolable
-    const wrap = (d: Float32Array | undefined) => new Concrete('float32', [n], d as Float32Array)
-    const before = wrap(residentFloats(n, true))
-    const since = residentClock()
-    const [made, kept] = [wrap(residentFloats(n, true)), wrap(residentFloats(n, true))]
-    const plain = new Concrete('float32', [n], new Float32Array(n))
-    expect(recycleResidentSince([before, made, kept, plain], since, { keep: new Set([kept.data]) })).toBe(1)
-    // the one given back is the next recycled heap array of that size
-    expect(recycledFloats(n, false)).toBe(made.data)
-    expect(recycledFloats(n, false)).toBeUndefined()
-    // an array handed out again carries the new tick: a later span may give it back
-    const later = residentClock()
-    const again = wrap(residentFloats(n, false))
-    expect(recycleResidentSince([again, before], later)).toBe(1)
-  })
-})
-
-describe('arenas and the heap', () => {
-  const n = 40_000 // 160 KB of float32
-  it('inside an arena large float32 results live in the heap; they come back at its end unless kept', async () => {
-    const { openArena } = await import('../src/pool.js')
-    const { ones, reshape, slice, toArray, zeros } = await import('../src/index.js')
-    const heap = wasmHeap()
-    const base = ones([n])
-    expect(heap.pointerOf((add(base, 1) as Concrete).data as Float32Array)).toBe(-1) // outside: an ordinary array
-    const arena = openArena()
-    const dead = add(base, 1) as Concrete
-    const kept = add(base, 2) as Concrete
-    const viewed = add(base, 3) as Concrete
-    const ints = add(ones([n], { dtype: 'int32' }), 1) as Concrete // not float32: an ordinary array
-    for (const x of [dead, kept, viewed]) expect(heap.pointerOf(x.data as Float32Array)).toBeGreaterThanOrEqual(0)
-    expect(ints.data).toBeInstanceOf(Int32Array)
-    const view = slice(reshape(viewed, [200, 200]), [0, 1])
-    arena.close({ kept, view })
-    // the dead heap array is the next heap result of its size; the kept ones keep their values
-    const again = openArena()
-    const next = zeros([n]) as Concrete
-    expect(next.data).toBe(dead.data)
-    expect(toArray(slice(next, [0, 2]))).toEqual([0, 0])
-    again.close()
-    expect(toArray(slice(kept, [0, 2]))).toEqual([3, 3])
-    expect(toArray(slice(view, [0, 1], [0, 2]))).toEqual([[4, 4]])
   })
 })

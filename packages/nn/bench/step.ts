@@ -1,6 +1,6 @@
-// Seconds per epoch of `fit` on the book's network (random data of MNIST's shape) against the bare `trainStep`
-// loop it runs, fused optimizer, recycled buffers and step arenas in both: the difference is fit's own work (metrics,
-// progress, the non-finite check, yielding). Where an epoch's time goes (GEMM, element-wise, optimizer,
+// Seconds per epoch of `fit` on the book's network (random data of MNIST's shape) against a bare loop of the
+// compiled `trainStep`: the difference is fit's own work (batch gathering into reused buffers, state donation,
+// metrics, progress, the non-finite check, yielding). Where an epoch's time goes (GEMM, element-wise, optimizer,
 // batching) is apps/mnist-demo's bench/epoch.ts, on the real data.
 import os from 'node:os'
 import { kernelInfo } from '@nabla/linalg'
@@ -17,7 +17,6 @@ import {
   take,
   uniform,
 } from '@nabla/ndarray'
-import { buffersOf, openArena, recycle } from '@nabla/ndarray/core'
 import { type CompiledModel, compile, fit, kerasModelSequential, layerDense, trainStep } from '../src/index.js'
 
 const samples = 60000
@@ -32,24 +31,17 @@ const model = compile(
   { optimizer: 'rmsprop', loss: 'categorical_crossentropy', metrics: ['accuracy'] },
 )
 
-/**
- * What fit runs per step, without its bookkeeping: shuffle, gather, trainStep in an arena, recycle the state two
- * steps back.
- */
+/** What fit runs per step, without its bookkeeping: shuffle, gather, the compiled trainStep. */
 const bareEpoch = (m: CompiledModel, n: number): void => {
   const step = trainStep({
     loss: (p: typeof m.params, xb: NDArray, yb: NDArray) => m.loss.fn(yb, m.trainNetwork.apply(p, xb)),
     optimizer: m.optimizer,
   })
   const order = permutation(key(3), n)
-  let [state, previous] = [{ params: m.params, optState: m.optState }, undefined as unknown]
+  let state = { params: m.params, optState: m.optState }
   for (let b = 0; b * batchSize < n; b++) {
-    const arena = openArena()
     const idx = slice(order, [b * batchSize, Math.min(n, (b + 1) * batchSize)])
-    const [next] = step(state, take(x, idx), take(y, idx))
-    arena.close(next, state)
-    if (b >= 2) recycle(previous, { keep: buffersOf(next, state) })
-    ;[previous, state] = [state, next]
+    ;[state] = step(state, take(x, idx), take(y, idx))
   }
 }
 
@@ -59,7 +51,7 @@ const seconds = async (f: () => unknown): Promise<number> => {
   return (performance.now() - t) / 1000
 }
 
-// warm up both paths (loop compilation, the buffer pool)
+// warm up both paths (tracing and compiling the step, the JavaScript JIT)
 await fit(model, slice(x, [0, 20 * batchSize]), slice(y, [0, 20 * batchSize]), { batchSize, verbose: 0 })
 bareEpoch(model, 20 * batchSize)
 // alternately, twice each, keeping the second: a first epoch still carries JIT warm-up (~0.5 s)

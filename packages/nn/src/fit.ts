@@ -18,7 +18,7 @@ import {
   treeMap,
   zeros,
 } from '@nabla/ndarray'
-import { buffersOf, Concrete, materialize, openArena, recycle } from '@nabla/ndarray/core'
+import { Concrete, materialize } from '@nabla/ndarray/core'
 import { type RowGather, rowGather } from './batchRows.js'
 import { type CompiledModel, checkCompiled } from './compile.js'
 import { evaluateLogs } from './evaluate.js'
@@ -114,41 +114,24 @@ const runEpoch = async (ctx: EpochContext, state0: State, epoch: number): Promis
   let logs: Logs = {}
   for (let b = 0; b < plan.steps; b++) {
     const [start, end] = [b * plan.batchSize, Math.min(plan.samples, (b + 1) * plan.batchSize)]
-    // Eagerly, the batch, the step's intermediates and the metrics' arrays are dead once the new state exists:
-    // their storage goes back to the pool for the next step (layers and losses keep no arrays, as for grad). A
-    // compiled step keeps its intermediates in its own planned buffers.
-    const arena = spareStep !== undefined ? undefined : openArena()
-    let next: State
-    try {
-      const xb = gather !== undefined ? gather.x(indices, start, end) : inputBatch(m, plan.x, order, start, end)
-      const yb = gather !== undefined ? gather.y(indices, start, end) : rows(plan.y, order, start, end)
-      // a model with dropout draws a new mask per step, from a key the step closes over: it runs eagerly
-      const [after, lossValue, metricValues] =
-        spareStep !== undefined
-          ? spareStep(state, ctx.dead.pop() ?? blankLike(state), xb, yb)
-          : (
-              plainStep ??
-              trainStep({ loss: batchLoss(m, stepKeys?.[b]), optimizer: m.optimizer, hasAux: true, jit: false })
-            )(state, xb, yb)
-      next = after
-      const loss = item(lossValue)
-      if (!Number.isFinite(loss)) throw nonFinite(ctx, loss, epoch, b, state, previous)
-      const size = end - start
-      seen += size
-      sums[0] = (sums[0] as number) + loss * size
-      metricValues.forEach((value, i) => {
-        sums[i + 1] = (sums[i + 1] as number) + item(value) * size
-      })
-    } catch (error) {
-      arena?.discard()
-      throw error
-    }
-    if (arena !== undefined) {
-      arena.close(next, state)
-      // `previous` (step b − 1's input) is now unreachable: hand its buffers back (never anything still in use).
-      // It is a state this epoch made from b = 2 on; before, it is state0, which belongs to the caller
-      if (b >= 2) recycle(previous, { keep: buffersOf(next, state) })
-    }
+    const xb = gather !== undefined ? gather.x(indices, start, end) : inputBatch(m, plan.x, order, start, end)
+    const yb = gather !== undefined ? gather.y(indices, start, end) : rows(plan.y, order, start, end)
+    // a model with dropout draws a new mask per step, from a key the step closes over: it runs eagerly
+    const [next, lossValue, metricValues] =
+      spareStep !== undefined
+        ? spareStep(state, ctx.dead.pop() ?? blankLike(state), xb, yb)
+        : (
+            plainStep ??
+            trainStep({ loss: batchLoss(m, stepKeys?.[b]), optimizer: m.optimizer, hasAux: true, jit: false })
+          )(state, xb, yb)
+    const loss = item(lossValue)
+    if (!Number.isFinite(loss)) throw nonFinite(ctx, loss, epoch, b, state, previous)
+    const size = end - start
+    seen += size
+    sums[0] = (sums[0] as number) + loss * size
+    metricValues.forEach((value, i) => {
+      sums[i + 1] = (sums[i + 1] as number) + item(value) * size
+    })
     if (spareStep !== undefined) {
       // `previous` and `state` may yet be handed out by a TrainingError; what came before them is dead
       ctx.recent.push(next)
@@ -263,9 +246,8 @@ const fitImpl = async (model: CompiledModel, x: NDArray, y: NDArray, options: Fi
  * passed in is unchanged) and the per-epoch loss and metrics. Runs asynchronously, giving
  * the event loop a turn every ~50 ms. A NaN/Inf loss stops it with a {@link TrainingError}
  * that holds the last good model. Data-first, or data-last for `pipe(model, fit(x, y, …))`.
- * Memory: the arrays a step makes (its batch, activations, gradients) are dead once the next weights exist, and
- * their storage is reused by the next step (`openArena` in `@nabla/ndarray/core`) instead of left to the garbage
- * collector. So layers and losses, like any function given to `grad`, must not keep arrays past their call.
+ * Memory: by default each step runs compiled (`jit`): its intermediates live in buffers planned once, and the new
+ * weights and optimizer state are written into the storage of a state three steps old that no one has seen.
  * @example
  * const { model: trained, history } = await fit(model, trainImages, trainLabels, { epochs: 5, batchSize: 128 })
  * // Epoch 1/5

@@ -6,7 +6,6 @@
 import { valueAndGrad } from '@nabla/autodiff'
 import { jit } from '@nabla/jit'
 import type { NDArray, Tree } from '@nabla/ndarray'
-import { openArena } from '@nabla/ndarray/core'
 import { applyUpdates, type GradientTransformation } from '@nabla/optim'
 
 /** How a step runs. */
@@ -76,16 +75,15 @@ export function trainStep<P extends Tree, S>(
       return hasAux ? [{ params, optState }, value, aux] : [{ params, optState }, value]
     }
   }
-  return (state, x, y) =>
-    inArena(() => {
-      const [params, optState, value, aux] = step(state.params, state.optState, x, y) as unknown as [
-        P,
-        S,
-        NDArray,
-        unknown,
-      ]
-      return hasAux ? [{ params, optState }, value, aux] : [{ params, optState }, value]
-    })
+  return (state, x, y) => {
+    const [params, optState, value, aux] = step(state.params, state.optState, x, y) as unknown as [
+      P,
+      S,
+      NDArray,
+      unknown,
+    ]
+    return hasAux ? [{ params, optState }, value, aux] : [{ params, optState }, value]
+  }
 }
 
 /** The whole step as one pure function of arrays, `(params, optState, x, y) → [params', optState', loss, aux?]`: what jit traces. */
@@ -129,23 +127,4 @@ export const trainStepIntoSpare = <P extends Tree, S, A>(
     ) as unknown as [P, S, NDArray, A]
     return [{ params, optState }, value, aux]
   }
-}
-
-/**
- * Runs a step in an arena (`openArena`): what it made and does not return — activations, the gradients once the
- * optimizer has consumed them — is dead at its end, and goes back to the pool for the next step (the [784, 512]
- * gradient of the book's network is then written in place again by the next step's product). Arrays that
- * existed before the step (the batch, a user's array that a custom rule returns) are never taken.
- */
-const inArena = <T extends readonly unknown[]>(step: () => T): T => {
-  const arena = openArena()
-  let result: T
-  try {
-    result = step()
-  } catch (error) {
-    arena.discard()
-    throw error
-  }
-  arena.close(result)
-  return result
 }

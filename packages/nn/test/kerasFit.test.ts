@@ -101,14 +101,13 @@ describe('fit is deterministic and pure', () => {
     expect(values(shuffled.model.params)[1]).not.toEqual(values(a.model.params)[1])
   })
   it("reuses each step's storage, yet trains bit for bit as a plain grad-and-optimizer loop, leaving x and y alone", async () => {
-    // 256 features, 64 hidden units, batches of 128: inputs, activations and gradients are over 64 KiB, so fit's
-    // arena hands them to the next step (every step here reuses the last one's storage)
+    // 256 features, 64 hidden units, batches of 128: the compiled step writes new weights into dead states' storage
+    // and takes its batches from fit's two reused heap buffers
     const samples = 384
     const x = mul(normal(key(3), [samples, 256]), 0.5)
     const labels = Array.from({ length: samples }, (_, i) => (i * 7) % 3)
     const y = array(labels.map((l) => [0, 1, 2].map((c) => (c === l ? 1 : 0))))
-    // the fused rmsprop keeps its results in the WebAssembly heap; a chain of plain transformations makes them
-    // with ordinary ops, so the new weights themselves come from the arena and must be kept
+    // rmsprop by name and a chain of plain transformations (its own state structure)
     for (const optimizer of ['rmsprop', chain(scaleByRms(), scaleByLearningRate(1e-3))] as const) {
       const model = sequential(
         { optimizer, loss: 'categorical_crossentropy', metrics: ['accuracy'] },
@@ -117,7 +116,7 @@ describe('fit is deterministic and pure', () => {
       )
       const [xBefore, yBefore] = [toTypedArray(x).slice(), toTypedArray(y).slice()]
       const { model: trained } = await fit(model, x, y, { epochs: 3, batchSize: 128, shuffle: false, ...silent })
-      // the oracle: the same steps by hand — grad, then the optimizer as trainStep applies it — with no arena
+      // the oracle: the same steps by hand — grad, then the optimizer as trainStep applies it — op by op
       const lossAndGrad = valueAndGrad((p: typeof model.params, xb: NDArray, yb: NDArray) =>
         model.loss.fn(yb, model.trainNetwork.apply(p, xb, { training: true })),
       )

@@ -1,6 +1,4 @@
 // The functional core learns: a small network fits a non-linear task with trainStep, deterministically.
-import { customVjp, grad } from '@nabla/autodiff'
-import { dot } from '@nabla/linalg'
 import {
   argmax,
   array,
@@ -12,13 +10,11 @@ import {
   mul,
   type NDArray,
   normal,
-  sub,
   sum,
   toArray,
   toTypedArray,
   treeLeaves,
 } from '@nabla/ndarray'
-import { Concrete, recycle, recycledFloats, residentFloats } from '@nabla/ndarray/core'
 import { adam, sgd } from '@nabla/optim'
 import { describe, expect, it } from 'vitest'
 import { dense, type SerialParams, serial, softmaxCrossentropy, trainStep } from '../src/index.js'
@@ -62,46 +58,6 @@ describe('trainStep', () => {
     expect(toArray(a[1]!.kernel)).toEqual(toArray(b[1]!.kernel))
     const c = train(2).state.params as { kernel: NDArray }[]
     expect(toArray(c[0]!.kernel)).not.toEqual(toArray(a[0]!.kernel))
-  })
-})
-
-// trainStep runs in an arena: the gradient storage it made in the shared WebAssembly heap goes back to the pool
-// once the optimizer has used it; storage that existed before the step (a user's array returned by a custom
-// rule) never.
-describe('trainStep and the WebAssembly heap', () => {
-  const [m, n] = [128, 160] // a 80 KB kernel gradient: big enough to be pooled
-  const x = normal(key(21), [64, m])
-  const y = normal(key(22), [64, n])
-  const sq = (d: NDArray) => mean(mul(d, d))
-
-  it('hands the gradient of a product back: the next step writes its gradient in the same buffer', () => {
-    const w0 = normal(key(23), [m, n])
-    const optimizer = sgd({ learningRate: 0.01 })
-    const step = trainStep<NDArray, unknown>({ loss: (w, xb, yb) => sq(sub(dot(xb, w), yb)), optimizer })
-    // prime the pool with one heap buffer of the gradient's size, as a previous step would have left it
-    recycle([new Concrete('float32', [m, n], residentFloats(m * n, true) as Float32Array)])
-    let state = { params: w0, optState: optimizer.init(w0) }
-    ;[state] = step(state, x, y)
-    const given = recycledFloats(m * n, false)
-    expect(given).toBeDefined() // the step's gradient buffer, back in the pool
-    // and the steps compute what plain gradient descent computes
-    const g = grad((w: NDArray) => sq(sub(dot(x, w), y)))(w0)
-    expect(state.params).toBeAllClose(sub(w0, mul(g, 0.01)), { rtol: 1e-5, atol: 1e-7 })
-  })
-  it('never takes a heap array that existed before the step, even when a custom rule returns it as the gradient', () => {
-    const w0 = normal(key(24), [m, n])
-    const mine = new Concrete('float32', [m, n], residentFloats(m * n, false) as Float32Array)
-    ;(mine.data as Float32Array).fill(0.5)
-    const useMine = customVjp((w: NDArray) => sum(w), { fwd: (w) => [sum(w), null], bwd: () => [mine] })
-    const optimizer = sgd({ learningRate: 0.1 })
-    const step = trainStep<NDArray, unknown>({ loss: (w) => useMine(w), optimizer })
-    const [state] = step({ params: w0, optState: optimizer.init(w0) }, x, y)
-    // what the step gave back (its own dead arrays) never includes the user's array
-    const given: Float32Array[] = []
-    for (let b = recycledFloats(m * n, false); b !== undefined; b = recycledFloats(m * n, false)) given.push(b)
-    expect(given.includes(mine.data as Float32Array)).toBe(false)
-    expect((mine.data as Float32Array).every((v) => v === 0.5)).toBe(true)
-    expect(state.params).toBeAllClose(sub(w0, 0.05))
   })
 })
 

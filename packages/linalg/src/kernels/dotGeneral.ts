@@ -3,7 +3,7 @@
  * in place when its layout fits a GEMM matrix, plain or with a transpose flag — so xᵀ·g in
  * a backward pass, or a transposed view, costs no copy; other layouts are copied once.
  */
-import { blank, Concrete, materialize, recycledFloats, registerImpl, registerShapeRule } from '@nabla/ndarray/core'
+import { blank, Concrete, materialize, registerImpl, registerShapeRule } from '@nabla/ndarray/core'
 import type { DotDims } from '../primitive.js'
 import { gemm } from './dispatch.js'
 import type { GemmArray } from './gemm.js'
@@ -87,12 +87,7 @@ export const dotGeneralShape = (
  */
 export const evalDotGeneral = (inputs: readonly Concrete[], dims: DotDims): Concrete => {
   const { shape, dtype } = dotGeneralShape(inputs, dims)
-  // A float32 result reuses a recycled buffer of the shared WebAssembly heap when the pool has one (never a new
-  // block: the heap cannot know when a result dies): the threaded kernel then writes it in place, and the next
-  // kernel (the fused optimizer step reading a gradient) reads it in place.
-  const size = shape.reduce((p, d) => p * d, 1)
-  const recycled = dtype === 'float32' ? recycledFloats(size, false) : undefined
-  const out = recycled !== undefined ? new Concrete('float32', shape, recycled) : blank(dtype, shape) // every tier writes all of C, and dotGeneralInto zeros it for an empty sum
+  const out = blank(dtype, shape) // every tier writes all of C, and dotGeneralInto zeros it for an empty sum
   return dotGeneralInto(inputs, dims, out)
 }
 

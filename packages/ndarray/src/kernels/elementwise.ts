@@ -15,7 +15,7 @@ export const fresh = (dtype: DType, shape: Shape): Concrete =>
   new Concrete(dtype, shape, allocate(dtype, sizeOf(shape)))
 
 /**
- * A contiguous array whose contents are unspecified (recycled storage is not cleared): for a kernel that writes
+ * A contiguous array whose contents the caller will overwrite (see `allocate`'s `zero`): for a kernel that writes
  * every element, so the clearing is not paid twice.
  * @example
  * const out = blank('float32', [128, 512]) // then every element written
