@@ -83,11 +83,8 @@ const breakdown = () => {
     y: NDArray
   }
   const exe = compileJaxpr(makeJaxpr(step as never)(initial, (state as Tree[])[1] as Tree, first.x, first.y))
-  const kinds = exe.describe().split('\n')
-  const lastDot = Math.max(...kinds.map((l, k) => (/^ {2}\d+: dotGeneral/.test(l) ? k : -1)))
-  const stepLines = kinds.filter((l) => /^ {2}\d+: /.test(l))
-  const firstStepLine = kinds.findIndex((l) => /^ {2}0: /.test(l))
-  const optimizerFrom = lastDot - firstStepLine + 1
+  // the optimizer's update is what runs after the last product (the weight gradient of the first layer)
+  const optimizerFrom = exe.steps.map((st) => st.kind).lastIndexOf('dot') + 1
   exe.timing = true
   resetGemmStats()
   let t = { batch: 0, call: 0 }
@@ -106,18 +103,18 @@ const breakdown = () => {
   }
   const total = (performance.now() - started) / 1000
   const ms = exe.stats.steps
-  const sum = (from: number, to: number, kind: RegExp) =>
-    ms.slice(from, to).reduce((a, v, k) => a + (kind.test(stepLines[from + k] ?? '') ? v : 0), 0) / 1000
-  const products = sum(0, ms.length, /dotGeneral/)
-  const fused = sum(0, optimizerFrom, /fused loop|copy/)
-  const update = sum(optimizerFrom, ms.length, /fused loop|copy/)
+  const sum = (from: number, to: number, kinds: readonly string[]) =>
+    ms.slice(from, to).reduce((a, v, k) => a + (kinds.includes(exe.steps[from + k]?.kind ?? '') ? v : 0), 0) / 1000
+  const products = sum(0, ms.length, ['dot'])
+  const fused = sum(0, optimizerFrom, ['cluster', 'copy'])
+  const update = sum(optimizerFrom, ms.length, ['cluster', 'copy'])
   const evals = exe.stats.eval / 1000
   const inside = ms.reduce((a, b) => a + b, 0) / 1000
   const g = gemmStats()
   const line = (name: string, s: number) =>
     `  ${name.padEnd(40)} ${s.toFixed(2)} s  ${((100 * s) / total).toFixed(0).padStart(3)}%`
   console.log(
-    `jit   epoch (instrumented, ${exe.stats.runs} steps, ${stepLines.length} program steps): ${total.toFixed(2)} s`,
+    `jit   epoch (instrumented, ${exe.stats.runs} steps, ${exe.steps.length} program steps): ${total.toFixed(2)} s`,
   )
   console.log(line(`products (${(g.flops / g.seconds / 1e9).toFixed(1)} GFLOP/s dense-eq.)`, products))
   console.log(line('fused element-wise (forward + backward)', fused))

@@ -45,7 +45,7 @@ import { wasmHeap } from '@nabla/ndarray/core'
 import { broadcastPairArb, fromRef, refArb, shapeArb } from '@nabla/test-utils'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { jit, makeJaxpr, printJaxpr } from '../src/index.js'
+import { compileJaxpr, jit, makeJaxpr, printJaxpr } from '../src/index.js'
 import { expectSame } from './same.js'
 
 const expectTreeSame = (got: unknown, want: unknown) => {
@@ -95,6 +95,21 @@ describe('makeJaxpr and printJaxpr', () => {
     const jaxpr = makeJaxpr((x: NDArray) => matmul(x, w))(rand([4, 2]))
     expect(printJaxpr(jaxpr).split('\n')[0]).toBe('{ lambda a:f32[2,3] ; b:f32[4,2]. let')
     expect(jaxpr.constValues[0]).toBe(w)
+  })
+})
+
+describe('compileJaxpr', () => {
+  it('lists its steps as data, in run order: a product, then a fused loop closing in a reduction', () => {
+    const w = rand([8, 4], 7)
+    const f = (x: NDArray) => sum(exp(mul(matmul(x, w), 0.5)), { axis: 1 })
+    const x = rand([16, 8], 8)
+    const exe = compileJaxpr(makeJaxpr(f)(x))
+    expect(exe.steps).toEqual([
+      { kind: 'dot', shape: [16, 4], eqns: 1, prim: null },
+      { kind: 'cluster', shape: [16, 4], eqns: 3, prim: 'reduceSum' },
+    ])
+    expect(exe.describe()).toContain('1: fused loop of 3 equation(s) over [16,4] ending in reduceSum')
+    expectSame(exe.run([x as never])[0] as NDArray, f(x))
   })
 })
 

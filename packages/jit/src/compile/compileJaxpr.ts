@@ -40,12 +40,25 @@ export interface StepStats {
   copy: number
 }
 
+/** One step of an executable: its kind and shape, and for a fused loop how many equations and which closing reduction. */
+export interface StepInfo {
+  readonly kind: 'cluster' | 'dot' | 'eval' | 'copy'
+  /** The shape the step iterates over (a fused loop) or writes (the others). */
+  readonly shape: readonly number[]
+  /** Equations of the program the step covers (a product, copy or evaluation rule covers one). */
+  readonly eqns: number
+  /** The primitive of an evaluation-rule step, or the closing reduction of a fused loop. */
+  readonly prim: string | null
+}
+
 /** A compiled program. */
 export interface Executable {
   /** The program's outputs for these inputs (one contiguous-or-strided array per input var). */
   run(inputs: readonly Concrete[]): Concrete[]
   /** The program after dead-code removal, as compiled. */
   readonly jaxpr: Jaxpr
+  /** What each step is, in run order (`stats.steps` is indexed the same way; `describe` prints them). */
+  readonly steps: readonly StepInfo[]
   /** The steps and the planned region, as text: what the program compiled to. */
   describe(): string
   /** The size of the planned region, in bytes (every intermediate of a run lives in it). */
@@ -209,10 +222,12 @@ export const compileJaxpr = (program: Jaxpr, options: CompileOptions = {}): Exec
   // --- steps as closures over the buffer table
   const kernels: ((B: TypedArray[]) => void)[] = low.steps.map((s) => compileStep(s, bases))
   const kinds = low.steps.map((s) => s.kind)
+  const steps: StepInfo[] = low.steps.map(stepInfo)
 
   const stats: StepStats = { runs: 0, steps: low.steps.map(() => 0), cluster: 0, dot: 0, eval: 0, copy: 0 }
   const exe: Executable = {
     jaxpr,
+    steps,
     regionBytes: placement.bytes,
     stats,
     timing: false,
@@ -304,6 +319,18 @@ export const compileJaxpr = (program: Jaxpr, options: CompileOptions = {}): Exec
 
 // a compiled program's region goes back to the heap when the program is collected
 const heapBlocks = new FinalizationRegistry<number>((ptr) => wasmHeap().release(ptr))
+
+const stepInfo = (s: Step): StepInfo => {
+  switch (s.kind) {
+    case 'cluster':
+      return { kind: s.kind, shape: s.shape, eqns: s.eqns, prim: s.reduction?.prim ?? null }
+    case 'dot':
+    case 'copy':
+      return { kind: s.kind, shape: s.out.shape, eqns: 1, prim: null }
+    case 'eval':
+      return { kind: s.kind, shape: s.aval.shape, eqns: 1, prim: s.prim }
+  }
+}
 
 const describeStep = (s: Step): string => {
   switch (s.kind) {
