@@ -158,6 +158,27 @@ describe('indices and axes', () => {
     throws(() => squeeze(zeros([2, 1]), 2), RangeError, /^squeeze: axis 2 is out of range for an array of rank 2/)
   })
 
+  it('reductions name a misspelt or unknown option instead of ignoring it', () => {
+    const x = zeros([2, 3])
+    throws(
+      () => sum(x, { axis: 1, keepdims: true } as never),
+      TypeError,
+      /^sum: unknown option "keepdims" \(did you mean "keepDims"\?\); the options are axis, keepDims$/,
+    )
+    throws(
+      () => mean(x, { axes: [0] } as never),
+      TypeError,
+      /^mean: unknown option "axes"; the options are axis, keepDims$/,
+    )
+    throws(() => argmax(x, { keepDims: 1 } as never), TypeError, /^argmax: keepDims must be true or false, got 1$/)
+    throws(
+      () => min(x, 'all' as never),
+      TypeError,
+      /^min: options must be a record such as \{ axis, keepDims \}, got all$/,
+    )
+    expect(sum(x, { axis: 1, keepDims: true }).shape).toEqual([2, 1])
+  })
+
   it('reductions over an empty axis have no identity', () => {
     throws(() => max(zeros([0, 2]), { axis: 0 }), RangeError, /^max: cannot reduce an empty axis of shape \[0,2\]/)
     throws(() => argmin(zeros([0])), RangeError, /^argmin: cannot search an empty axis of shape \[0\]/)

@@ -4,6 +4,7 @@ import { dual } from '../dual.js'
 import { NDArray } from '../ndarray.js'
 import { normalizeAxes, normalizeAxis, showShape } from '../shape.js'
 import { bind } from '../trace.js'
+import { checkOptions } from './checkOptions.js'
 import { cast, div, neg } from './elementwise.js'
 
 /** Which axes to reduce (all when omitted) and whether to keep them as size 1. */
@@ -25,14 +26,18 @@ const checkArray = (op: string, x: unknown): NDArray => {
   return x
 }
 
+const reduceOptions = ['axis', 'keepDims']
+
 /** Shape with reduced axes put back as 1 (for keepDims). */
 const keptShape = (shape: readonly number[], axes: readonly number[]): number[] =>
   shape.map((d, i) => (axes.includes(i) ? 1 : d))
 
 const reduction =
   (op: string, prim: 'reduceSum' | 'reduceMax', emptyOk: boolean) =>
-  (x: NDArray, { axis, keepDims = false }: ReduceOptions = {}): NDArray => {
+  (x: NDArray, options: ReduceOptions = {}): NDArray => {
     checkArray(op, x)
+    checkOptions(op, options, reduceOptions, ['keepDims'])
+    const { axis, keepDims = false } = options
     const axes = normalizeAxes(op, axis, x.rank)
     if (!emptyOk && axes.some((a) => x.shape[a] === 0)) {
       throw new RangeError(`${op}: cannot reduce an empty axis of shape ${showShape(x.shape)} (it has no identity)`)
@@ -60,6 +65,7 @@ export const sum: Reduction = dual(isDataFirst, sumImpl)
  */
 export const mean: Reduction = dual(isDataFirst, (x: NDArray, options: ReduceOptions = {}): NDArray => {
   checkArray('mean', x)
+  checkOptions('mean', options, reduceOptions, ['keepDims'])
   const axes = normalizeAxes('mean', options.axis, x.rank)
   const count = axes.reduce((n, a) => n * (x.shape[a] as number), 1)
   const xf = isFloat(x.dtype) ? x : cast(x, floatType(x.dtype))
@@ -80,6 +86,7 @@ export const max: Reduction = dual(isDataFirst, maxImpl)
  */
 export const min: Reduction = dual(isDataFirst, (x: NDArray, options: ReduceOptions = {}): NDArray => {
   checkArray('min', x)
+  checkOptions('min', options, reduceOptions, ['keepDims'])
   const m = neg(minImpl(neg(x), options))
   return m.dtype === x.dtype ? m : cast(m, x.dtype)
 })
@@ -94,8 +101,10 @@ type ArgReduction = { (options?: ArgOptions): (x: NDArray) => NDArray; (x: NDArr
 
 const argImpl =
   (op: string, flip: boolean) =>
-  (x: NDArray, { axis, keepDims = false }: ArgOptions = {}): NDArray => {
+  (x: NDArray, options: ArgOptions = {}): NDArray => {
     checkArray(op, x)
+    checkOptions(op, options, reduceOptions, ['keepDims'])
+    const { axis, keepDims = false } = options
     const src = flip ? neg(x) : x
     const flat = axis === undefined
     const y = flat ? bind('reshape', [src], { shape: [x.size] }) : src
