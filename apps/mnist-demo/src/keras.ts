@@ -3,6 +3,7 @@ import { toCategorical } from '@nabla/datasets'
 import { kernelInfo } from '@nabla/linalg'
 import { slice, toArray } from '@nabla/ndarray'
 import {
+  type CompiledModel,
   compile,
   evaluate,
   fit,
@@ -12,6 +13,7 @@ import {
   predictClasses,
   summary,
 } from '@nabla/nn'
+import { loadModel, saveModel } from '@nabla/nn/node'
 import { pipe } from 'fp-ts/lib/function.js'
 import { type Mnist, toInputs } from './data.js'
 import type { DemoOptions } from './options.js'
@@ -31,6 +33,51 @@ export interface ChapterResult {
  * await runKeras(loadData(...), parseOptions([]), consoleOutput)
  */
 export const runKeras = async (data: Mnist, options: DemoOptions, out: Output): Promise<ChapterResult> => {
+  const testImages = toInputs(data.testImages)
+  const testLabels = toCategorical(data.testLabels, 10)
+  const { model: trained, epochTimes } =
+    options.load === undefined ? await train(data, options, out) : await load(options.load, out)
+  if (options.save !== undefined) {
+    out.command(`network %>% save_model_hdf5(${JSON.stringify(options.save)})`)
+    await saveModel(trained, options.save)
+    out.detail(`(the model, its optimizer state and configuration: written to ${options.save})`)
+  }
+
+  out.command('metrics <- network %>% evaluate(test_images, test_labels)')
+  const metrics = evaluate(trained, testImages, testLabels, { batchSize: 1000, jit: options.jit })
+  out.command('metrics')
+  out.result(formatEvaluate(metrics))
+
+  out.command('network %>% predict_classes(test_images[1:10,])')
+  const predicted = toArray(predictClasses(trained, slice(testImages, [0, 10]), { jit: options.jit })) as number[]
+  out.result(`[1] ${predicted.join(' ')}`)
+
+  const info = kernelInfo()
+  const times =
+    options.load === undefined
+      ? `time per epoch: ${epochTimes.map((t) => `${t.toFixed(2)} s`).join(', ')}; total ${epochTimes.reduce((a, b) => a + b, 0).toFixed(2)} s`
+      : `no training: the model was loaded from ${options.load} (trained for ${trained.epochsTrained} epoch(s))`
+  out.result(
+    `${times}\nmatrix products: ${info.tier} kernel on ${info.threads} thread(s)${info.tier === 'wasm' ? (info.relaxedSimd ? ' (WebAssembly relaxed SIMD)' : ' (WebAssembly SIMD)') : ''}`,
+  )
+  return { loss: metrics.loss, accuracy: metrics.accuracy ?? Number.NaN, predicted, secondsPerEpoch: epochTimes }
+}
+
+/** --load: the book's load_model_hdf5 instead of listings 2.2–2.5 and fit. */
+const load = async (file: string, out: Output): Promise<{ model: CompiledModel; epochTimes: number[] }> => {
+  out.listing('Loading the saved network (instead of listings 2.2-2.5 and training)')
+  out.command(`network <- load_model_hdf5(${JSON.stringify(file)})`)
+  const model = await loadModel(file)
+  out.detail(summary(model))
+  return { model, epochTimes: [] }
+}
+
+/** Listings 2.2–2.5 and the training. */
+const train = async (
+  data: Mnist,
+  options: DemoOptions,
+  out: Output,
+): Promise<{ model: CompiledModel; epochTimes: number[] }> => {
   out.listing('Listing 2.2 The network architecture')
   const network = pipe(
     kerasModelSequential(),
@@ -48,10 +95,8 @@ export const runKeras = async (data: Mnist, options: DemoOptions, out: Output): 
 
   out.listing('Listing 2.4 Preparing the image data')
   const trainImages = toInputs(data.trainImages)
-  const testImages = toInputs(data.testImages)
   out.listing('Listing 2.5 Preparing the labels')
   const trainLabels = toCategorical(data.trainLabels, 10)
-  const testLabels = toCategorical(data.testLabels, 10)
 
   out.command(
     `network %>% fit(train_images, train_labels, epochs = ${options.epochs}, batch_size = ${options.batchSize})`,
@@ -75,19 +120,5 @@ export const runKeras = async (data: Mnist, options: DemoOptions, out: Output): 
     },
   })
 
-  out.command('metrics <- network %>% evaluate(test_images, test_labels)')
-  const metrics = evaluate(trained, testImages, testLabels, { batchSize: 1000, jit: options.jit })
-  out.command('metrics')
-  out.result(formatEvaluate(metrics))
-
-  out.command('network %>% predict_classes(test_images[1:10,])')
-  const predicted = toArray(predictClasses(trained, slice(testImages, [0, 10]), { jit: options.jit })) as number[]
-  out.result(`[1] ${predicted.join(' ')}`)
-
-  const info = kernelInfo()
-  out.result(
-    `time per epoch: ${epochTimes.map((t) => `${t.toFixed(2)} s`).join(', ')}; total ${epochTimes.reduce((a, b) => a + b, 0).toFixed(2)} s` +
-      `\nmatrix products: ${info.tier} kernel on ${info.threads} thread(s)${info.tier === 'wasm' ? (info.relaxedSimd ? ' (WebAssembly relaxed SIMD)' : ' (WebAssembly SIMD)') : ''}`,
-  )
-  return { loss: metrics.loss, accuracy: metrics.accuracy ?? Number.NaN, predicted, secondsPerEpoch: epochTimes }
+  return { model: trained, epochTimes }
 }

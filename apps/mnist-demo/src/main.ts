@@ -2,6 +2,7 @@
 import { IdxFileError } from '@nabla/datasets'
 import { setKernel } from '@nabla/linalg'
 import { slice, str } from '@nabla/ndarray'
+import { ModelFileError } from '@nabla/nn'
 import { loadData } from './data.js'
 import { drawDigit, writeDigitGrid } from './digits.js'
 import { runFunctional } from './functional.js'
@@ -56,7 +57,7 @@ export const main = async (
     await (options.mode === 'keras' ? runKeras : runFunctional)(data, options, out)
     return 0
   } catch (e) {
-    if (e instanceof UsageError || e instanceof IdxFileError) {
+    if (e instanceof UsageError || e instanceof IdxFileError || e instanceof ModelFileError) {
       io.stderr.write(`mnist-demo: ${e.message}\n`)
       return 2
     }

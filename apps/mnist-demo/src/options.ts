@@ -14,6 +14,10 @@ export interface DemoOptions {
   readonly png: string | undefined
   readonly trainSamples: number | undefined
   readonly jit: boolean
+  /** Write the trained model here (one safetensors file). */
+  readonly save: string | undefined
+  /** Skip training: evaluate and predict with the model saved here. */
+  readonly load: string | undefined
   readonly help: boolean
 }
 
@@ -50,6 +54,10 @@ Options:
                       "none" to skip)
   --train-samples N   train on the first N images only (quick runs)
   --no-jit            run each training step op by op instead of compiled with jit
+  --save FILE         after training, save the model (weights, optimizer state and
+                      configuration, one .safetensors file): save_model_hdf5
+  --load FILE         skip training: load a model saved with --save (load_model_hdf5)
+                      and evaluate and predict with it (keras mode)
   --quiet             only the results: no listings, no progress bar
   --help              this text`
 
@@ -82,6 +90,8 @@ export const parseOptions = (argv: readonly string[]): DemoOptions => {
         mode: { type: 'string' },
         png: { type: 'string' },
         'train-samples': { type: 'string' },
+        save: { type: 'string' },
+        load: { type: 'string' },
         quiet: { type: 'boolean' },
         'no-jit': { type: 'boolean' },
         help: { type: 'boolean' },
@@ -100,6 +110,15 @@ export const parseOptions = (argv: readonly string[]): DemoOptions => {
   const mode = str('mode') ?? 'keras'
   if (mode !== 'keras' && mode !== 'functional')
     throw new UsageError(`--mode expects keras or functional, got ${JSON.stringify(mode)}`)
+  for (const flag of ['save', 'load']) {
+    const v = str(flag)
+    if (v === '') throw new UsageError(`--${flag} expects a file name, got ""`)
+    if (v !== undefined && mode !== 'keras') {
+      throw new UsageError(
+        `--${flag} works with --mode keras (the functional mode has no model to save), got --mode ${mode}`,
+      )
+    }
+  }
   const seedRaw = str('seed')
   if (seedRaw !== undefined && !/^-?\d+$/.test(seedRaw))
     throw new UsageError(`--seed expects an integer, got ${JSON.stringify(seedRaw)}`)
@@ -115,6 +134,8 @@ export const parseOptions = (argv: readonly string[]): DemoOptions => {
     png: str('png') === 'none' ? undefined : (str('png') ?? 'mnist-samples.png'),
     trainSamples: positiveInt('train-samples', str('train-samples'), undefined),
     jit: values['no-jit'] !== true,
+    save: str('save'),
+    load: str('load'),
     help: values.help === true,
   }
 }

@@ -90,6 +90,26 @@ describe('mnist-demo', () => {
       expect(strip(eager.stdout)).toBe(strip(compiled.stdout))
     }
   })
+  it('--save writes the trained model; --load skips training and prints the same evaluate and predictions', async () => {
+    const file = join(tmp, 'mnist.safetensors')
+    const args = ['--epochs', '1', '--train-samples', '2000', '--png', 'none']
+    const saved = await run([...args, '--save', file])
+    expect(saved.stderr).toBe('')
+    expect(saved.code).toBe(0)
+    expect(saved.stdout).toContain(`> network %>% save_model_hdf5(${JSON.stringify(file)})`)
+    const loaded = await run(['--png', 'none', '--load', file])
+    expect(loaded.stderr).toBe('')
+    expect(loaded.code).toBe(0)
+    expect(loaded.stdout).toContain(`> network <- load_model_hdf5(${JSON.stringify(file)})`)
+    expect(loaded.stdout).toContain('Total params: 407,050')
+    expect(loaded.stdout).not.toMatch(/Epoch 1\/1/)
+    expect(loaded.stdout).toContain(`no training: the model was loaded from ${file} (trained for 1 epoch(s))`)
+    // from `metrics <- …` to the predictions: the same text, digit for digit
+    const results = (s: string) =>
+      /> metrics <- network[\s\S]*predict_classes\(test_images\[1:10,\]\)\n\[1\] [\d ]+\n/.exec(s)?.[0]
+    expect(results(saved.stdout)).toMatch(/\$loss\n\[1\] \d\.\d+/)
+    expect(results(loaded.stdout)).toBe(results(saved.stdout))
+  })
 })
 
 describe('user errors: a clear message, exit code 2, no stack trace', () => {
@@ -101,6 +121,11 @@ describe('user errors: a clear message, exit code 2, no stack trace', () => {
     [['--optimizer', 'adamw'], /--optimizer expects rmsprop, sgd, adam or adagrad, got "adamw"/],
     [['--mode', 'fast'], /--mode expects keras or functional/],
     [['--colour'], /Unknown option '--colour'/],
+    [['--save', ''], /--save expects a file name, got ""/],
+    [
+      ['--mode', 'functional', '--load', 'm.safetensors'],
+      /--load works with --mode keras \(the functional mode has no model to save\), got --mode functional/,
+    ],
   ])('%j', async (argv, message) => {
     const { code, stderr } = await run(argv as string[])
     expect(code).toBe(2)
@@ -130,10 +155,27 @@ describe('user errors: a clear message, exit code 2, no stack trace', () => {
     expect(stderr).toMatch(/idx/i)
     expect(stderr).not.toMatch(/\n\s+at /)
   })
+  it('--load of a missing or malformed file names it and says what was expected', async () => {
+    const missing = join(tmp, 'no-such-model.safetensors')
+    const a = await run(['--load', missing, '--png', 'none', '--quiet'])
+    expect(a.code).toBe(2)
+    expect(a.stderr).toBe(
+      `mnist-demo: loadModel: ${missing}: file not found: expected an existing safetensors file, found no such file\n`,
+    )
+    const bad = join(tmp, 'bad-model.safetensors')
+    writeFileSync(bad, Buffer.from([0xff, 0xff, 0xff, 0xff, 0, 0, 0, 0, 1, 2, 3]))
+    const b = await run(['--load', bad, '--png', 'none', '--quiet'])
+    expect(b.code).toBe(2)
+    expect(b.stderr).toBe(
+      `mnist-demo: loadModel: ${bad}: bad header length: expected a header length of at most 100000000 bytes, found 4294967295 declared in the first 8 bytes\n`,
+    )
+  })
   it('--help prints the options', async () => {
     const { code, stdout } = await run(['--help'])
     expect(code).toBe(0)
     expect(stdout).toMatch(/--epochs N/)
+    expect(stdout).toMatch(/--save FILE/)
+    expect(stdout).toMatch(/--load FILE/)
     expect(parseOptions([]).epochs).toBe(5)
     expect(parseOptions(['--', '--epochs', '2']).epochs).toBe(2)
   })

@@ -89,6 +89,16 @@ export {
   progressLogger,
 } from './progressLogger.js'
 export { type RFormatOptions, rFormat } from './rFormat.js'
+export {
+  decodeModel,
+  encodeModel,
+  type LoadModelOptions,
+  ModelFileError,
+  modelConfig,
+  modelFormatVersion,
+  type SavedModelConfig,
+  type SaveModelOptions,
+} from './saveModel.js'
 export { type SerialParams, serial } from './serial.js'
 export { summary } from './summary.js'
 export { TrainingError } from './trainingError.js'

@@ -26,6 +26,9 @@ const initializer = (op: string, init: Initializer | InitializerName): Initializ
   }
 }
 
+const initializerName = (init: Initializer | InitializerName): InitializerName | 'custom' =>
+  typeof init === 'function' ? 'custom' : init
+
 const checkActivation = (op: string, name: ActivationName): ActivationName => {
   try {
     activationByName(name)
@@ -80,6 +83,15 @@ export const layerDense: LayerFunction<LayerDenseOptions> = layerFunction((optio
     ...(name === undefined ? {} : { name }),
     ...(inputShape === undefined ? {} : { inputShape }),
     build: (act = activation) => dense(units, { activation: act, kernelInitializer, biasInitializer, useBias }),
+    // a function initializer is stored as 'custom': a loaded model's weights come from the file
+    config: {
+      units,
+      activation,
+      useBias,
+      kernelInitializer: initializerName(options.kernelInitializer ?? 'glorot_uniform'),
+      biasInitializer: initializerName(options.biasInitializer ?? 'zeros'),
+      ...(inputShape === undefined ? {} : { inputShape: [...inputShape] }),
+    },
   }
 })
 
@@ -110,6 +122,7 @@ export const layerDropout: LayerFunction<LayerDropoutOptions> = layerFunction((o
     ...(options.name === undefined ? {} : { name: options.name }),
     ...(inputShape === undefined ? {} : { inputShape }),
     build: () => dropout(rate),
+    config: { rate, ...(inputShape === undefined ? {} : { inputShape: [...inputShape] }) },
   }
 })
 
@@ -136,5 +149,6 @@ export const layerFlatten: {
     ...(options.name === undefined ? {} : { name: options.name }),
     ...(inputShape === undefined ? {} : { inputShape }),
     build: () => flatten(),
+    config: inputShape === undefined ? {} : { inputShape: [...inputShape] },
   }
 })

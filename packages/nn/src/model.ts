@@ -19,6 +19,11 @@ export interface KerasLayer {
   readonly inputShape?: Shape
   /** The functional `{ init, apply }` layer, with `activation` replaced when given. */
   readonly build: (activation?: ActivationName) => Layer
+  /**
+   * The layer's options as plain JSON (Keras's `get_config()`): what `saveModel` stores and
+   * `loadModel` gives the layer function again. Absent for a layer that cannot be saved.
+   */
+  readonly config?: Readonly<Record<string, unknown>>
 }
 
 /** A layer of a model, with its name fixed. */

@@ -11,6 +11,12 @@ import type { GradientTransformation } from './transformation.js'
 // biome-ignore lint/suspicious/noExplicitAny: an optimizer's state type is its own business
 type AnyTransformation = GradientTransformation<any>
 
+/** `t` tagged with the optimizer name and the options it was made with (for saving a model). */
+const named = (name: string, options: object, t: AnyTransformation): AnyTransformation => ({
+  ...t,
+  config: Object.freeze({ name, options: Object.freeze({ ...options }) }),
+})
+
 /** Options of {@link sgd}. */
 export interface SgdOptions {
   readonly learningRate?: LearningRate
@@ -27,10 +33,16 @@ export interface SgdOptions {
  * @example
  * sgd({ learningRate: 0.1, momentum: 0.9 })
  */
-export const sgd = ({ learningRate = 0.01, momentum = 0, nesterov = false }: SgdOptions = {}): AnyTransformation =>
-  momentum === 0 && !nesterov
-    ? chain(scaleByLearningRate(learningRate))
-    : chain(scaleByLearningRate(learningRate), trace({ decay: momentum, nesterov }))
+export const sgd = (options: SgdOptions = {}): AnyTransformation => {
+  const { learningRate = 0.01, momentum = 0, nesterov = false } = options
+  return named(
+    'sgd',
+    options,
+    momentum === 0 && !nesterov
+      ? chain(scaleByLearningRate(learningRate))
+      : chain(scaleByLearningRate(learningRate), trace({ decay: momentum, nesterov })),
+  )
+}
 
 /** Options of {@link rmsprop}. */
 export interface RmspropOptions extends ScaleByRmsOptions {
@@ -45,37 +57,48 @@ export interface RmspropOptions extends ScaleByRmsOptions {
  * @example
  * rmsprop() // what compile(..., { optimizer: 'rmsprop' }) uses
  */
-export const rmsprop = ({ learningRate = 0.001, momentum = 0, ...rms }: RmspropOptions = {}): AnyTransformation =>
-  momentum === 0
-    ? chain(scaleByRms(rms), scaleByLearningRate(learningRate))
-    : chain(scaleByRms(rms), scaleByLearningRate(learningRate), trace({ decay: momentum }))
+export const rmsprop = (options: RmspropOptions = {}): AnyTransformation => {
+  const { learningRate = 0.001, momentum = 0, ...rms } = options
+  return named(
+    'rmsprop',
+    options,
+    momentum === 0
+      ? chain(scaleByRms(rms), scaleByLearningRate(learningRate))
+      : chain(scaleByRms(rms), scaleByLearningRate(learningRate), trace({ decay: momentum })),
+  )
+}
 
 /**
  * Adagrad, as Keras: `s ← s + g²; w ← w − lr·g/√(s + ε)`, defaults lr 0.001, initial accumulator 0.1, ε 1e-7.
  * @example
  * adagrad({ learningRate: 0.01 })
  */
-export const adagrad = ({
-  learningRate = 0.001,
-  initialAccumulatorValue = 0.1,
-  epsilon = 1e-7,
-}: {
-  readonly learningRate?: LearningRate
-  readonly initialAccumulatorValue?: number
-  readonly epsilon?: number
-} = {}): AnyTransformation =>
-  chain(scaleByAdagrad({ initialAccumulatorValue, epsilon }), scaleByLearningRate(learningRate))
+export const adagrad = (
+  options: {
+    readonly learningRate?: LearningRate
+    readonly initialAccumulatorValue?: number
+    readonly epsilon?: number
+  } = {},
+): AnyTransformation => {
+  const { learningRate = 0.001, initialAccumulatorValue = 0.1, epsilon = 1e-7 } = options
+  return named(
+    'adagrad',
+    options,
+    chain(scaleByAdagrad({ initialAccumulatorValue, epsilon }), scaleByLearningRate(learningRate)),
+  )
+}
 
 /**
  * Adam, as Keras: defaults lr 0.001, β₁ 0.9, β₂ 0.999, ε 1e-7.
  * @example
  * adam({ learningRate: 3e-4 })
  */
-export const adam = ({
-  learningRate = 0.001,
-  ...moments
-}: ScaleByAdamOptions & { readonly learningRate?: LearningRate } = {}): AnyTransformation =>
-  chain(scaleByAdam(moments), scaleByLearningRate(learningRate))
+export const adam = (
+  options: ScaleByAdamOptions & { readonly learningRate?: LearningRate } = {},
+): AnyTransformation => {
+  const { learningRate = 0.001, ...moments } = options
+  return named('adam', options, chain(scaleByAdam(moments), scaleByLearningRate(learningRate)))
+}
 
 const byName = { sgd, rmsprop, adagrad, adam } as const
 

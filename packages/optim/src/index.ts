@@ -30,4 +30,4 @@ export {
   type Schedule,
 } from './schedule.js'
 export { type TraceState, trace } from './trace.js'
-export type { GradientTransformation, StateOf } from './transformation.js'
+export type { GradientTransformation, OptimizerConfig, StateOf } from './transformation.js'

@@ -14,9 +14,20 @@ import type { Tree } from '@nabla/ndarray'
  * params = applyUpdates(params, updates)
  */
 export interface GradientTransformation<S> {
+  /**
+   * How the transformation was made, when a named optimizer made it (`rmsprop({ learningRate: 1e-4 })`
+   * → `{ name: 'rmsprop', options: { learningRate: 1e-4 } }`): what a saved model stores to rebuild it.
+   */
+  readonly config?: OptimizerConfig
   init(params: Tree): S
   // method syntax on purpose: a transformation of a specific state is usable where any state is expected (chain)
   update(grads: Tree, state: S, params?: Tree): readonly [Tree, S]
+}
+
+/** A named optimizer and the options it was given (see `optimizer(name, options)`). */
+export interface OptimizerConfig {
+  readonly name: string
+  readonly options: Readonly<Record<string, unknown>>
 }
 
 /** The state type of a transformation. */

@@ -1,0 +1,68 @@
+/** Decoding safetensors bytes held in memory: every header rule checked, every tensor converted to an NDArray. */
+import type { NDArray } from '@nabla/ndarray'
+import * as E from 'fp-ts/lib/Either.js'
+import { decodeTensor } from './convert.js'
+import { type Header, headerLength, parseHeader } from './header.js'
+import { orThrow, type SafetensorsError } from './safetensorsError.js'
+
+/** Options of {@link decodeSafetensors}. */
+export interface DecodeOptions {
+  /** How errors name the bytes (a file name or path); default `'<bytes>'`. */
+  readonly name?: string
+}
+
+/** A decoded file. */
+export interface Safetensors {
+  /** The tensors by name. */
+  readonly tensors: Readonly<Record<string, NDArray>>
+  /** Their names in file order. */
+  readonly names: readonly string[]
+  /** The `__metadata__` strings (empty when absent). */
+  readonly metadata: Readonly<Record<string, string>>
+}
+
+/**
+ * The validated header of safetensors bytes (nothing else is read).
+ * @example
+ * decodeHeader(bytes, 'model.safetensors') // Right({ metadata, tensors, dataStart })
+ */
+export const decodeHeader = (op: string, bytes: Uint8Array, name: string): E.Either<SafetensorsError, Header> =>
+  E.flatMap(headerLength(op, name, bytes.subarray(0, 8), bytes.length), (n) =>
+    parseHeader(op, name, bytes.subarray(8, 8 + n), bytes.length - 8 - n),
+  )
+
+/**
+ * Decodes a whole safetensors file held in memory. Every rule of the format is checked before any
+ * tensor is allocated (header length within the file and at most 100 MB, UTF-8 JSON without
+ * duplicate keys, known dtypes, integer shapes, offsets tiling the data from 0 with no gap or overlap,
+ * each span exactly shape × element size, nothing after the last tensor); then each tensor becomes
+ * an NDArray — copied, never aliasing `bytes` — with F16/BF16/F8 widened to float32, I8/I16/U16 to
+ * int32, and U32/I64/U64 to int32 when every value fits. Any failure is a `Left` naming the tensor,
+ * what was expected and what was found; this never throws.
+ * @example
+ * pipe(decodeSafetensors(bytes, { name: 'model.safetensors' }), E.map((f) => f.tensors['dense.kernel'].shape)) // Right([784, 512])
+ */
+export const decodeSafetensors = (
+  bytes: Uint8Array,
+  { name = '<bytes>' }: DecodeOptions = {},
+): E.Either<SafetensorsError, Safetensors> => {
+  const op = 'decodeSafetensors'
+  const header = decodeHeader(op, bytes, name)
+  if (E.isLeft(header)) return header
+  const { tensors, dataStart, metadata } = header.right
+  const out: [string, NDArray][] = []
+  for (const t of tensors) {
+    const r = decodeTensor(op, name, t, bytes.subarray(dataStart + t.begin, dataStart + t.end), false)
+    if (E.isLeft(r)) return r
+    out.push([t.name, r.right])
+  }
+  return E.right({ tensors: Object.fromEntries(out), names: tensors.map((t) => t.name), metadata })
+}
+
+/**
+ * {@link decodeSafetensors}, throwing a `SafetensorsFileError` instead of returning `Left`.
+ * @example
+ * decodeSafetensorsOrThrow(readFileSync('model.safetensors')).tensors['dense.bias'].shape // [512]
+ */
+export const decodeSafetensorsOrThrow = (bytes: Uint8Array, options: DecodeOptions = {}): Safetensors =>
+  orThrow(decodeSafetensors(bytes, options))

@@ -1,0 +1,214 @@
+/** Lazy reading: open a safetensors file by its header alone, then read tensors one by one with ranged reads. */
+import type { DType, NDArray } from '@nabla/ndarray'
+import * as E from 'fp-ts/lib/Either.js'
+import type * as TE from 'fp-ts/lib/TaskEither.js'
+import { decodeTensor } from './convert.js'
+import type { SafetensorsDType } from './dtypes.js'
+import { type Header, headerLength, parseHeader, type TensorInfo } from './header.js'
+import { bytesText, type SafetensorsError, SafetensorsFileError, safetensorsError } from './safetensorsError.js'
+import { type ByteSource, type SourceLike, toSource } from './source.js'
+
+/** What the header says of one tensor. */
+export interface TensorEntry {
+  readonly name: string
+  /** The nabla dtype it reads as (undefined: nabla cannot hold its file dtype, and reading it fails). */
+  readonly dtype: DType | undefined
+  readonly fileDType: SafetensorsDType
+  readonly shape: readonly number[]
+  /** Its size in the file. */
+  readonly byteLength: number
+}
+
+/** An open safetensors file: header known, tensors read on demand. */
+export interface SafetensorsFile {
+  /** How errors name the file. */
+  readonly file: string
+  readonly metadata: Readonly<Record<string, string>>
+  /** The tensors, in file order. */
+  readonly tensors: readonly TensorEntry[]
+  /** The entry of tensor `name`, if the file has one. */
+  entry(name: string): TensorEntry | undefined
+  /** Reads one tensor (one ranged read of exactly its bytes). */
+  read(name: string): TE.TaskEither<SafetensorsError, NDArray>
+  /** Reads every tensor, by name. */
+  readAll(): TE.TaskEither<SafetensorsError, Readonly<Record<string, NDArray>>>
+  /** Closes what was opened for it (a file opened from a path); a given FileHandle is left open. */
+  close(): Promise<void>
+}
+
+/** The message of a failed read, for an `io` error. */
+export const reason = (e: unknown): string =>
+  e instanceof Error ? `${(e as NodeJS.ErrnoException).code ?? e.name}: ${e.message}` : String(e)
+
+const readExactly = async (
+  op: string,
+  src: ByteSource,
+  offset: number,
+  length: number,
+): Promise<E.Either<SafetensorsError, Uint8Array>> => {
+  let bytes: Uint8Array
+  try {
+    bytes = await src.read(offset, length)
+  } catch (e) {
+    return E.left(safetensorsError('io', op, src.name, `to read ${bytesText(length)} at byte ${offset}`, reason(e)))
+  }
+  if (bytes.length !== length) {
+    return E.left(
+      safetensorsError(
+        'io',
+        op,
+        src.name,
+        `${bytesText(length)} at byte ${offset} (did the file change while open?)`,
+        bytesText(bytes.length),
+      ),
+    )
+  }
+  return E.right(bytes)
+}
+
+/**
+ * Reads and validates the header of `src` (two reads: the 8-byte length, then the header once its
+ * length is known to fit in the file).
+ */
+export const readHeader = async (op: string, src: ByteSource): Promise<E.Either<SafetensorsError, Header>> => {
+  const first = await readExactly(op, src, 0, Math.min(8, src.size))
+  if (E.isLeft(first)) return first
+  const n = headerLength(op, src.name, first.right, src.size)
+  if (E.isLeft(n)) return n
+  const head = await readExactly(op, src, 8, n.right)
+  if (E.isLeft(head)) return head
+  return parseHeader(op, src.name, head.right, src.size - 8 - n.right)
+}
+
+const entryOf = (t: TensorInfo): TensorEntry => ({
+  name: t.name,
+  dtype: t.dtype,
+  fileDType: t.fileDType,
+  shape: t.shape,
+  byteLength: t.end - t.begin,
+})
+
+/** The names of a file's tensors for a message: all of them up to 10, then how many more. */
+export const namesText = (names: readonly string[]): string =>
+  names.length === 0
+    ? 'none'
+    : names
+        .slice(0, 10)
+        .map((n) => JSON.stringify(n))
+        .join(', ') + (names.length > 10 ? ` and ${names.length - 10} more` : '')
+
+/** An open file over `src` whose header is `header`. */
+export const fileOver = (src: ByteSource, header: Header, op = 'openSafetensors'): SafetensorsFile => {
+  const byName = new Map(header.tensors.map((t) => [t.name, t]))
+  const readOne =
+    (name: string): TE.TaskEither<SafetensorsError, NDArray> =>
+    async () => {
+      const t = byName.get(name)
+      if (t === undefined) {
+        return E.left(
+          safetensorsError(
+            'notFound',
+            `${op}().read`,
+            src.name,
+            `one of the file's ${header.tensors.length} tensors (${namesText(header.tensors.map((x) => x.name))})`,
+            JSON.stringify(name),
+          ),
+        )
+      }
+      const bytes = await readExactly(`${op}().read`, src, header.dataStart + t.begin, t.end - t.begin)
+      return E.flatMap(bytes, (b) => decodeTensor(`${op}().read`, src.name, t, b, true))
+    }
+  return {
+    file: src.name,
+    metadata: header.metadata,
+    tensors: header.tensors.map(entryOf),
+    entry: (name) => {
+      const t = byName.get(name)
+      return t === undefined ? undefined : entryOf(t)
+    },
+    read: readOne,
+    readAll: () => async () => {
+      const out: [string, NDArray][] = []
+      for (const t of header.tensors) {
+        const r = await readOne(t.name)()
+        if (E.isLeft(r)) return r
+        out.push([t.name, r.right])
+      }
+      return E.right(Object.fromEntries(out))
+    },
+    close: () => src.close(),
+  }
+}
+
+/** Opens any source, closing it again when its header is bad. */
+export const openSource = async (op: string, src: ByteSource): Promise<E.Either<SafetensorsError, SafetensorsFile>> => {
+  let header: E.Either<SafetensorsError, Header>
+  try {
+    header = await readHeader(op, src)
+  } catch (e) {
+    header = E.left(safetensorsError('io', op, src.name, 'a readable file', reason(e)))
+  }
+  if (E.isLeft(header)) {
+    await src.close().catch(() => {})
+    return header
+  }
+  return E.right(fileOver(src, header.right, op))
+}
+
+const notASource = (op: string, source: unknown): SafetensorsError =>
+  safetensorsError(
+    'io',
+    op,
+    '<source>',
+    'a Blob or File, an ArrayBuffer, a Uint8Array or a ByteSource (in Node, @nabla/io/node also takes a path or FileHandle)',
+    source === null ? 'null' : typeof source === 'object' ? (source.constructor?.name ?? 'an object') : typeof source,
+  )
+
+/**
+ * Opens a safetensors file lazily, as a `TaskEither`: only the header is read and validated (its
+ * length checked against the file's size before it is read); `read(name)` then fetches one tensor
+ * with one ranged read. Works in a browser (Blob, File, bytes) and in Node; for file paths and
+ * `FileHandle`s use `openSafetensors` from `@nabla/io/node`.
+ * @example
+ * const opened = await openSafetensors(input.files[0])()
+ * if (E.isRight(opened)) console.log(opened.right.tensors.map((t) => `${t.name} ${t.fileDType} [${t.shape}]`))
+ */
+export const openSafetensors =
+  (source: SourceLike): TE.TaskEither<SafetensorsError, SafetensorsFile> =>
+  async () => {
+    const src = toSource(source)
+    return src === undefined ? E.left(notASource('openSafetensors', source)) : openSource('openSafetensors', src)
+  }
+
+/** The ByteSource of `source`, or the error naming what was given. */
+export const sourceOrError = (op: string, source: unknown): E.Either<SafetensorsError, ByteSource> => {
+  const src = toSource(source)
+  return src === undefined ? E.left(notASource(op, source)) : E.right(src)
+}
+
+/**
+ * {@link openSafetensors}, rejecting with a `SafetensorsFileError` instead of returning `Left`; the
+ * returned file's `read` and `readAll` also throw.
+ * @example
+ * const f = await openSafetensorsOrThrow(blob); const w = await f.readOrThrow('dense.kernel')
+ */
+export const openSafetensorsOrThrow = async (
+  source: SourceLike,
+): Promise<SafetensorsFile & { readOrThrow(name: string): Promise<NDArray> }> =>
+  withThrowing(await openSafetensors(source)())
+
+/** Adds `readOrThrow` to an opened file, or throws its error. */
+export const withThrowing = (
+  opened: E.Either<SafetensorsError, SafetensorsFile>,
+): SafetensorsFile & { readOrThrow(name: string): Promise<NDArray> } => {
+  if (E.isLeft(opened)) throw new SafetensorsFileError(opened.left)
+  const f = opened.right
+  return {
+    ...f,
+    readOrThrow: async (name) => {
+      const r = await f.read(name)()
+      if (E.isLeft(r)) throw new SafetensorsFileError(r.left)
+      return r.right
+    },
+  }
+}

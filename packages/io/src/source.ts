@@ -1,0 +1,64 @@
+/** Where a safetensors file's bytes come from for lazy reading: a Blob or File, bytes in memory, or any ranged reader. */
+
+/**
+ * A file that can be read in ranges. `read` resolves to exactly `length` bytes from `offset`, in a
+ * new buffer the caller may keep (or rejects). nabla makes these for Blobs, bytes and (in
+ * `@nabla/io/node`) file paths and `FileHandle`s; implement one for anything else (a fetch with
+ * Range headers, …).
+ */
+export interface ByteSource {
+  /** How errors name the file. */
+  readonly name: string
+  /** Its size in bytes. */
+  readonly size: number
+  read(offset: number, length: number): Promise<Uint8Array>
+  /** Releases what the source opened (a file it opened itself); a no-op otherwise. */
+  close(): Promise<void>
+}
+
+/** What `openSafetensors` and `loadWeights` read from in any JavaScript runtime. */
+export type SourceLike = Blob | ArrayBuffer | Uint8Array | ByteSource
+
+/** Is `x` a {@link ByteSource}? */
+export const isByteSource = (x: unknown): x is ByteSource =>
+  typeof x === 'object' &&
+  x !== null &&
+  typeof (x as ByteSource).read === 'function' &&
+  typeof (x as ByteSource).size === 'number' &&
+  typeof (x as ByteSource).close === 'function'
+
+/**
+ * A source over bytes in memory (each read is a copy, so arrays read from it never alias them).
+ * @example
+ * bytesSource(new Uint8Array(await (await fetch(url)).arrayBuffer()), 'model.safetensors')
+ */
+export const bytesSource = (bytes: Uint8Array | ArrayBuffer, name = '<bytes>'): ByteSource => {
+  const b = bytes instanceof Uint8Array ? bytes : new Uint8Array(bytes)
+  return {
+    name,
+    size: b.length,
+    read: async (offset, length) => b.slice(offset, offset + length),
+    close: async () => {},
+  }
+}
+
+/**
+ * A source over a Blob or File (browser or Node): each read is `blob.slice(a, b).arrayBuffer()`, so
+ * only the header and the tensors asked for are ever read.
+ * @example
+ * const file = await openSafetensors(input.files[0]) // a File from <input type="file">
+ */
+export const blobSource = (blob: Blob, name = (blob as Partial<File>).name || '<blob>'): ByteSource => ({
+  name,
+  size: blob.size,
+  read: async (offset, length) => new Uint8Array(await blob.slice(offset, offset + length).arrayBuffer()),
+  close: async () => {},
+})
+
+/** The ByteSource of any {@link SourceLike}, or undefined when it is none of them. */
+export const toSource = (source: unknown): ByteSource | undefined => {
+  if (isByteSource(source)) return source
+  if (source instanceof Uint8Array || source instanceof ArrayBuffer) return bytesSource(source)
+  if (typeof Blob !== 'undefined' && source instanceof Blob) return blobSource(source)
+  return undefined
+}
