@@ -1,5 +1,6 @@
 // saveModel / loadModel: a saved model predicts the same bits, keeps training as if never stopped, and every bad file is named.
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { execFileSync } from 'node:child_process'
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { decodeSafetensorsOrThrow, encodeSafetensorsOrThrow } from '@nabla/io'
@@ -213,5 +214,59 @@ describe('loadModel errors: what was expected, what was found', () => {
     await expect(loadModel(p)).rejects.toThrow(
       /cut\.safetensors: data section length does not match the header: expected \d+ bytes of tensor data after the \d+-byte header \(as the offsets declare\), found \d+ bytes \(truncated: 10 bytes missing\)$/,
     )
+  })
+})
+
+describe('checkpoints resume exactly', () => {
+  it('5 epochs straight equal 3 epochs, a save, a load in a new process and 2 more epochs, bit for bit', async () => {
+    const fixtures = new URL('./kerasFixtures.ts', import.meta.url).pathname
+    const node = new URL('../src/node.ts', import.meta.url).pathname
+    const index = new URL('../src/index.ts', import.meta.url).pathname
+    const { model: straight } = await fit(xorModel(4), data.x, data.y, { ...quiet, epochs: 5 })
+    const { model: three } = await fit(xorModel(4), data.x, data.y, { ...quiet, epochs: 3 })
+    const [checkpoint, resumed] = [join(tmp, 'epoch3.safetensors'), join(tmp, 'epoch5.safetensors')]
+    await saveModel(three, checkpoint)
+    // the new process: load the checkpoint, train 2 more epochs (seed, shuffles and optimizer state from the file)
+    const script = `
+      const { xorClusters } = await import(${JSON.stringify(fixtures)})
+      const { fit } = await import(${JSON.stringify(index)})
+      const { loadModel, saveModel } = await import(${JSON.stringify(node)})
+      const data = xorClusters(256)
+      const loaded = await loadModel(${JSON.stringify(checkpoint)})
+      const { model } = await fit(loaded, data.x, data.y, { verbose: 0, batchSize: 32, epochs: 2 })
+      await saveModel(model, ${JSON.stringify(resumed)})
+      console.log(JSON.stringify({ epochs: model.epochsTrained }))`
+    const out = execFileSync(
+      process.execPath,
+      ['--conditions=@nabla/source', '--import', 'tsx', '--input-type=module', '-e', script],
+      { encoding: 'utf8', timeout: 60_000 },
+    )
+    expect(JSON.parse(out.trim().split('\n').pop() as string)).toEqual({ epochs: 5 })
+    const back = await loadModel(resumed)
+    expect(back.epochsTrained).toBe(5)
+    expect(values(back.params)).toEqual(values(straight.params))
+    expect(values(back.optState as never)).toEqual(values(straight.optState as never))
+    // and resuming from a model saved without its optimizer state does not give the same weights: the test can fail
+    await saveModel(three, checkpoint, { includeOptimizer: false })
+    const fresh = await fit(await loadModel(checkpoint), data.x, data.y, { ...quiet, epochs: 2 })
+    expect(values(fresh.model.params)).not.toEqual(values(straight.params))
+  })
+
+  it('a save that fails after writing leaves the old file in place and no temporary file behind', async () => {
+    const dir = mkdtempSync(join(tmp, 'crash-'))
+    // the whole file is written to a temporary sibling, then renamed over the final name; here the rename fails
+    // (the final name is a non-empty directory), the last step of a save, so everything before it has run
+    const path = join(dir, 'model.safetensors')
+    mkdirSync(path)
+    writeFileSync(join(path, 'keep'), 'x')
+    await expect(saveModel(xorModel(1), path)).rejects.toThrow(ModelFileError)
+    expect(readdirSync(dir)).toEqual(['model.safetensors'])
+    expect(readdirSync(path)).toEqual(['keep'])
+    // and a save that succeeds replaces a previous file whole
+    const file = join(dir, 'ok.safetensors')
+    writeFileSync(file, 'the previous checkpoint')
+    await saveModel(xorModel(1), file)
+    expect(readdirSync(dir).sort()).toEqual(['model.safetensors', 'ok.safetensors'])
+    expect((await loadModel(file)).epochsTrained).toBe(0)
   })
 })
