@@ -10,6 +10,8 @@ comparisons are bit for bit.
   interop.py numpy-write FILE      write the sample tensors with struct + json + NumPy (unpadded header)
   interop.py st-read FILE          read FILE with safetensors.numpy.load_file (+ metadata via safe_open)
   interop.py st-write FILE         write the sample tensors with safetensors.numpy.save_file
+  interop.py fixture DIR           write DIR/samples.safetensors with save_file and DIR/samples.json, its
+                                   description plus each tensor's values (as strings) and the package version
 
 Reading modes print {"metadata": {...}, "tensors": {name: {"dtype", "shape", "hex"}}} as JSON.
 """
@@ -109,6 +111,17 @@ def main(argv):
         with safe_open(argv[2], framework="np") as f:
             metadata = f.metadata()
         print(json.dumps(describe(load_file(argv[2]), metadata)))
+        return 0
+    if mode == "fixture":
+        tensors = samples()
+        save_file(tensors, f"{argv[2]}/samples.safetensors", metadata=METADATA)
+        d = describe(tensors, METADATA)
+        for name, a in tensors.items():
+            d["tensors"][name]["values"] = [repr(float(v)) for v in np.asarray(a).reshape(-1)]
+        d["written_by"] = f"safetensors {getattr(safetensors, '__version__', 'unknown')}, numpy {np.__version__}"
+        with open(f"{argv[2]}/samples.json", "w", encoding="utf-8") as out:
+            json.dump(d, out, indent=1, ensure_ascii=False)
+            out.write("\n")
         return 0
     if mode == "st-write":
         tensors = samples()

@@ -21,6 +21,30 @@ const hex = (x: NDArray) => {
   return Buffer.from(t.buffer, t.byteOffset, t.byteLength).toString('hex')
 }
 
+describe('a file written by the current reference (test/fixtures/samples.*, made by scripts/interop.py fixture)', () => {
+  const want = JSON.parse(readFileSync(join(here, 'fixtures', 'samples.json'), 'utf8')) as {
+    metadata: Record<string, string>
+    tensors: Record<string, { dtype: string; shape: number[]; hex: string; values: string[] }>
+  }
+  const native = ['F32', 'F64', 'I32', 'U8', 'BOOL']
+  const number = (v: string) =>
+    v === 'nan' ? Number.NaN : v === 'inf' ? Infinity : v === '-inf' ? -Infinity : Number(v)
+  it('reads every tensor: native dtypes byte for byte, widened ones (F16, I8, I16, U16, I64) value for value', () => {
+    const f = right(decodeSafetensors(fixture('samples'), { name: 'samples' }))
+    expect(f.metadata).toEqual(want.metadata)
+    expect([...f.names].sort()).toEqual(Object.keys(want.tensors).sort())
+    for (const [name, t] of Object.entries(want.tensors)) {
+      const got = f.tensors[name] as NDArray
+      expect(got.shape, name).toEqual(t.shape)
+      if (native.includes(t.dtype)) expect(hex(got), name).toBe(t.hex)
+      const values = Array.from(toTypedArray(got) as ArrayLike<number>)
+      for (const [i, v] of values.entries()) {
+        expect(Object.is(v, number(t.values[i] as string)), `${name}[${i}]`).toBe(true)
+      }
+    }
+  })
+})
+
 describe('files written by the reference implementation (safetensors.numpy, 2022)', () => {
   const expected: [string, string, string, number[]][] = [
     ['U8', 'B', 'uint8', [253, 254, 255, 0, 1, 2]],
