@@ -20,6 +20,7 @@ import {
 } from '@nabla/ndarray'
 import { Concrete, materialize } from '@nabla/ndarray/core'
 import { type RowGather, rowGather } from './batchRows.js'
+import type { TrainingControl } from './callbacks.js'
 import { type CompiledModel, checkCompiled } from './compile.js'
 import { evaluateLogs } from './evaluate.js'
 import { type FitOptions, type FitPlan, planFit } from './fitOptions.js'
@@ -144,7 +145,7 @@ const runEpoch = async (ctx: EpochContext, state0: State, epoch: number): Promis
       ...m.metrics.map((metric, i) => [metric.name, (sums[i + 1] as number) / seen] as const),
     ])
     ctx.logger.batchEnd(b + 1, logs)
-    await plan.callbacks.onBatchEnd?.(b, logs)
+    for (const c of plan.callbacks) await c.onBatchEnd?.(b, logs)
     await ctx.pause()
   }
   return [state, logs]
@@ -218,9 +219,24 @@ const fitImpl = async (model: CompiledModel, x: NDArray, y: NDArray, options: Fi
   // the matrix products' worker threads, started before the first epoch rather than by its first step (in a
   // browser, products run on the calling thread until they are up); a start failure surfaces at the first product
   await threadsReady().catch(() => undefined)
-  for (let epoch = 0; epoch < plan.epochs; epoch++) {
+  let stopped = false
+  let resolved: CompiledModel | undefined
+  const control: TrainingControl = {
+    stop: () => {
+      stopped = true
+    },
+    resolveTo: (model) => {
+      resolved = checkCompiled('fit: a callback’s resolveTo', model)
+    },
+    get stopped() {
+      return stopped
+    },
+  }
+  for (const c of plan.callbacks) await c.onTrainBegin?.(control)
+  let lastLogs: Logs = {}
+  for (let epoch = 0; epoch < plan.epochs && !stopped; epoch++) {
     logger.epochBegin(epoch)
-    await plan.callbacks.onEpochBegin?.(epoch)
+    for (const c of plan.callbacks) await c.onEpochBegin?.(epoch)
     const [next, trainLogs] = await runEpoch(ctx, state, epoch)
     state = next
     current = withState(m, state, m.epochsTrained + epoch + 1)
@@ -234,8 +250,11 @@ const fitImpl = async (model: CompiledModel, x: NDArray, y: NDArray, options: Fi
     }
     for (const k of keys) metrics[k]?.push(logs[k] ?? Number.NaN)
     logger.epochEnd(logs)
-    await plan.callbacks.onEpochEnd?.(epoch, logs, current)
+    lastLogs = logs
+    for (const c of plan.callbacks) await c.onEpochEnd?.(epoch, logs, current, control)
   }
+  for (const c of plan.callbacks) await c.onTrainEnd?.(lastLogs, control)
+  if (resolved !== undefined) current = resolved
   return { model: current, history }
 }
 

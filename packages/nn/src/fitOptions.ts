@@ -1,18 +1,9 @@
 /** The options of `fit`, checked and resolved (defaults, validation split, data checks) before any training. */
 import { isNDArray, type NDArray, slice } from '@nabla/ndarray'
+import { callbackList, type FitCallbacks } from './callbacks.js'
 import type { CompiledModel } from './compile.js'
 import { checkBatchSize, checkData, checkJit } from './kerasData.js'
-import type { Logs } from './progress.js'
 import type { ProgressOutput } from './progressLogger.js'
-
-/** Functions `fit` calls as it goes (epochs and batches 0-based, as Keras's callbacks); may return promises, which fit awaits. */
-export interface FitCallbacks {
-  readonly onEpochBegin?: (epoch: number) => void | Promise<void>
-  /** The epoch's logs (with val_ entries when validating) and the model as trained so far. */
-  readonly onEpochEnd?: (epoch: number, logs: Logs, model: CompiledModel) => void | Promise<void>
-  /** The running averages of the epoch so far. */
-  readonly onBatchEnd?: (batch: number, logs: Logs) => void | Promise<void>
-}
 
 /** Options of `fit`, Keras's arguments in camelCase. */
 export interface FitOptions {
@@ -36,7 +27,8 @@ export interface FitOptions {
    * per step).
    */
   readonly jit?: boolean
-  readonly callbacks?: FitCallbacks
+  /** One callback record or a list of them (Keras's `callbacks = list(...)`), called in order. */
+  readonly callbacks?: FitCallbacks | readonly FitCallbacks[]
   /** Where progress goes (default process.stdout). */
   readonly output?: ProgressOutput
 }
@@ -54,7 +46,7 @@ export interface FitPlan {
   readonly seed: number
   readonly verbose: 0 | 1 | 2
   readonly jit: boolean
-  readonly callbacks: FitCallbacks
+  readonly callbacks: readonly FitCallbacks[]
   readonly output: ProgressOutput
 }
 
@@ -89,7 +81,8 @@ const splitValidation = (x: NDArray, y: NDArray, fraction: unknown) => {
  * const plan = planFit(model, x, y, { epochs: 5, batchSize: 128 }) // plan.steps 469 for 60000 samples
  */
 export const planFit = (model: CompiledModel, x: NDArray, y: NDArray, options: FitOptions = {}): FitPlan => {
-  const { epochs = 1, shuffle = true, seed = model.seed, verbose = 1, callbacks = {}, jit = true } = options
+  const { epochs = 1, shuffle = true, seed = model.seed, verbose = 1, jit = true } = options
+  const callbacks = callbackList('fit', options.callbacks)
   if (!Number.isInteger(epochs) || epochs < 1)
     throw new RangeError(`fit: epochs must be a positive integer, got ${epochs}`)
   const batchSize = checkBatchSize('fit', options.batchSize ?? 32)

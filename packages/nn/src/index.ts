@@ -16,6 +16,13 @@ export {
   tanh,
 } from './activations.js'
 export {
+  callbackEarlyStopping,
+  type EarlyStoppingOptions,
+  type FitCallbacks,
+  type MonitorMode,
+  type TrainingControl,
+} from './callbacks.js'
+export {
   type CompiledModel,
   type CompileOptions,
   compile,
@@ -32,7 +39,7 @@ export {
   formatEvaluate,
 } from './evaluate.js'
 export { type FitResult, fit } from './fit.js'
-export type { FitCallbacks, FitOptions } from './fitOptions.js'
+export type { FitOptions } from './fitOptions.js'
 export { flatten } from './flatten.js'
 export { formatHistory, type History, type HistoryParams } from './history.js'
 export {

@@ -1,0 +1,179 @@
+/**
+ * Keras's callbacks for `fit`: a plain interface users implement, and the two the book's readers meet first —
+ * early stopping (`callback_early_stopping`) and model checkpointing (`callback_model_checkpoint`, in
+ * `@nabla/nn/node`, since it writes files).
+ */
+import type { CompiledModel } from './compile.js'
+import type { Logs } from './progress.js'
+
+/** What a callback may ask of the `fit` that calls it. */
+export interface TrainingControl {
+  /** Ends training after the current epoch (Keras's `model$stop_training <- TRUE`). */
+  stop(): void
+  /** Makes `fit` resolve to this model instead of the last one (early stopping's restored best weights). */
+  resolveTo(model: CompiledModel): void
+  /** Whether `stop` has been called. */
+  readonly stopped: boolean
+}
+
+/**
+ * Functions `fit` calls as it goes (epochs and batches 0-based, as Keras's callbacks); each may return a promise,
+ * which fit awaits. `callbacks` takes one such record or a list of them, called in order.
+ */
+export interface FitCallbacks {
+  readonly onTrainBegin?: (control: TrainingControl) => void | Promise<void>
+  readonly onEpochBegin?: (epoch: number) => void | Promise<void>
+  /** The epoch's logs (with val_ entries when validating) and the model as trained so far. */
+  readonly onEpochEnd?: (
+    epoch: number,
+    logs: Logs,
+    model: CompiledModel,
+    control: TrainingControl,
+  ) => void | Promise<void>
+  /** The running averages of the epoch so far. */
+  readonly onBatchEnd?: (batch: number, logs: Logs) => void | Promise<void>
+  /** After the last epoch (or the one a callback stopped at), with its logs. */
+  readonly onTrainEnd?: (logs: Logs, control: TrainingControl) => void | Promise<void>
+}
+
+/** `'min'` for losses and errors, `'max'` for accuracies; `'auto'` picks by the name, as Keras does. */
+export type MonitorMode = 'auto' | 'min' | 'max'
+
+/** Options of {@link callbackEarlyStopping}, Keras's arguments in camelCase. */
+export interface EarlyStoppingOptions {
+  /** The log to watch (default `'val_loss'`). */
+  readonly monitor?: string
+  /** The least change that counts as an improvement (default 0). */
+  readonly minDelta?: number
+  /** Epochs without improvement before training stops (default 0). */
+  readonly patience?: number
+  readonly mode?: MonitorMode
+  /** A value the monitored log must beat; training stops if it has not after `patience` epochs. */
+  readonly baseline?: number
+  /** When training is stopped, resolve `fit` to the model of the best epoch rather than the last (default false). */
+  readonly restoreBestWeights?: boolean
+  /** Epochs before the first one checked (default 0). */
+  readonly startFromEpoch?: number
+}
+
+const isMax = (op: string, monitor: string, mode: MonitorMode): boolean => {
+  if (mode === 'min') return false
+  if (mode === 'max') return true
+  if (mode !== 'auto') throw new RangeError(`${op}: mode must be 'auto', 'min' or 'max', got ${JSON.stringify(mode)}`)
+  return /acc|auc|precision|recall/.test(monitor) && !/loss|error/.test(monitor)
+}
+
+const nonNegative = (op: string, name: string, v: unknown, integer = false): number => {
+  if (typeof v !== 'number' || !Number.isFinite(v) || v < 0 || (integer && !Number.isInteger(v))) {
+    throw new RangeError(`${op}: ${name} must be a non-negative ${integer ? 'integer' : 'number'}, got ${String(v)}`)
+  }
+  return v
+}
+
+/**
+ * Tracks the best value of a monitored log (shared by early stopping and checkpointing): `improved(logs)` says
+ * whether this epoch beat the best by more than `minDelta`, and throws a clear error when the log is missing.
+ */
+export const monitorTracker = (op: string, monitor: string, mode: MonitorMode, minDelta: number) => {
+  if (typeof monitor !== 'string' || monitor === '') {
+    throw new TypeError(`${op}: monitor must be the name of a log such as 'val_loss', got ${String(monitor)}`)
+  }
+  const max = isMax(op, monitor, mode)
+  let best = max ? -Infinity : Infinity
+  return {
+    get best() {
+      return best
+    },
+    value(logs: Logs): number {
+      const v = logs[monitor]
+      if (typeof v !== 'number') {
+        throw new RangeError(
+          `${op}: monitor '${monitor}' is not among this fit's logs (${Object.keys(logs).join(', ')}); ` +
+            (monitor.startsWith('val_') ? 'val_ logs need validationData or validationSplit' : 'check its name'),
+        )
+      }
+      return v
+    },
+    /** Whether `v` beats the best so far by more than minDelta (and then records it). */
+    improved(v: number): boolean {
+      const better = max ? v - minDelta > best : v + minDelta < best
+      if (better) best = v
+      return better
+    },
+    beats(v: number, reference: number): boolean {
+      return max ? v - minDelta > reference : v + minDelta < reference
+    },
+  }
+}
+
+/**
+ * Keras's `callback_early_stopping()`: stops training once `monitor` has not improved by more than `minDelta` for
+ * `patience` epochs, and with `restoreBestWeights` makes `fit` resolve to the best epoch's model. The history
+ * keeps every epoch that ran.
+ * @example
+ * const { model } = await fit(network, x, y, { epochs: 20, validationSplit: 0.2,
+ *   callbacks: [callbackEarlyStopping({ monitor: 'val_loss', patience: 2, restoreBestWeights: true })] })
+ */
+export const callbackEarlyStopping = (options: EarlyStoppingOptions = {}): FitCallbacks => {
+  const op = 'callbackEarlyStopping'
+  const { monitor = 'val_loss', mode = 'auto', baseline, restoreBestWeights = false } = options
+  const minDelta = Math.abs(nonNegative(op, 'minDelta', options.minDelta ?? 0))
+  const patience = nonNegative(op, 'patience', options.patience ?? 0, true)
+  const startFromEpoch = nonNegative(op, 'startFromEpoch', options.startFromEpoch ?? 0, true)
+  if (baseline !== undefined && (typeof baseline !== 'number' || Number.isNaN(baseline))) {
+    throw new RangeError(`${op}: baseline must be a number, got ${String(baseline)}`)
+  }
+  if (typeof restoreBestWeights !== 'boolean') {
+    throw new TypeError(`${op}: restoreBestWeights must be true or false, got ${String(restoreBestWeights)}`)
+  }
+  let tracker = monitorTracker(op, monitor, mode, minDelta)
+  let wait = 0
+  let bestModel: CompiledModel | undefined
+  return {
+    onTrainBegin: () => {
+      // a callback object may serve several fits: each starts afresh
+      tracker = monitorTracker(op, monitor, mode, minDelta)
+      wait = 0
+      bestModel = undefined
+    },
+    // Keras's rule: an epoch that beats the best (by more than minDelta) becomes the best; it resets the wait
+    // unless a baseline is set and not beaten; once `patience` epochs have passed without that, training stops
+    // and, with restoreBestWeights, fit resolves to the best epoch's model (a run that is never stopped keeps its
+    // last model, as Keras keeps its last weights)
+    onEpochEnd: (epoch, logs, model, control) => {
+      if (epoch < startFromEpoch) return
+      const v = tracker.value(logs)
+      bestModel ??= model
+      wait++
+      if (tracker.improved(v)) {
+        bestModel = model
+        if (baseline === undefined || tracker.beats(v, baseline)) wait = 0
+        return
+      }
+      if (wait >= patience && epoch > 0) {
+        control.stop()
+        if (restoreBestWeights) control.resolveTo(bestModel)
+      }
+    },
+  }
+}
+
+/** The callbacks option as a list, each entry checked. */
+export const callbackList = (op: string, callbacks: unknown): readonly FitCallbacks[] => {
+  const list = Array.isArray(callbacks) ? callbacks : callbacks === undefined ? [] : [callbacks]
+  const hooks = ['onTrainBegin', 'onEpochBegin', 'onEpochEnd', 'onBatchEnd', 'onTrainEnd']
+  list.forEach((c, i) => {
+    if (typeof c !== 'object' || c === null) {
+      throw new TypeError(`${op}: callback ${i} must be a record of functions (${hooks.join(', ')}), got ${String(c)}`)
+    }
+    for (const [name, f] of Object.entries(c)) {
+      if (!hooks.includes(name)) {
+        throw new TypeError(`${op}: callback ${i} has an unknown hook '${name}'; the hooks are ${hooks.join(', ')}`)
+      }
+      if (f !== undefined && typeof f !== 'function') {
+        throw new TypeError(`${op}: callback ${i}'s ${name} must be a function, got ${typeof f}`)
+      }
+    }
+  })
+  return list as readonly FitCallbacks[]
+}
