@@ -14,6 +14,13 @@ export interface TrainingControl {
   resolveTo(model: CompiledModel): void
   /** Whether `stop` has been called. */
   readonly stopped: boolean
+  /** The optimizer's constant learning rate, or undefined when it has none (a schedule, a custom chain). */
+  readonly learningRate: number | undefined
+  /**
+   * Trains the next epochs with this learning rate (Keras's `optimizer$learning_rate <- lr`): the same named
+   * optimizer and state, rebuilt with the new constant. Throws for an optimizer without a constant rate.
+   */
+  setLearningRate(learningRate: number): void
 }
 
 /**
@@ -153,6 +160,81 @@ export const callbackEarlyStopping = (options: EarlyStoppingOptions = {}): FitCa
       if (wait >= patience && epoch > 0) {
         control.stop()
         if (restoreBestWeights) control.resolveTo(bestModel)
+      }
+    },
+  }
+}
+
+/** Options of {@link callbackReduceLrOnPlateau}, Keras's arguments in camelCase. */
+export interface ReduceLrOnPlateauOptions {
+  /** The log to watch (default `'val_loss'`). */
+  readonly monitor?: string
+  /** The learning rate is multiplied by this, in (0, 1) (default 0.1). */
+  readonly factor?: number
+  /** Epochs without improvement before the rate is reduced (default 10). */
+  readonly patience?: number
+  readonly mode?: MonitorMode
+  /** The least change that counts as an improvement (default 1e-4). */
+  readonly minDelta?: number
+  /** Epochs to wait after a reduction before counting again (default 0). */
+  readonly cooldown?: number
+  /** The rate is never reduced below this (default 0). */
+  readonly minLr?: number
+}
+
+/**
+ * Keras's `callback_reduce_lr_on_plateau()`: once `monitor` has not improved by more than `minDelta` for
+ * `patience` epochs, multiplies the learning rate by `factor` (not below `minLr`), then waits `cooldown` epochs.
+ * Needs an optimizer made by name with a constant learning rate (its state carries on unchanged).
+ * @example
+ * await fit(network, x, y, { epochs: 30, validationSplit: 0.2,
+ *   callbacks: [callbackReduceLrOnPlateau({ factor: 0.5, patience: 3 })] })
+ */
+export const callbackReduceLrOnPlateau = (options: ReduceLrOnPlateauOptions = {}): FitCallbacks => {
+  const op = 'callbackReduceLrOnPlateau'
+  const { monitor = 'val_loss', mode = 'auto' } = options
+  const factor = options.factor ?? 0.1
+  if (typeof factor !== 'number' || !(factor > 0 && factor < 1)) {
+    throw new RangeError(`${op}: factor must be a number in (0, 1), got ${String(factor)}`)
+  }
+  const patience = nonNegative(op, 'patience', options.patience ?? 10, true)
+  const minDelta = nonNegative(op, 'minDelta', options.minDelta ?? 1e-4)
+  const cooldown = nonNegative(op, 'cooldown', options.cooldown ?? 0, true)
+  const minLr = nonNegative(op, 'minLr', options.minLr ?? 0)
+  let tracker = monitorTracker(op, monitor, mode, minDelta)
+  let wait = 0
+  let cooling = 0
+  return {
+    onTrainBegin: (control) => {
+      if (control.learningRate === undefined) {
+        throw new TypeError(
+          `${op}: needs an optimizer made by name (sgd, rmsprop, adagrad, adam) with a constant learning rate`,
+        )
+      }
+      tracker = monitorTracker(op, monitor, mode, minDelta)
+      wait = 0
+      cooling = 0
+    },
+    // Keras's rule, step by step: cooldown counts down (and holds the wait at 0); an improvement resets the wait;
+    // otherwise, out of cooldown, the wait grows and at `patience` the rate drops (if still above minLr)
+    onEpochEnd: (_epoch, logs, _model, control) => {
+      const v = tracker.value(logs)
+      if (cooling > 0) {
+        cooling--
+        wait = 0
+      }
+      if (tracker.improved(v)) {
+        wait = 0
+        return
+      }
+      if (cooling > 0) return
+      wait++
+      if (wait < patience) return
+      const lr = control.learningRate as number
+      if (lr > Math.fround(minLr)) {
+        control.setLearningRate(Math.max(lr * factor, minLr))
+        cooling = cooldown
+        wait = 0
       }
     },
   }

@@ -19,6 +19,7 @@ import {
   zeros,
 } from '@nabla/ndarray'
 import { Concrete, materialize } from '@nabla/ndarray/core'
+import { learningRateOf, withLearningRate } from '@nabla/optim'
 import { type RowGather, rowGather } from './batchRows.js'
 import type { TrainingControl } from './callbacks.js'
 import { type CompiledModel, checkCompiled } from './compile.js'
@@ -72,7 +73,8 @@ const batchLoss =
   }
 
 interface EpochContext {
-  readonly m: CompiledModel
+  /** The model being trained (its optimizer replaced when a callback changes the learning rate). */
+  m: CompiledModel
   readonly plan: FitPlan
   readonly logger: ProgressLogger
   readonly history: History
@@ -80,10 +82,10 @@ interface EpochContext {
   readonly shuffleKey: Key
   readonly dropoutKey: Key
   /** The op-by-op step (`jit: false`) of a model without dropout, made once per fit. */
-  readonly plainStep: StepFn | undefined
+  plainStep: StepFn | undefined
   /** The compiled step (jit on, no dropout; made once per fit, so traced once per batch shape), which writes each
    * new state into a dead one's storage. Neither step: a model with dropout, stepped op by op with a key per step. */
-  readonly spareStep: SpareStepFn | undefined
+  spareStep: SpareStepFn | undefined
   /** States fit made and handed to no one, newest last: the last two stay alive (see `nonFinite`). */
   readonly recent: State[]
   /** States of `recent`'s past that nothing reads any more, ready to take a new state. */
@@ -187,14 +189,17 @@ const fitImpl = async (model: CompiledModel, x: NDArray, y: NDArray, options: Fi
   const [shuffleKey, dropoutKey] = split(key(plan.seed), 2) as [Key, Key]
   const logger = progressLogger({ verbose: plan.verbose, output: plan.output, epochs: plan.epochs, steps: plan.steps })
   const hasDropout = m.layers.some((l) => l.kind === 'Dropout')
-  const plainStep =
-    hasDropout || plan.jit
-      ? undefined
-      : trainStep({ loss: batchLoss(m, undefined), optimizer: m.optimizer, hasAux: true, jit: false })
-  const spareStep =
-    hasDropout || !plan.jit
-      ? undefined
-      : trainStepIntoSpare({ loss: batchLoss(m, undefined), optimizer: m.optimizer, hasAux: true })
+  const stepsFor = (model: CompiledModel) => ({
+    plainStep:
+      hasDropout || plan.jit
+        ? undefined
+        : trainStep({ loss: batchLoss(model, undefined), optimizer: model.optimizer, hasAux: true, jit: false }),
+    spareStep:
+      hasDropout || !plan.jit
+        ? undefined
+        : trainStepIntoSpare({ loss: batchLoss(model, undefined), optimizer: model.optimizer, hasAux: true }),
+  })
+  const { plainStep, spareStep } = stepsFor(m)
   const ctx: EpochContext = {
     m,
     plan,
@@ -231,6 +236,15 @@ const fitImpl = async (model: CompiledModel, x: NDArray, y: NDArray, options: Fi
     get stopped() {
       return stopped
     },
+    get learningRate() {
+      return learningRateOf(ctx.m.optimizer)
+    },
+    setLearningRate: (lr) => {
+      // the same optimizer with another constant (its state keeps its structure): new steps, traced once more
+      const optimizer = withLearningRate(ctx.m.optimizer, lr)
+      ctx.m = Object.freeze({ ...ctx.m, optimizer })
+      Object.assign(ctx, stepsFor(ctx.m))
+    },
   }
   for (const c of plan.callbacks) await c.onTrainBegin?.(control)
   let lastLogs: Logs = {}
@@ -239,7 +253,7 @@ const fitImpl = async (model: CompiledModel, x: NDArray, y: NDArray, options: Fi
     for (const c of plan.callbacks) await c.onEpochBegin?.(epoch)
     const [next, trainLogs] = await runEpoch(ctx, state, epoch)
     state = next
-    current = withState(m, state, m.epochsTrained + epoch + 1)
+    current = withState(ctx.m, state, m.epochsTrained + epoch + 1)
     // the model a callback (or the caller) receives keeps its storage for good
     ctx.exposed.add(state)
     const val = plan.validation
@@ -254,6 +268,8 @@ const fitImpl = async (model: CompiledModel, x: NDArray, y: NDArray, options: Fi
     for (const c of plan.callbacks) await c.onEpochEnd?.(epoch, logs, current, control)
   }
   for (const c of plan.callbacks) await c.onTrainEnd?.(lastLogs, control)
+  // a learning rate a callback set after the last epoch is the resolved model's too (as Keras's optimizer keeps it)
+  if (current.optimizer !== ctx.m.optimizer) current = withState(ctx.m, state, current.epochsTrained)
   if (resolved !== undefined) current = resolved
   return { model: current, history }
 }

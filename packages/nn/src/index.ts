@@ -17,9 +17,11 @@ export {
 } from './activations.js'
 export {
   callbackEarlyStopping,
+  callbackReduceLrOnPlateau,
   type EarlyStoppingOptions,
   type FitCallbacks,
   type MonitorMode,
+  type ReduceLrOnPlateauOptions,
   type TrainingControl,
 } from './callbacks.js'
 export {

@@ -3,17 +3,25 @@
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { chain, learningRateOf, scaleByLearningRate, sgd, withLearningRate } from '@nabla/optim'
 import { afterAll, describe, expect, it } from 'vitest'
 import {
   type CompiledModel,
   callbackEarlyStopping,
+  callbackReduceLrOnPlateau,
   type FitCallbacks,
   fit,
   type Logs,
+  layerDense,
   type TrainingControl,
 } from '../src/index.js'
 import { callbackModelCheckpoint, loadModel } from '../src/node.js'
-import { values, xorClusters, xorModel } from './kerasFixtures.js'
+import { sequential, values, xorClusters, xorModel } from './kerasFixtures.js'
+
+const xorLayers = [
+  layerDense({ units: 16, activation: 'relu', inputShape: [2] }),
+  layerDense({ units: 2, activation: 'softmax' }),
+] as const
 
 const silent = { verbose: 0 } as const
 const data = xorClusters(128)
@@ -21,10 +29,14 @@ const tmp = mkdtempSync(join(tmpdir(), 'nabla-callbacks-'))
 afterAll(() => rmSync(tmp, { recursive: true, force: true }))
 
 /** Drives a callback over a sequence of monitored values as fit would; returns where it stopped and what it restored. */
-const drive = async (c: FitCallbacks, monitor: string, seq: readonly number[]) => {
+const drive = async (c: FitCallbacks, monitor: string, seq: readonly number[], rates: number[] = [0.1]) => {
   let stopped = false
   let resolved: unknown
   const control: TrainingControl = {
+    get learningRate() {
+      return rates[rates.length - 1]
+    },
+    setLearningRate: (lr) => void rates.push(lr),
     stop: () => {
       stopped = true
     },
@@ -122,6 +134,57 @@ describe('callbackEarlyStopping follows Keras’s rule', () => {
     )
     expect(() => callbackEarlyStopping({ restoreBestWeights: 'yes' as never })).toThrow(
       'callbackEarlyStopping: restoreBestWeights must be true or false, got yes',
+    )
+  })
+})
+
+describe('callbackReduceLrOnPlateau follows Keras’s rule', () => {
+  it('multiplies the rate by factor after patience epochs without improvement, then cools down; never below minLr', async () => {
+    const flat = [1, 1, 1, 1, 1, 1, 0.5, 0.5]
+    const rates = [0.1]
+    await drive(
+      callbackReduceLrOnPlateau({ monitor: 'loss', factor: 0.5, patience: 2, cooldown: 1 }),
+      'loss',
+      flat,
+      rates,
+    )
+    expect(rates).toEqual([0.1, 0.05, 0.025])
+    const floored = [0.1]
+    await drive(
+      callbackReduceLrOnPlateau({ monitor: 'loss', factor: 0.5, patience: 2, minLr: 0.04 }),
+      'loss',
+      flat,
+      floored,
+    )
+    expect(floored).toEqual([0.1, 0.05, 0.04])
+  })
+
+  it('inside fit: the next epochs train with the new rate, as a fit resumed with that rate does', async () => {
+    // the training loss falls, so with mode 'max' epoch 0 stays the best: epoch 1 reduces the rate (patience 1)
+    const opts = { ...silent, batchSize: 32, seed: 4 }
+    const model0 = sequential({ optimizer: sgd({ learningRate: 0.1 }), loss: 'categorical_crossentropy' }, ...xorLayers)
+    const plateau = callbackReduceLrOnPlateau({ monitor: 'loss', mode: 'max', factor: 0.5, patience: 1 })
+    const { model } = await fit(model0, data.x, data.y, { ...opts, epochs: 3, callbacks: plateau })
+    // reduced at the end of epochs 1 and 2: 0.1 → 0.05 → 0.025 (the last for no epoch)
+    expect(learningRateOf(model.optimizer)).toBe(0.025)
+    const { model: two } = await fit(model0, data.x, data.y, { ...opts, epochs: 2 })
+    const slower = Object.freeze({ ...two, optimizer: withLearningRate(two.optimizer, 0.05) })
+    const { model: three } = await fit(slower, data.x, data.y, { ...opts, epochs: 1 })
+    expect(values(model.params)).toEqual(values(three.params))
+  })
+
+  it('refuses an optimizer without a constant rate, and bad options', async () => {
+    const custom = sequential(
+      { optimizer: chain(scaleByLearningRate(0.1)), loss: 'categorical_crossentropy' },
+      ...xorLayers,
+    )
+    await expect(
+      fit(custom, data.x, data.y, { ...silent, callbacks: callbackReduceLrOnPlateau({ monitor: 'loss' }) }),
+    ).rejects.toThrow(
+      'callbackReduceLrOnPlateau: needs an optimizer made by name (sgd, rmsprop, adagrad, adam) with a constant learning rate',
+    )
+    expect(() => callbackReduceLrOnPlateau({ factor: 1 })).toThrow(
+      'callbackReduceLrOnPlateau: factor must be a number in (0, 1), got 1',
     )
   })
 })

@@ -102,6 +102,47 @@ export const adam = (
 
 const byName = { sgd, rmsprop, adagrad, adam } as const
 
+/** Each named optimizer's default learning rate (Keras's). */
+export const defaultLearningRates: Readonly<Record<OptimizerName, number>> = Object.freeze({
+  sgd: 0.01,
+  rmsprop: 0.001,
+  adagrad: 0.001,
+  adam: 0.001,
+})
+
+/**
+ * The constant learning rate of an optimizer made by name (`sgd`, `rmsprop`, `adagrad`, `adam` or `optimizer()`),
+ * or undefined for one with a schedule or built from transformations.
+ * @example
+ * learningRateOf(rmsprop()) // 0.001
+ */
+export const learningRateOf = (t: AnyTransformation): number | undefined => {
+  const cfg = t.config
+  if (cfg === undefined || !(cfg.name in byName)) return undefined
+  const lr = (cfg.options as { learningRate?: unknown }).learningRate ?? defaultLearningRates[cfg.name as OptimizerName]
+  return typeof lr === 'number' ? lr : undefined
+}
+
+/**
+ * The same named optimizer with another constant learning rate, its state unchanged in structure (what Keras's
+ * `ReduceLROnPlateau` does to `optimizer.learning_rate`); throws for one {@link learningRateOf} cannot read.
+ * @example
+ * withLearningRate(rmsprop(), 1e-4).config // { name: 'rmsprop', options: { learningRate: 0.0001 } }
+ */
+export const withLearningRate = (t: AnyTransformation, learningRate: number): AnyTransformation => {
+  if (learningRateOf(t) === undefined) {
+    throw new TypeError(
+      'withLearningRate: expected an optimizer made by name (sgd, rmsprop, adagrad, adam) with a constant learning rate, ' +
+        `got ${t.config === undefined ? 'a chain of transformations' : `${t.config.name} with a schedule`}`,
+    )
+  }
+  if (typeof learningRate !== 'number' || !(learningRate > 0) || !Number.isFinite(learningRate)) {
+    throw new RangeError(`withLearningRate: learningRate must be a positive number, got ${String(learningRate)}`)
+  }
+  const cfg = t.config as { name: OptimizerName; options: object }
+  return optimizer(cfg.name, { ...cfg.options, learningRate })
+}
+
 /** The optimizer names `optimizer()` knows. */
 export type OptimizerName = keyof typeof byName
 

@@ -6,12 +6,15 @@
 export {
   adagrad,
   adam,
+  defaultLearningRates,
+  learningRateOf,
   type OptimizerName,
   optimizer,
   type RmspropOptions,
   rmsprop,
   type SgdOptions,
   sgd,
+  withLearningRate,
 } from './aliases.js'
 export { applyUpdates } from './applyUpdates.js'
 export { chain } from './chain.js'
