@@ -3,6 +3,7 @@ import { jit } from '@nabla/jit'
 import { dual, isNDArray, item, type NDArray } from '@nabla/ndarray'
 import { type CompiledModel, checkCompiled } from './compile.js'
 import { checkBatchSize, checkData, checkJit, inputBatch, rows } from './kerasData.js'
+import { modelPenalty } from './regularizers.js'
 import { rFormat } from './rFormat.js'
 import type { SerialParams } from './serial.js'
 
@@ -32,7 +33,9 @@ export const evaluateLogs = (
       sums[i] = (sums[i] as number) + item(v) * size
     })
   }
-  const logs: Record<string, number> = { loss: (sums[0] as number) / n }
+  // the weight penalties are the same for every batch: added once to the mean, as Keras's per-batch sum averages
+  const reg = modelPenalty(model.layers, params)
+  const logs: Record<string, number> = { loss: (sums[0] as number) / n + (reg === undefined ? 0 : item(reg)) }
   model.metrics.forEach((m, i) => {
     logs[m.name] = (sums[i + 1] as number) / n
   })

@@ -5,6 +5,7 @@
 
 import { threadsReady } from '@nabla/linalg'
 import {
+  add,
   dual,
   isNDArray,
   item,
@@ -29,6 +30,7 @@ import type { History } from './history.js'
 import { computeDType, inputBatch, rows } from './kerasData.js'
 import type { Logs } from './progress.js'
 import { type ProgressLogger, progressLogger } from './progressLogger.js'
+import { modelPenalty } from './regularizers.js'
 import type { SerialParams } from './serial.js'
 import { TrainingError } from './trainingError.js'
 import { type TrainState, trainStep, trainStepIntoSpare } from './trainStep.js'
@@ -69,7 +71,10 @@ const batchLoss =
       xb,
       dropoutKey === undefined ? { training: true } : { training: true, key: dropoutKey },
     )
-    return [m.loss.fn(yb, out), m.metrics.map((metric) => metric.fn(yb, out))]
+    // the layers' weight penalties join the loss that is minimised and reported, as Keras adds them
+    const reg = modelPenalty(m.layers, params)
+    const loss = m.loss.fn(yb, out)
+    return [reg === undefined ? loss : add(loss, reg), m.metrics.map((metric) => metric.fn(yb, out))]
   }
 
 interface EpochContext {

@@ -66,6 +66,7 @@ export {
   binaryCrossentropy,
   type CrossentropyOptions,
   categoricalCrossentropy,
+  meanAbsoluteError,
   meanSquaredError,
   softmaxCrossentropy,
   sparseCategoricalCrossentropy,
@@ -97,6 +98,14 @@ export {
   type ProgressOutput,
   progressLogger,
 } from './progressLogger.js'
+export {
+  modelPenalty,
+  penalty,
+  type Regularizer,
+  regularizerL1,
+  regularizerL1L2,
+  regularizerL2,
+} from './regularizers.js'
 export { type RFormatOptions, rFormat } from './rFormat.js'
 export {
   decodeModel,

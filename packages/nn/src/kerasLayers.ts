@@ -1,11 +1,12 @@
 /** Keras's layer functions (`layer_dense`, `layer_dropout`, `layer_flatten`): each adds a layer to a Sequential model. */
-import type { Shape } from '@nabla/ndarray'
+import { add, type NDArray, type Shape } from '@nabla/ndarray'
 import { type ActivationName, activationByName } from './activations.js'
-import { dense } from './dense.js'
+import { type DenseParams, dense } from './dense.js'
 import { dropout } from './dropout.js'
 import { flatten } from './flatten.js'
 import { type Initializer, type InitializerName, initializerByName } from './initializers.js'
 import { type KerasLayer, type LayerFunction, layerFunction, type Sequential } from './model.js'
+import { checkRegularizer, penalty, type Regularizer } from './regularizers.js'
 
 const checkShape = (op: string, shape: Shape | undefined): Shape | undefined => {
   if (shape === undefined) return undefined
@@ -53,6 +54,10 @@ export interface LayerDenseOptions {
   readonly useBias?: boolean
   /** The layer's name (default dense, dense_1, …). */
   readonly name?: string
+  /** A penalty on the kernel added to the loss: `regularizerL1`, `regularizerL2` or `regularizerL1L2`. */
+  readonly kernelRegularizer?: Regularizer
+  /** A penalty on the bias added to the loss. */
+  readonly biasRegularizer?: Regularizer
 }
 
 /**
@@ -77,8 +82,21 @@ export const layerDense: LayerFunction<LayerDenseOptions> = layerFunction((optio
   const kernelInitializer = initializer(op, options.kernelInitializer ?? 'glorot_uniform')
   const biasInitializer = initializer(op, options.biasInitializer ?? 'zeros')
   const inputShape = checkShape(op, options.inputShape)
+  const kernelRegularizer = checkRegularizer(op, 'kernelRegularizer', options.kernelRegularizer)
+  const biasRegularizer = checkRegularizer(op, 'biasRegularizer', options.biasRegularizer)
+  const regularization =
+    kernelRegularizer === undefined && biasRegularizer === undefined
+      ? undefined
+      : (p: DenseParams): NDArray => {
+          const terms = [
+            kernelRegularizer === undefined ? undefined : penalty(kernelRegularizer, p.kernel),
+            biasRegularizer === undefined || p.bias === undefined ? undefined : penalty(biasRegularizer, p.bias),
+          ].filter((t): t is NDArray => t !== undefined)
+          return terms.reduce((a, b) => add(a, b))
+        }
   return {
     kind: 'Dense',
+    ...(regularization === undefined ? {} : { regularization: regularization as (p: unknown) => NDArray }),
     activation,
     ...(name === undefined ? {} : { name }),
     ...(inputShape === undefined ? {} : { inputShape }),
@@ -91,6 +109,8 @@ export const layerDense: LayerFunction<LayerDenseOptions> = layerFunction((optio
       kernelInitializer: initializerName(options.kernelInitializer ?? 'glorot_uniform'),
       biasInitializer: initializerName(options.biasInitializer ?? 'zeros'),
       ...(inputShape === undefined ? {} : { inputShape: [...inputShape] }),
+      ...(kernelRegularizer === undefined ? {} : { kernelRegularizer: { ...kernelRegularizer } }),
+      ...(biasRegularizer === undefined ? {} : { biasRegularizer: { ...biasRegularizer } }),
     },
   }
 })

@@ -8,6 +8,7 @@ import type { ActivationName } from './activations.js'
 import {
   binaryCrossentropy,
   categoricalCrossentropy,
+  meanAbsoluteError,
   meanSquaredError,
   softmaxCrossentropy,
   sparseCategoricalCrossentropy,
@@ -22,12 +23,23 @@ export type LossName =
   | 'binary_crossentropy'
   | 'mse'
   | 'mean_squared_error'
+  | 'mae'
+  | 'mean_absolute_error'
 
 /** A loss written by the user, Keras's signature: `(yTrue, yPred) → scalar`. */
 export type LossFunction = (yTrue: NDArray, yPred: NDArray) => NDArray
 
 /** The metric names `compile` knows. */
-export type MetricName = 'accuracy' | 'acc' | 'categorical_accuracy' | 'sparse_categorical_accuracy' | 'binary_accuracy'
+export type MetricName =
+  | 'accuracy'
+  | 'acc'
+  | 'categorical_accuracy'
+  | 'sparse_categorical_accuracy'
+  | 'binary_accuracy'
+  | 'mae'
+  | 'mean_absolute_error'
+  | 'mse'
+  | 'mean_squared_error'
 
 type LabelKind = 'categorical' | 'sparse' | 'binary' | 'dense' | 'any'
 
@@ -53,6 +65,8 @@ const lossNames: readonly LossName[] = [
   'binary_crossentropy',
   'mse',
   'mean_squared_error',
+  'mae',
+  'mean_absolute_error',
 ]
 const metricNames: readonly MetricName[] = [
   'accuracy',
@@ -60,6 +74,10 @@ const metricNames: readonly MetricName[] = [
   'categorical_accuracy',
   'sparse_categorical_accuracy',
   'binary_accuracy',
+  'mae',
+  'mean_absolute_error',
+  'mse',
+  'mean_squared_error',
 ]
 
 /**
@@ -95,10 +113,21 @@ export const resolveLoss = (loss: LossName | LossFunction, last: ActivationName)
     case 'mse':
     case 'mean_squared_error':
       return { name: loss, fromLogits: false, labels: 'dense', fn: (y, out) => meanSquaredError(y, out) }
+    case 'mae':
+    case 'mean_absolute_error':
+      return { name: loss, fromLogits: false, labels: 'dense', fn: (y, out) => meanAbsoluteError(y, out) }
     default:
       throw new RangeError(
         `compile: unknown loss ${JSON.stringify(loss)}; expected one of ${lossNames.join(', ')} or a function (yTrue, yPred) => scalar`,
       )
+  }
+}
+
+const checkNotLogits = (name: string, loss: ResolvedLoss): void => {
+  if (loss.fromLogits) {
+    throw new RangeError(
+      `compile: metric '${name}' measures the network's output, but loss ${loss.name} trains it from logits; use it with a regression loss (mse, mae)`,
+    )
   }
 }
 
@@ -135,6 +164,15 @@ export const resolveMetric = (name: MetricName, loss: ResolvedLoss, outShape: Sh
       return { name, fn: sparseCategoricalAccuracy }
     case 'binary_accuracy':
       return { name, fn: binary }
+    // errors of the network's output (a model whose loss takes logits would need its activation: not here)
+    case 'mae':
+    case 'mean_absolute_error':
+      checkNotLogits(name, loss)
+      return { name, fn: meanAbsoluteError }
+    case 'mse':
+    case 'mean_squared_error':
+      checkNotLogits(name, loss)
+      return { name, fn: meanSquaredError }
     default:
       throw new RangeError(`compile: unknown metric ${JSON.stringify(name)}; expected one of ${metricNames.join(', ')}`)
   }

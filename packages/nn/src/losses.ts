@@ -135,3 +135,13 @@ export const meanSquaredError = (yTrue: NDArray, yPred: NDArray): NDArray => {
   checkBatch('meanSquaredError', yTrue, yPred, true)
   return mean(square(sub(yPred, cast(yTrue, yPred.dtype))))
 }
+
+/**
+ * Mean absolute error, Keras's `mae` (chapter 3's regression metric): mean(|yPred − yTrue|).
+ * @example
+ * meanAbsoluteError(array([[1], [2]]), array([[1.5], [1]])) // 0.75
+ */
+export const meanAbsoluteError = (yTrue: NDArray, yPred: NDArray): NDArray => {
+  checkBatch('meanAbsoluteError', yTrue, yPred, true)
+  return mean(abs(sub(yPred, cast(yTrue, yPred.dtype))))
+}

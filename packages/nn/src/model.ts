@@ -1,5 +1,5 @@
 /** The Keras face's model value: an immutable Sequential, a list of layer descriptions that `compile` builds. */
-import type { Shape } from '@nabla/ndarray'
+import type { NDArray, Shape } from '@nabla/ndarray'
 import type { ActivationName } from './activations.js'
 import type { Layer } from './layer.js'
 
@@ -24,6 +24,8 @@ export interface KerasLayer {
    * `loadModel` gives the layer function again. Absent for a layer that cannot be saved.
    */
   readonly config?: Readonly<Record<string, unknown>>
+  /** The penalty on this layer's parameters that training adds to the loss (its weight regularizers), if any. */
+  readonly regularization?: (params: unknown) => NDArray
 }
 
 /** A layer of a model, with its name fixed. */
