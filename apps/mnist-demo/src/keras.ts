@@ -8,12 +8,14 @@ import {
   evaluate,
   fit,
   formatEvaluate,
+  type History,
   kerasModelSequential,
   layerDense,
   predictClasses,
   summary,
 } from '@nabla/nn'
 import { loadModel, saveModel } from '@nabla/nn/node'
+import { writePlot } from '@nabla/plot/node'
 import { pipe } from 'fp-ts/lib/function.js'
 import { type Mnist, toInputs } from './data.js'
 import type { DemoOptions } from './options.js'
@@ -25,6 +27,8 @@ export interface ChapterResult {
   readonly accuracy: number
   readonly predicted: readonly number[]
   readonly secondsPerEpoch: readonly number[]
+  /** What fit recorded per epoch (none when the model was loaded instead of trained). */
+  readonly history?: History | undefined
 }
 
 /**
@@ -35,8 +39,16 @@ export interface ChapterResult {
 export const runKeras = async (data: Mnist, options: DemoOptions, out: Output): Promise<ChapterResult> => {
   const testImages = toInputs(data.testImages)
   const testLabels = toCategorical(data.testLabels, 10)
-  const { model: trained, epochTimes } =
-    options.load === undefined ? await train(data, options, out) : await load(options.load, out)
+  const {
+    model: trained,
+    epochTimes,
+    history,
+  } = options.load === undefined ? await train(data, options, out) : await load(options.load, out)
+  if (options.plot !== undefined && history !== undefined) {
+    out.command('plot(history)')
+    await writePlot(history, options.plot)
+    out.detail(`(the training history, loss and accuracy per epoch: written to ${options.plot})`)
+  }
   if (options.save !== undefined) {
     out.command(`network %>% save_model_hdf5(${JSON.stringify(options.save)})`)
     await saveModel(trained, options.save)
@@ -60,16 +72,25 @@ export const runKeras = async (data: Mnist, options: DemoOptions, out: Output): 
   out.result(
     `${times}\nmatrix products: ${info.tier} kernel on ${info.threads} thread(s)${info.tier === 'wasm' ? (info.relaxedSimd ? ' (WebAssembly relaxed SIMD)' : ' (WebAssembly SIMD)') : ''}`,
   )
-  return { loss: metrics.loss, accuracy: metrics.accuracy ?? Number.NaN, predicted, secondsPerEpoch: epochTimes }
+  return {
+    loss: metrics.loss,
+    accuracy: metrics.accuracy ?? Number.NaN,
+    predicted,
+    secondsPerEpoch: epochTimes,
+    history,
+  }
 }
 
 /** --load: the book's load_model_hdf5 instead of listings 2.2–2.5 and fit. */
-const load = async (file: string, out: Output): Promise<{ model: CompiledModel; epochTimes: number[] }> => {
+const load = async (
+  file: string,
+  out: Output,
+): Promise<{ model: CompiledModel; epochTimes: number[]; history: undefined }> => {
   out.listing('Loading the saved network (instead of listings 2.2-2.5 and training)')
   out.command(`network <- load_model_hdf5(${JSON.stringify(file)})`)
   const model = await loadModel(file)
   out.detail(summary(model))
-  return { model, epochTimes: [] }
+  return { model, epochTimes: [], history: undefined }
 }
 
 /** Listings 2.2–2.5 and the training. */
@@ -77,7 +98,7 @@ const train = async (
   data: Mnist,
   options: DemoOptions,
   out: Output,
-): Promise<{ model: CompiledModel; epochTimes: number[] }> => {
+): Promise<{ model: CompiledModel; epochTimes: number[]; history: History }> => {
   out.listing('Listing 2.2 The network architecture')
   const network = pipe(
     kerasModelSequential(),
@@ -99,11 +120,11 @@ const train = async (
   const trainLabels = toCategorical(data.trainLabels, 10)
 
   out.command(
-    `network %>% fit(train_images, train_labels, epochs = ${options.epochs}, batch_size = ${options.batchSize})`,
+    `${options.plot === undefined ? '' : 'history <- '}network %>% fit(train_images, train_labels, epochs = ${options.epochs}, batch_size = ${options.batchSize})`,
   )
   const epochTimes: number[] = []
   let started = performance.now()
-  const { model: trained } = await fit(model, trainImages, trainLabels, {
+  const { model: trained, history } = await fit(model, trainImages, trainLabels, {
     epochs: options.epochs,
     batchSize: options.batchSize,
     seed: options.seed,
@@ -120,5 +141,5 @@ const train = async (
     },
   })
 
-  return { model: trained, epochTimes }
+  return { model: trained, epochTimes, history }
 }

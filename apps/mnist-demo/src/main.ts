@@ -3,6 +3,7 @@ import { IdxFileError } from '@nabla/datasets'
 import { setKernel } from '@nabla/linalg'
 import { slice, str } from '@nabla/ndarray'
 import { ModelFileError } from '@nabla/nn'
+import { PlotError } from '@nabla/plot'
 import { loadData } from './data.js'
 import { drawDigit, writeDigitGrid } from './digits.js'
 import { runFunctional } from './functional.js'
@@ -57,7 +58,7 @@ export const main = async (
     await (options.mode === 'keras' ? runKeras : runFunctional)(data, options, out)
     return 0
   } catch (e) {
-    if (e instanceof UsageError || e instanceof IdxFileError || e instanceof ModelFileError) {
+    if (e instanceof UsageError || e instanceof IdxFileError || e instanceof ModelFileError || e instanceof PlotError) {
       io.stderr.write(`mnist-demo: ${e.message}\n`)
       return 2
     }

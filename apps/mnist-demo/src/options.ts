@@ -1,5 +1,6 @@
 /** Command-line options of the demo, parsed and checked: a bad option is a UsageError naming it, never a stack trace. */
 import { parseArgs } from 'node:util'
+import { checkPlotPath, PlotError } from '@nabla/plot/node'
 
 /** Everything the demo can be told. */
 export interface DemoOptions {
@@ -18,6 +19,8 @@ export interface DemoOptions {
   readonly save: string | undefined
   /** Skip training: evaluate and predict with the model saved here. */
   readonly load: string | undefined
+  /** After training, write the plot of the training history here (.svg or .png). */
+  readonly plot: string | undefined
   readonly help: boolean
 }
 
@@ -58,6 +61,8 @@ Options:
                       configuration, one .safetensors file): save_model_hdf5
   --load FILE         skip training: load a model saved with --save (load_model_hdf5)
                       and evaluate and predict with it (keras mode)
+  --plot FILE         after training, write the plot of the training history (loss and
+                      accuracy per epoch, as plot(history)) to FILE.svg or FILE.png
   --quiet             only the results: no listings, no progress bar
   --help              this text`
 
@@ -92,6 +97,7 @@ export const parseOptions = (argv: readonly string[]): DemoOptions => {
         'train-samples': { type: 'string' },
         save: { type: 'string' },
         load: { type: 'string' },
+        plot: { type: 'string' },
         quiet: { type: 'boolean' },
         'no-jit': { type: 'boolean' },
         help: { type: 'boolean' },
@@ -119,6 +125,23 @@ export const parseOptions = (argv: readonly string[]): DemoOptions => {
       )
     }
   }
+  const plot = str('plot')
+  if (plot !== undefined) {
+    if (mode !== 'keras') {
+      throw new UsageError(
+        `--plot works with --mode keras (the functional mode's loop records no fit history), got --mode ${mode}`,
+      )
+    }
+    if (str('load') !== undefined) {
+      throw new UsageError('--plot draws the training history, so it needs training: got --load, which skips training')
+    }
+    try {
+      checkPlotPath(plot) // before any training: a bad name or directory is a usage error now, not after an hour
+    } catch (e) {
+      if (e instanceof PlotError) throw new UsageError(`--plot: ${e.message}`)
+      throw e
+    }
+  }
   const seedRaw = str('seed')
   if (seedRaw !== undefined && !/^-?\d+$/.test(seedRaw))
     throw new UsageError(`--seed expects an integer, got ${JSON.stringify(seedRaw)}`)
@@ -136,6 +159,7 @@ export const parseOptions = (argv: readonly string[]): DemoOptions => {
     jit: values['no-jit'] !== true,
     save: str('save'),
     load: str('load'),
+    plot,
     help: values.help === true,
   }
 }

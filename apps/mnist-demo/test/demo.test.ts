@@ -1,9 +1,11 @@
 // The demo end to end on a slice of MNIST, its printed lines, and every user error it can meet.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { Writable } from 'node:stream'
 import { setKernel } from '@nabla/linalg'
+import { splitColors } from '@nabla/plot'
+import { PNG } from 'pngjs'
 import { afterAll, describe, expect, it } from 'vitest'
 import { main, parseOptions } from '../src/index.js'
 
@@ -112,6 +114,96 @@ describe('mnist-demo', () => {
   })
 })
 
+describe('--plot', () => {
+  it('writes the fit history as SVG: a loss and an accuracy panel, a point per epoch at the values fit printed', async () => {
+    const file = join(tmp, 'history.svg')
+    const { code, stdout, stderr } = await run([
+      '--epochs',
+      '3',
+      '--train-samples',
+      '1500',
+      '--png',
+      'none',
+      '--plot',
+      file,
+    ])
+    expect(stderr).toBe('')
+    expect(code).toBe(0)
+    expect(stdout).toContain('> history <- network %>% fit(train_images, train_labels, epochs = 3, batch_size = 128)')
+    expect(stdout).toContain(`> plot(history)\n(the training history, loss and accuracy per epoch: written to ${file})`)
+    // what the progress bar printed at the end of each epoch
+    const printed = [...stdout.matchAll(/ - loss: (\d\.\d{4}) - accuracy: (\d\.\d{4})\n/g)].map((m) => ({
+      loss: Number(m[1]),
+      accuracy: Number(m[2]),
+    }))
+    expect(printed).toHaveLength(3)
+    const svg = readFileSync(file, 'utf8')
+    expect(svg).toMatch(/^<svg /)
+    expect(svg).toMatch(/>loss<\/text>[\s\S]*>accuracy<\/text>/)
+    expect(svg).not.toContain('validation')
+    // each point names its epoch, value and panel (vega's ARIA labels)
+    const points = [
+      ...svg.matchAll(/aria-label="epoch: (\d+); value: ([\d.e-]+); data: training; metric: (\w+)"/g),
+    ].map((m) => ({ epoch: Number(m[1]), value: Number(m[2]), metric: m[3] as 'loss' | 'accuracy' }))
+    expect(points).toHaveLength(6)
+    for (const metric of ['loss', 'accuracy'] as const) {
+      const series = points.filter((p) => p.metric === metric).sort((a, b) => a.epoch - b.epoch)
+      expect(series.map((p) => p.epoch)).toEqual([1, 2, 3])
+      for (const [i, p] of series.entries()) expect(Math.abs(p.value - printed[i]![metric])).toBeLessThan(1e-3)
+    }
+  })
+  it('writes PNG when the name ends in .png', async () => {
+    const file = join(tmp, 'history.png')
+    const { code, stderr } = await run([
+      '--epochs',
+      '1',
+      '--train-samples',
+      '1000',
+      '--png',
+      'none',
+      '--quiet',
+      '--plot',
+      file,
+    ])
+    expect(stderr).toBe('')
+    expect(code).toBe(0)
+    const png = PNG.sync.read(readFileSync(file))
+    expect(png.width).toBeGreaterThan(800) // twice the SVG's size
+    expect(png.height).toBeGreaterThan(500)
+    let training = 0
+    for (let i = 0; i < png.data.length; i += 4) {
+      const [r, g, b] = [png.data[i]!, png.data[i + 1]!, png.data[i + 2]!]
+      if (Math.abs(r - 0xf8) < 12 && Math.abs(g - 0x76) < 12 && Math.abs(b - 0x6d) < 12) training++
+    }
+    expect(splitColors.training).toBe('#F8766D')
+    expect(training).toBeGreaterThan(100) // the training points and the legend's
+  })
+  it.each([
+    [['--plot', 'history.pdf'], /--plot: plot file "history.pdf": expected a name ending in .svg or .png, got ".pdf"/],
+    [['--plot', 'history'], /--plot: plot file "history": expected a name ending in .svg or .png, got no extension/],
+    [['--plot', ''], /--plot: plot file: expected a file name ending in .svg or .png, got ""/],
+    [
+      ['--plot', join(tmp, 'no-such-dir', 'h.svg')],
+      /--plot: plot file ".*h.svg": expected an existing directory, got none at /,
+    ],
+    [['--plot', tmp], /expected a name ending in .svg or .png/],
+    [
+      ['--mode', 'functional', '--plot', 'h.svg'],
+      /--plot works with --mode keras \(the functional mode's loop records no fit history\), got --mode functional/,
+    ],
+    [
+      ['--load', 'm.safetensors', '--plot', 'h.svg'],
+      /--plot draws the training history, so it needs training: got --load/,
+    ],
+  ])('%j: a usage error before anything runs', async (argv, message) => {
+    const { code, stdout, stderr } = await run(argv as string[])
+    expect(code).toBe(2)
+    expect(stderr).toMatch(message)
+    expect(stderr).not.toMatch(/\n\s+at /)
+    expect(stdout).toBe('') // no listing, no data loaded, no training
+  })
+})
+
 describe('user errors: a clear message, exit code 2, no stack trace', () => {
   it.each([
     [['--epochs', 'five'], /--epochs expects a positive integer, got "five"/],
@@ -176,6 +268,7 @@ describe('user errors: a clear message, exit code 2, no stack trace', () => {
     expect(stdout).toMatch(/--epochs N/)
     expect(stdout).toMatch(/--save FILE/)
     expect(stdout).toMatch(/--load FILE/)
+    expect(stdout).toMatch(/--plot FILE/)
     expect(parseOptions([]).epochs).toBe(5)
     expect(parseOptions(['--', '--epochs', '2']).epochs).toBe(2)
   })
