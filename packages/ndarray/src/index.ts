@@ -57,6 +57,15 @@ export {
   where,
 } from './ops/elementwise.js'
 export { concat, pad, scatterAdd, stack } from './ops/join.js'
+export {
+  avgPool2d,
+  maxPool2d,
+  type Padding,
+  type Pool2dOptions,
+  type WindowGeometry,
+  windowGeometry,
+  windowViews,
+} from './ops/pool.js'
 export { type ArgOptions, argmax, argmin, max, mean, min, type ReduceOptions, sum } from './ops/reduce.js'
 export { broadcastTo, expandDims, flatten, reshape, squeeze, transpose } from './ops/shape.js'
 export { type SliceSpec, slice, take } from './ops/slice.js'

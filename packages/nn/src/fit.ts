@@ -49,12 +49,25 @@ const nth = (k: Key, i: number): Key => split(k, i + 1)[i] as Key
 const allFinite = (params: SerialParams): boolean =>
   treeLeaves(params).every((leaf: NDArray) => toTypedArray(leaf).every((v) => Number.isFinite(v)))
 
+// Node's setImmediate; a browser (or a worker) has none: there a message to oneself is the next macrotask
+const yieldOnce: (resolve: () => void) => void =
+  typeof setImmediate === 'function'
+    ? (resolve) => setImmediate(resolve)
+    : (resolve) => {
+        const channel = new MessageChannel()
+        channel.port1.onmessage = () => {
+          channel.port1.close()
+          resolve()
+        }
+        channel.port2.postMessage(null)
+      }
+
 /** Lets timers and I/O run: after ~50 ms of work, one turn of the event loop. */
 const breather = () => {
   let last = performance.now()
   return async (): Promise<void> => {
     if (performance.now() - last < 50) return
-    await new Promise<void>((resolve) => setImmediate(resolve))
+    await new Promise<void>((resolve) => yieldOnce(resolve))
     last = performance.now()
   }
 }

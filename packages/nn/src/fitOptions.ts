@@ -29,9 +29,12 @@ export interface FitOptions {
   readonly jit?: boolean
   /** One callback record or a list of them (Keras's `callbacks = list(...)`), called in order. */
   readonly callbacks?: FitCallbacks | readonly FitCallbacks[]
-  /** Where progress goes (default process.stdout). */
+  /** Where progress goes (default process.stdout; where there is none, as in a browser, nowhere). */
   readonly output?: ProgressOutput
 }
+
+const defaultOutput = (): ProgressOutput =>
+  (globalThis as { process?: { stdout?: ProgressOutput } }).process?.stdout ?? { write: () => true }
 
 /** Everything `fit` needs, checked. */
 export interface FitPlan {
@@ -116,6 +119,6 @@ export const planFit = (model: CompiledModel, x: NDArray, y: NDArray, options: F
     verbose,
     jit,
     callbacks,
-    output: options.output ?? process.stdout,
+    output: options.output ?? defaultOutput(),
   }
 }

@@ -31,6 +31,13 @@ export {
   getWeights,
   setWeights,
 } from './compile.js'
+export {
+  avgPool2d,
+  type Conv2dLayerOptions,
+  type Conv2dParams,
+  conv2d,
+  maxPool2d,
+} from './conv.js'
 export { type DenseOptions, type DenseParams, dense } from './dense.js'
 export { dropout } from './dropout.js'
 export {
@@ -53,12 +60,17 @@ export {
   zeros,
 } from './initializers.js'
 export {
+  type LayerConv2dOptions,
   type LayerDenseOptions,
   type LayerDropoutOptions,
   type LayerFlattenOptions,
+  type LayerPooling2dOptions,
+  layerAveragePooling2d,
+  layerConv2d,
   layerDense,
   layerDropout,
   layerFlatten,
+  layerMaxPooling2d,
 } from './kerasLayers.js'
 export type { LossFunction, LossName, MetricName } from './kerasLoss.js'
 export { type ApplyOptions, checkInput, type Layer, type NoParams } from './layer.js'

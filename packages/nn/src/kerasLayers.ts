@@ -1,6 +1,7 @@
 /** Keras's layer functions (`layer_dense`, `layer_dropout`, `layer_flatten`): each adds a layer to a Sequential model. */
-import { add, type NDArray, type Shape } from '@nabla/ndarray'
+import { add, type NDArray, type Padding, type Shape } from '@nabla/ndarray'
 import { type ActivationName, activationByName } from './activations.js'
+import { avgPool2d, type Conv2dParams, conv2d, maxPool2d } from './conv.js'
 import { type DenseParams, dense } from './dense.js'
 import { dropout } from './dropout.js'
 import { flatten } from './flatten.js'
@@ -172,3 +173,143 @@ export const layerFlatten: {
     config: inputShape === undefined ? {} : { inputShape: [...inputShape] },
   }
 })
+
+/** Options of {@link layerConv2d}, Keras's arguments in camelCase. */
+export interface LayerConv2dOptions {
+  readonly filters: number
+  /** The window's height and width (one number for a square window). */
+  readonly kernelSize: number | readonly [number, number]
+  /** Default 1. */
+  readonly strides?: number | readonly [number, number]
+  /** 'valid' (default) or 'same'. */
+  readonly padding?: Padding
+  /** Default 1. */
+  readonly dilationRate?: number | readonly [number, number]
+  /** 'relu', 'softmax', 'sigmoid', 'tanh' or 'linear' (the default). */
+  readonly activation?: ActivationName
+  /** The shape of one image, [height, width, channels]; required on a model's first layer. */
+  readonly inputShape?: Shape
+  readonly kernelInitializer?: Initializer | InitializerName
+  readonly biasInitializer?: Initializer | InitializerName
+  readonly useBias?: boolean
+  readonly kernelRegularizer?: Regularizer
+  readonly biasRegularizer?: Regularizer
+  readonly name?: string
+}
+
+const sizeConfig = (v: number | readonly [number, number] | undefined, fallback: number) =>
+  v === undefined ? [fallback, fallback] : typeof v === 'number' ? [v, v] : [...v]
+
+/**
+ * Adds a 2-D convolution over channels-last images: Keras's `layer_conv_2d` (chapter 5's convnet).
+ * @example
+ * pipe(kerasModelSequential(), layerConv2d({ filters: 32, kernelSize: 3, activation: 'relu', inputShape: [28, 28, 1] }))
+ */
+export const layerConv2d: LayerFunction<LayerConv2dOptions> = layerFunction((options: LayerConv2dOptions) => {
+  const op = 'layerConv2d'
+  if (typeof options !== 'object' || options === null) {
+    throw new TypeError(
+      `${op}: expected options { filters, kernelSize, activation?, inputShape? }, got ${String(options)}`,
+    )
+  }
+  const { filters, kernelSize, activation = 'linear', useBias = true, name, padding = 'valid' } = options
+  checkActivation(op, activation)
+  const kernelInitializer = initializer(op, options.kernelInitializer ?? 'glorot_uniform')
+  const biasInitializer = initializer(op, options.biasInitializer ?? 'zeros')
+  const inputShape = checkShape(op, options.inputShape)
+  const kernelRegularizer = checkRegularizer(op, 'kernelRegularizer', options.kernelRegularizer)
+  const biasRegularizer = checkRegularizer(op, 'biasRegularizer', options.biasRegularizer)
+  const window = {
+    ...(options.strides === undefined ? {} : { strides: options.strides }),
+    ...(options.dilationRate === undefined ? {} : { dilation: options.dilationRate }),
+    padding,
+  }
+  const build = (act: ActivationName = activation) =>
+    conv2d(filters, kernelSize, { activation: act, kernelInitializer, biasInitializer, useBias, ...window })
+  build() // checks filters and kernelSize now, not at compile
+  const regularization =
+    kernelRegularizer === undefined && biasRegularizer === undefined
+      ? undefined
+      : (p: Conv2dParams): NDArray => {
+          const terms = [
+            kernelRegularizer === undefined ? undefined : penalty(kernelRegularizer, p.kernel),
+            biasRegularizer === undefined || p.bias === undefined ? undefined : penalty(biasRegularizer, p.bias),
+          ].filter((t): t is NDArray => t !== undefined)
+          return terms.reduce((a, b) => add(a, b))
+        }
+  return {
+    kind: 'Conv2D',
+    activation,
+    ...(name === undefined ? {} : { name }),
+    ...(inputShape === undefined ? {} : { inputShape }),
+    ...(regularization === undefined ? {} : { regularization: regularization as (p: unknown) => NDArray }),
+    build,
+    config: {
+      filters,
+      kernelSize: sizeConfig(kernelSize, 1),
+      strides: sizeConfig(options.strides, 1),
+      padding,
+      dilationRate: sizeConfig(options.dilationRate, 1),
+      activation,
+      useBias,
+      kernelInitializer: initializerName(options.kernelInitializer ?? 'glorot_uniform'),
+      biasInitializer: initializerName(options.biasInitializer ?? 'zeros'),
+      ...(inputShape === undefined ? {} : { inputShape: [...inputShape] }),
+      ...(kernelRegularizer === undefined ? {} : { kernelRegularizer: { ...kernelRegularizer } }),
+      ...(biasRegularizer === undefined ? {} : { biasRegularizer: { ...biasRegularizer } }),
+    },
+  }
+})
+
+/** Options of {@link layerMaxPooling2d} and {@link layerAveragePooling2d}, Keras's arguments in camelCase. */
+export interface LayerPooling2dOptions {
+  /** Default 2 (a 2×2 window). */
+  readonly poolSize?: number | readonly [number, number]
+  /** Default: the pool size. */
+  readonly strides?: number | readonly [number, number]
+  readonly padding?: Padding
+  readonly inputShape?: Shape
+  readonly name?: string
+}
+
+const poolingLayer =
+  (kind: 'MaxPooling2D' | 'AveragePooling2D', op: string, make: typeof maxPool2d) =>
+  (options: LayerPooling2dOptions | undefined = {}): KerasLayer => {
+    const inputShape = checkShape(op, options.inputShape)
+    const poolSize = options.poolSize ?? 2
+    const pool = { poolSize, strides: options.strides ?? poolSize, padding: options.padding ?? 'valid' }
+    make(pool) // checks the options now
+    return {
+      kind,
+      activation: 'linear',
+      ...(options.name === undefined ? {} : { name: options.name }),
+      ...(inputShape === undefined ? {} : { inputShape }),
+      build: () => make(pool),
+      config: {
+        poolSize: sizeConfig(pool.poolSize, 2),
+        strides: sizeConfig(pool.strides, 2),
+        padding: pool.padding,
+        ...(inputShape === undefined ? {} : { inputShape: [...inputShape] }),
+      },
+    }
+  }
+
+/**
+ * Adds max pooling over 2-D windows (default 2×2, stride 2): Keras's `layer_max_pooling_2d`.
+ * @example
+ * pipe(network, layerMaxPooling2d({ poolSize: 2 }))
+ */
+export const layerMaxPooling2d: {
+  (options?: LayerPooling2dOptions): (model: Sequential) => Sequential
+  (model: Sequential, options?: LayerPooling2dOptions): Sequential
+} = layerFunction(poolingLayer('MaxPooling2D', 'layerMaxPooling2d', maxPool2d))
+
+/**
+ * Adds average pooling over 2-D windows (default 2×2, stride 2): Keras's `layer_average_pooling_2d`.
+ * @example
+ * pipe(network, layerAveragePooling2d())
+ */
+export const layerAveragePooling2d: {
+  (options?: LayerPooling2dOptions): (model: Sequential) => Sequential
+  (model: Sequential, options?: LayerPooling2dOptions): Sequential
+} = layerFunction(poolingLayer('AveragePooling2D', 'layerAveragePooling2d', avgPool2d))

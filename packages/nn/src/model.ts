@@ -72,7 +72,8 @@ export const kerasModelSequential = ({ name = 'sequential' }: SequentialOptions 
 
 /** Keras's automatic layer name: the snake_case class name, then _1, _2, … for later layers of that class. */
 const autoName = (layers: readonly NamedLayer[], kind: string): string => {
-  const base = kind.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toLowerCase()
+  // Keras's snake case: Dense → dense, MaxPooling2D → max_pooling2d (a digit does not start a word)
+  const base = kind.replace(/([a-z])([A-Z])/g, '$1_$2').toLowerCase()
   const taken = new Set(layers.map((l) => l.name))
   for (let i = 0; ; i++) {
     const name = i === 0 ? base : `${base}_${i}`

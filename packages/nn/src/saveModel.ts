@@ -19,7 +19,14 @@ import type { Tree } from '@nabla/ndarray'
 import { type OptimizerName, optimizer as optimizerByName } from '@nabla/optim'
 import * as E from 'fp-ts/lib/Either.js'
 import { type CompiledModel, type CompileOptions, checkCompiled, compile } from './compile.js'
-import { layerDense, layerDropout, layerFlatten } from './kerasLayers.js'
+import {
+  layerAveragePooling2d,
+  layerConv2d,
+  layerDense,
+  layerDropout,
+  layerFlatten,
+  layerMaxPooling2d,
+} from './kerasLayers.js'
 import type { LossFunction, LossName, MetricName } from './kerasLoss.js'
 import { kerasModelSequential, type Sequential } from './model.js'
 import type { SerialParams } from './serial.js'
@@ -108,7 +115,7 @@ export const modelConfig = (model: CompiledModel, includeOptimizer = true): Save
   const layers = m.layers.map((l) => {
     if (l.config === undefined) {
       throw new ModelFileError(
-        `saveModel: layer ${l.name} (${l.kind}) has no configuration to save; expected layers made by layerDense, layerDropout or layerFlatten`,
+        `saveModel: layer ${l.name} (${l.kind}) has no configuration to save; expected layers made by layerDense, layerConv2d, layerMaxPooling2d, layerAveragePooling2d, layerDropout or layerFlatten`,
         '<model>',
       )
     }
@@ -255,6 +262,19 @@ const rebuild = (op: string, file: string, c: SavedModelConfig, zeroInit = false
             biasInitializer: init(options.biasInitializer, 'zeros') as never,
           })
           break
+        case 'Conv2D':
+          network = layerConv2d(network, {
+            ...(options as never as Parameters<typeof layerConv2d>[1]),
+            kernelInitializer: init(options.kernelInitializer, 'glorot_uniform') as never,
+            biasInitializer: init(options.biasInitializer, 'zeros') as never,
+          })
+          break
+        case 'MaxPooling2D':
+          network = layerMaxPooling2d(network, options as never)
+          break
+        case 'AveragePooling2D':
+          network = layerAveragePooling2d(network, options as never)
+          break
         case 'Dropout':
           network = layerDropout(network, options as never)
           break
@@ -262,7 +282,12 @@ const rebuild = (op: string, file: string, c: SavedModelConfig, zeroInit = false
           network = layerFlatten(network, options as never)
           break
         default:
-          fail(op, file, `layer ${i + 1}: a class Dense, Dropout or Flatten`, JSON.stringify(l.class))
+          fail(
+            op,
+            file,
+            `layer ${i + 1}: a class Dense, Conv2D, MaxPooling2D, AveragePooling2D, Dropout or Flatten`,
+            JSON.stringify(l.class),
+          )
       }
     } catch (e) {
       if (e instanceof ModelFileError) throw e

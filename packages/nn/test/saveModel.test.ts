@@ -161,10 +161,10 @@ describe('loadModel errors: what was expected, what was found', () => {
         decodeModel(
           withMeta({
             ...meta,
-            'nabla.model': JSON.stringify({ ...config, layers: [{ ...config.layers[0], class: 'Conv2D' }] }),
+            'nabla.model': JSON.stringify({ ...config, layers: [{ ...config.layers[0], class: 'LSTM' }] }),
           }),
         ),
-      /expected layer 1: a class Dense, Dropout or Flatten, found "Conv2D"$/,
+      /expected layer 1: a class Dense, Conv2D, MaxPooling2D, AveragePooling2D, Dropout or Flatten, found "LSTM"$/,
     ],
     [
       'a layer option its function refuses',

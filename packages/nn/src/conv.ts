@@ -1,0 +1,123 @@
+/**
+ * Convolution and pooling layers, after stax: `conv2d` (kernel [kh, kw, channels, filters] + bias, then an
+ * activation), `maxPool2d` and `avgPool2d` over channels-last images. Shapes exclude the batch axis, as every
+ * layer's do: an image is [height, width, channels].
+ */
+import { type Conv2dOptions, conv2d as convolve } from '@nabla/linalg'
+import {
+  add,
+  avgPool2d as avgPool,
+  maxPool2d as maxPool,
+  type NDArray,
+  type Padding,
+  type Pool2dOptions,
+  split,
+  windowGeometry,
+} from '@nabla/ndarray'
+import { type ActivationName, activationByName } from './activations.js'
+import { glorotUniform, type Initializer, zeros } from './initializers.js'
+import type { Layer, NoParams } from './layer.js'
+
+/** A convolution's parameters: kernel [kernelHeight, kernelWidth, channels, filters] and bias [filters]. */
+export type Conv2dParams = { readonly kernel: NDArray; readonly bias?: NDArray }
+
+/** Options of the {@link conv2d} layer. */
+export interface Conv2dLayerOptions extends Conv2dOptions {
+  readonly activation?: ActivationName
+  readonly kernelInitializer?: Initializer
+  readonly biasInitializer?: Initializer
+  readonly useBias?: boolean
+}
+
+const size2 = (op: string, name: string, v: unknown): [number, number] => {
+  const p = typeof v === 'number' ? [v, v] : v
+  if (!Array.isArray(p) || p.length !== 2 || !p.every((n) => Number.isInteger(n) && n >= 1)) {
+    throw new RangeError(`${op}: ${name} must be a positive integer or two of them, got ${JSON.stringify(v)}`)
+  }
+  return [p[0] as number, p[1] as number]
+}
+
+const imageShape = (op: string, shape: readonly number[]): [number, number, number] => {
+  if (shape.length !== 3) {
+    throw new RangeError(
+      `${op}: expected an image input shape [height, width, channels], got [${shape.join(', ')}]; reshape flat inputs first`,
+    )
+  }
+  return shape as [number, number, number]
+}
+
+/**
+ * A 2-D convolution layer of `filters` filters with windows of `kernelSize`: `activation(conv2d(x, kernel) +
+ * bias)`, kernel glorot-uniform (its fans count the window) and bias zeros, as in Keras.
+ * @example
+ * const [shape, params] = conv2d(32, 3, { activation: 'relu' }).init(key(0), [28, 28, 1]) // [26, 26, 32]
+ */
+export const conv2d = (
+  filters: number,
+  kernelSize: number | readonly [number, number],
+  {
+    activation = 'linear',
+    kernelInitializer = glorotUniform,
+    biasInitializer = zeros,
+    useBias = true,
+    ...window
+  }: Conv2dLayerOptions = {},
+): Layer<Conv2dParams> => {
+  const op = 'conv2d'
+  if (!Number.isInteger(filters) || filters <= 0)
+    throw new RangeError(`${op}: filters must be a positive integer, got ${filters}`)
+  const [kh, kw] = size2(op, 'kernelSize', kernelSize)
+  const f = activationByName(activation)
+  return {
+    kind: 'Conv2D',
+    init: (key, inputShape) => {
+      const [h, w, c] = imageShape(op, inputShape)
+      const g = windowGeometry(op, [1, h, w, c], { size: [kh, kw], ...window })
+      const [k1, k2] = split(key)
+      const kernel = kernelInitializer(k1!, [kh, kw, c, filters])
+      return [[g.out[0], g.out[1], filters], useBias ? { kernel, bias: biasInitializer(k2!, [filters]) } : { kernel }]
+    },
+    // conv2d checks the images' rank and channels against the kernel, and names both shapes
+    apply: ({ kernel, bias }, x) => {
+      const z = convolve(x, kernel, window)
+      return f(bias === undefined ? z : add(z, bias))
+    },
+  }
+}
+
+const poolLayer = (
+  kind: 'MaxPooling2D' | 'AveragePooling2D',
+  op: string,
+  run: (x: NDArray, o: Pool2dOptions) => NDArray,
+  options: Pool2dOptions,
+): Layer<NoParams> => {
+  const size = options.poolSize ?? 2
+  const o: Pool2dOptions = { poolSize: size, strides: options.strides ?? size, padding: options.padding ?? 'valid' }
+  return {
+    kind,
+    init: (_, inputShape) => {
+      const [h, w, c] = imageShape(op, inputShape)
+      const g = windowGeometry(op, [1, h, w, c], { size: o.poolSize, strides: o.strides, padding: o.padding })
+      return [[g.out[0], g.out[1], c], []]
+    },
+    apply: (_, x) => run(x, o),
+  }
+}
+
+/**
+ * Max pooling (default 2×2, stride = pool size, `valid`): Keras's `layer_max_pooling_2d`.
+ * @example
+ * maxPool2d().init(key(0), [26, 26, 32])[0] // [13, 13, 32]
+ */
+export const maxPool2d = (options: Pool2dOptions = {}): Layer<NoParams> =>
+  poolLayer('MaxPooling2D', 'maxPool2d', maxPool, options)
+
+/**
+ * Average pooling (default 2×2, stride = pool size, `valid`): Keras's `layer_average_pooling_2d`.
+ * @example
+ * avgPool2d({ poolSize: 2 }).init(key(0), [26, 26, 32])[0] // [13, 13, 32]
+ */
+export const avgPool2d = (options: Pool2dOptions = {}): Layer<NoParams> =>
+  poolLayer('AveragePooling2D', 'avgPool2d', avgPool, options)
+
+export type { Padding }
