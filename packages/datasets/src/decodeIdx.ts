@@ -1,8 +1,8 @@
 /** Decoding IDX bytes (optionally gzipped) held in memory into an NDArray, validating every header field and the exact length. */
 import type { NDArray } from '@nabla/ndarray'
 import * as E from 'fp-ts/lib/Either.js'
+import { type RawIdx, rawFromBytes } from './idxBytes.js'
 import { type IdxError, orThrow } from './idxError.js'
-import { type RawIdx, rawFromBytes } from './rawIdx.js'
 
 export { maxIdxRank } from './idxHeader.js'
 

@@ -1,27 +1,17 @@
-/** Reading an IDX file straight into the memory of its NDArray (header first, then the data in one read, then in-place conversion), or validating IDX bytes already in memory. */
+/** Reading an IDX file straight into the memory of its NDArray (header first, then the data in one read, then in-place conversion); bytes already in memory: idxBytes.ts. */
 import { closeSync, fstatSync, openSync, readFileSync, readSync } from 'node:fs'
 import { type FileHandle, open, readFile } from 'node:fs/promises'
 import { promisify } from 'node:util'
-import { gunzip, gunzipSync } from 'node:zlib'
-import type { NDArray } from '@nabla/ndarray'
+import { gunzip } from 'node:zlib'
 import { Concrete } from '@nabla/ndarray/core'
 import * as E from 'fp-ts/lib/Either.js'
 import type * as TE from 'fp-ts/lib/TaskEither.js'
+import { type RawIdx, rawFromBytes } from './idxBytes.js'
 import { type IdxError, idxError } from './idxError.js'
 import { checkDataLength, type IdxHeader, isGzip, maxIdxRank, parseIdxHeader } from './idxHeader.js'
 import { allocateElements, finishElements, idxTypes } from './idxType.js'
 
-/**
- * An IDX file validated and read, not yet converted: its header, the header bytes, and
- * the raw big-endian data bytes (`head` + `body` are the uncompressed file, for
- * checksums). `finish` makes the NDArray — call it once.
- */
-export interface RawIdx {
-  readonly header: IdxHeader
-  readonly head: Uint8Array
-  readonly body: Uint8Array
-  readonly finish: () => NDArray
-}
+export { gunzipIfNeeded, type RawIdx, rawFromBytes } from './idxBytes.js'
 
 /** The IdxError for a failed file-system call (`missing` for ENOENT, `io` otherwise). */
 export const fsError = (op: string, file: string, e: unknown, mode: 'read' | 'write' = 'read'): IdxError => {
@@ -32,41 +22,6 @@ export const fsError = (op: string, file: string, e: unknown, mode: 'read' | 'wr
       : idxError('missing', op, file, 'an existing directory to write into', 'no such directory')
   }
   return idxError('io', op, file, mode === 'read' ? 'a readable file' : 'a writable path', (e as Error).message)
-}
-
-/** Inflates gzip data (sync); other bytes pass through unchanged. */
-export const gunzipIfNeeded = (op: string, file: string, bytes: Uint8Array): E.Either<IdxError, Uint8Array> => {
-  if (!isGzip(bytes)) return E.right(bytes)
-  try {
-    return E.right(gunzipSync(bytes))
-  } catch (e) {
-    return E.left(idxError('gzip', op, file, 'a gzip stream that inflates', (e as Error).message))
-  }
-}
-
-/** Validates IDX bytes (gzipped or not) into a {@link RawIdx} whose `finish` copies the data once. */
-export const rawFromBytes = (op: string, file: string, raw: Uint8Array): E.Either<IdxError, RawIdx> => {
-  const inflated = gunzipIfNeeded(op, file, raw)
-  if (E.isLeft(inflated)) return inflated
-  const bytes = inflated.right
-  const parsed = parseIdxHeader(op, file, bytes)
-  if (E.isLeft(parsed)) return parsed
-  const header = parsed.right
-  const count = checkDataLength(op, file, header, bytes.length - header.dataOffset)
-  if (E.isLeft(count)) return count
-  const head = bytes.subarray(0, header.dataOffset)
-  const body = bytes.subarray(header.dataOffset)
-  return E.right({
-    header,
-    head,
-    body,
-    finish: () => {
-      const storage = allocateElements(header.type, count.right)
-      storage.body.set(body)
-      const data = finishElements(header.type, storage.target, storage.body)
-      return new Concrete(idxTypes[header.type].dtype, header.shape, data)
-    },
-  })
 }
 
 const gunzipAsync = promisify(gunzip)
