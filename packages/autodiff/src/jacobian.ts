@@ -1,21 +1,21 @@
-/** Jacobians and Hessians built from jvp and vjp: one pass per input (forward) or output (reverse) element. */
-import { type NDArray, reshape, stack, transpose, zeros } from '@nabla/ndarray'
-import { fresh } from '@nabla/ndarray/core'
+/**
+ * Jacobians and Hessians built on vmap, as JAX does: `jacfwd` is `jvp` mapped over the basis of the input
+ * space, `jacrev` the pullback mapped over the basis of the output space — one batched pass each, not one
+ * pass per basis vector.
+ */
+import { eye, type NDArray, reshape, zeros } from '@nabla/ndarray'
 import { jvp } from './jvp.js'
 import { checkFloatInputs } from './transform.js'
 import { vjp } from './vjp.js'
+import { vmap } from './vmap.js'
 
-/** `f` of each unit array of `shape` and `dtype`, made one at a time (no n × n identity). */
-const perBasis = <T>(shape: readonly number[], dtype: NDArray['dtype'], n: number, f: (e: NDArray) => T): T[] =>
-  Array.from({ length: n }, (_, i) => {
-    const e = fresh(dtype, shape)
-    e.data[i] = 1
-    return f(e)
-  })
+/** The n unit arrays of `shape` stacked along a new first axis: the standard basis, as one array. */
+const basis = (shape: readonly number[], n: number, dtype: NDArray['dtype']): NDArray =>
+  reshape(eye(n, n, { dtype }), [n, ...shape])
 
 /**
- * The Jacobian of `f: NDArray → NDArray` by reverse mode (one pullback per output
- * element), shaped `[...out.shape, ...x.shape]`.
+ * The Jacobian of `f: NDArray → NDArray` by reverse mode (the pullback vmapped over the output basis),
+ * shaped `[...out.shape, ...x.shape]`.
  * @example
  * jacrev((x) => mul(x, x))(array([1, 2])) // [[2, 0], [0, 4]]
  */
@@ -25,12 +25,12 @@ export const jacrev =
     checkFloatInputs('jacrev', [x])
     const [y, pullback] = vjp(f as (...a: never[]) => NDArray, x)
     if (y.size === 0 || x.size === 0) return zeros([...y.shape, ...x.shape], { dtype: x.dtype })
-    const rows = perBasis(y.shape, y.dtype, y.size, (e) => (pullback(e) as NDArray[])[0] as NDArray)
-    return reshape(stack(rows), [...y.shape, ...x.shape])
+    const rows = vmap((ct: NDArray) => (pullback(ct) as NDArray[])[0] as NDArray)(basis(y.shape, y.size, y.dtype))
+    return reshape(rows, [...y.shape, ...x.shape])
   }
 
 /**
- * The Jacobian of `f: NDArray → NDArray` by forward mode (one jvp per input element),
+ * The Jacobian of `f: NDArray → NDArray` by forward mode (`jvp` vmapped over the input basis),
  * shaped `[...out.shape, ...x.shape]`.
  * @example
  * jacfwd(sin)(x) // diag(cos x)
@@ -39,18 +39,18 @@ export const jacfwd =
   (f: (x: NDArray) => NDArray) =>
   (x: NDArray): NDArray => {
     checkFloatInputs('jacfwd', [x])
-    const columns = perBasis(x.shape, x.dtype, x.size, (e) => jvp(f as (...a: never[]) => NDArray, [x], [e])[1])
-    if (columns.length === 0) {
+    if (x.size === 0) {
       const y = f(x)
       return zeros([...y.shape, ...x.shape], { dtype: x.dtype })
     }
-    const first = columns[0] as NDArray
-    const stacked = reshape(stack(columns), [x.size, first.size]) // [input, output]
-    return reshape(transpose(stacked), [...first.shape, ...x.shape])
+    const pushforward = (t: NDArray): NDArray => jvp(f as (...a: never[]) => NDArray, [x], [t])[1]
+    // the basis index goes last, so the columns land in place: [...out.shape, n]
+    const columns = vmap(pushforward, { outAxes: -1 })(basis(x.shape, x.size, x.dtype))
+    return reshape(columns, [...columns.shape.slice(0, -1), ...x.shape])
   }
 
 /**
- * The Hessian of a scalar-valued `f`, as forward-over-reverse (jacfwd of jacrev).
+ * The Hessian of a scalar-valued `f`, as forward-over-reverse (jacfwd of jacrev): two nested vmaps.
  * @example
  * hessian((x) => sum(pow(x, 3)))(x) // diag(6x)
  */

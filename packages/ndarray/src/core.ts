@@ -32,7 +32,7 @@ export {
 export { type Operand as LoopOperand, runLoop } from './kernels/loop.js'
 export { Concrete } from './ndarray.js'
 export type { Comparison, Params, PrimitiveName, PrimitiveParams } from './primitive.js'
-export { checkKey, randomBits } from './random.js'
+export { batchedKey, checkKey, type KeyBatch, keyBatchOf, randomBits } from './random.js'
 export { contiguousStrides, normalizeAxes, normalizeAxis, shapesEqual, showShape } from './shape.js'
 export { registerShapeRule, type ShapedArray, type ShapeRule, shapeOf, shapeRuleNames } from './shapeRule.js'
 export {

@@ -17,6 +17,48 @@ export interface Key {
 const makeKey = (a: number, b: number): Key =>
   Object.freeze({ kind: 'nabla.key', words: Object.freeze([a >>> 0, b >>> 0]) }) as Key
 
+/**
+ * What a batching transform (`vmap`) puts behind a key that stands for one key per example. Samplers given
+ * such a key draw once per example key (`sample`), and the transform stacks the draws along its batch; `split`
+ * splits each example's key. Host code is per key, so these draws are correct but not vectorised.
+ */
+export interface KeyBatch {
+  /** The draws of `draw` for each example's key, stacked as the transform's batched value. */
+  readonly sample: (draw: (k: Key) => NDArray) => NDArray
+  /** `split` of each example's key, regrouped into `n` batched keys. */
+  readonly split: (n: number) => Key[]
+}
+
+const keyBatches = new WeakMap<Key, KeyBatch>()
+
+/**
+ * A key standing for a batch of keys, one per example of a batching transform: the random functions hand their
+ * draw to `batch` instead of reading the key. Its words cannot be read (that is an error naming the transform).
+ * @example
+ * const k = batchedKey({ sample: (draw) => ..., split: (n) => ... }) // what vmap gives f for a mapped list of keys
+ */
+export const batchedKey = (batch: KeyBatch): Key => {
+  const k = Object.freeze({
+    kind: 'nabla.key',
+    get words(): readonly [number, number] {
+      throw new TypeError(
+        'random: this key stands for one key per example inside vmap, so it has no single pair of words; ' +
+          'use it with split, uniform, normal, bernoulli or permutation, which draw per example',
+      )
+    },
+  }) as Key
+  keyBatches.set(k, batch)
+  return k
+}
+
+/**
+ * The batch behind a key made by {@link batchedKey}, or undefined for an ordinary key.
+ * @example
+ * keyBatchOf(key(0)) // undefined
+ */
+export const keyBatchOf = (k: Key): KeyBatch | undefined =>
+  typeof k === 'object' && k !== null ? keyBatches.get(k) : undefined
+
 const rotl = (x: number, r: number): number => (x << r) | (x >>> (32 - r))
 
 const ROTATIONS = [
@@ -86,6 +128,8 @@ export const checkKey = (op: string, k: unknown): Key => {
 export const split = (k: Key, n = 2): Key[] => {
   checkKey('split', k)
   if (!Number.isInteger(n) || n < 1) throw new RangeError(`split: n must be a positive integer, got ${n}`)
+  const batch = keyBatchOf(k)
+  if (batch !== undefined) return batch.split(n)
   const buf = new Uint32Array(2)
   return Array.from({ length: n }, (_, i) => {
     threefry(k.words[0], k.words[1], i, 1, buf, 0)
@@ -134,6 +178,8 @@ export const uniform = (
   shape: Shape,
   { minval = 0, maxval = 1, dtype = 'float32' }: UniformOptions = {},
 ): NDArray => {
+  const batch = keyBatchOf(k)
+  if (batch !== undefined) return batch.sample((one) => uniform(one, shape, { minval, maxval, dtype }))
   const d = checkFloatSampler('uniform', k, shape, dtype)
   if (!(Number.isFinite(minval) && Number.isFinite(maxval) && minval < maxval)) {
     throw new RangeError(`uniform: expected finite minval < maxval, got minval ${minval} and maxval ${maxval}`)
@@ -165,6 +211,8 @@ export const normal = (
   shape: Shape,
   { mean = 0, stddev = 1, dtype = 'float32' }: NormalOptions = {},
 ): NDArray => {
+  const batch = keyBatchOf(k)
+  if (batch !== undefined) return batch.sample((one) => normal(one, shape, { mean, stddev, dtype }))
   const d = checkFloatSampler('normal', k, shape, dtype)
   if (!(Number.isFinite(mean) && Number.isFinite(stddev) && stddev >= 0)) {
     throw new RangeError(`normal: expected a finite mean and stddev ≥ 0, got mean ${mean} and stddev ${stddev}`)
@@ -188,6 +236,8 @@ export const normal = (
  */
 export const permutation = (k: Key, n: number): NDArray => {
   checkKey('permutation', k)
+  const batch = keyBatchOf(k)
+  if (batch !== undefined) return batch.sample((one) => permutation(one, n))
   if (!Number.isInteger(n) || n < 0 || n > 2 ** 31 - 1)
     throw new RangeError(`permutation: n must be an integer in 0…2³¹−1, got ${n}`)
   const data = new Int32Array(n)
@@ -209,6 +259,8 @@ export const permutation = (k: Key, n: number): NDArray => {
  */
 export const bernoulli = (k: Key, p: number, shape: Shape): NDArray => {
   checkKey('bernoulli', k)
+  const batch = keyBatchOf(k)
+  if (batch !== undefined) return batch.sample((one) => bernoulli(one, p, shape))
   checkShape('bernoulli', shape)
   if (!(p >= 0 && p <= 1)) throw new RangeError(`bernoulli: p must be in [0, 1], got ${p}`)
   const u = unitFloats(k, sizeOf(shape), 'float64')
