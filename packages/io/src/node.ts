@@ -156,13 +156,15 @@ export const writePrepared = async (
   let fh: FileHandle | undefined
   try {
     fh = await open(temp, 'w')
-    await fh.write(file.head)
-    for (const part of file.parts) {
-      let done = 0
-      while (done < part.length) {
-        const { bytesWritten } = await fh.write(part, done, part.length - done)
-        done += bytesWritten
+    // one gathered write (writev) for the header and every tensor, resumed where a partial write stopped
+    let pending: Uint8Array[] = [file.head, ...file.parts].filter((p) => p.length > 0)
+    while (pending.length > 0) {
+      let { bytesWritten } = await fh.writev(pending)
+      while (pending.length > 0 && bytesWritten >= (pending[0] as Uint8Array).length) {
+        bytesWritten -= (pending[0] as Uint8Array).length
+        pending = pending.slice(1)
       }
+      if (bytesWritten > 0) pending = [(pending[0] as Uint8Array).subarray(bytesWritten), ...pending.slice(1)]
     }
     await fh.close()
     fh = undefined

@@ -324,6 +324,14 @@ describe('lazy reading: the header first, then one ranged read per tensor', () =
 })
 
 describe('files and parameter trees (Node)', () => {
+  it('writes more tensors than one gathered write takes (IOV_MAX is 1024): the file is the encoded bytes', async () => {
+    const many = Array.from({ length: 1500 }, (_, i) => array([i, -i, i / 7]))
+    const path = join(tmp, 'many.safetensors')
+    right(await N.writeSafetensors(path, many)())
+    const { readFile } = await import('node:fs/promises')
+    expect(Buffer.from(await readFile(path)).equals(Buffer.from(encodeSafetensorsOrThrow(many)))).toBe(true)
+  })
+
   const params = [
     { kernel: reshape(array([1, 2, 3, 4, 5, 6]), [2, 3]), bias: zeros([3]) },
     { kernel: zeros([3, 1]), bias: zeros([1]) },
