@@ -41,7 +41,7 @@ import {
   transpose,
   where,
 } from '@nabla/ndarray'
-import { wasmHeap } from '@nabla/ndarray/core'
+import { clusterWasmStats, wasmHeap } from '@nabla/ndarray/core'
 import { broadcastPairArb, fromRef, refArb, shapeArb } from '@nabla/test-utils'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
@@ -110,6 +110,20 @@ describe('compileJaxpr', () => {
     ])
     expect(exe.describe()).toContain('1: fused loop of 3 equation(s) over [16,4] ending in reduceSum')
     expectSame(exe.run([x as never])[0] as NDArray, f(x))
+  })
+})
+
+describe('fused loops over arrays outside the WebAssembly heap', () => {
+  it('copy in (and out) only the window they touch, with the eager bits', () => {
+    // a large ordinary array (not in the heap) of which the SIMD loop reads rows 1000–1255, and rows 7 apart
+    const big = rand([4096, 64], 11)
+    const f = (x: NDArray) => {
+      const w = slice(x, [1000, 1256])
+      return add(sqrt(add(mul(w, w), 1)), slice(x, [20, 2068, 8]))
+    }
+    const before = clusterWasmStats.copies
+    expectSame(jit(f)(big) as NDArray, f(big))
+    expect(clusterWasmStats.copies).toBeGreaterThan(before)
   })
 })
 

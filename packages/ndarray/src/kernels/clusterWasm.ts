@@ -435,32 +435,47 @@ export const clusterWasmKernel = (step: LoopNest, fallback: LoopKernel): LoopKer
   if (plan === undefined) return undefined
   const h = wasmHeap()
   const run = h.instantiate(build(step, plan)).cluster as (...pointers: number[]) => void
-  const { bases, redKind, cols, operands, leaf, store, red } = plan
-  // which bases the loop reads and which it writes (a base outside the heap is copied in, or out, around it)
-  const readBase = new Set(leaf.filter((k) => k >= 0).map((k) => (operands[k] as Operand).base))
+  const { bases, redKind, rows, cols, operands, store, red } = plan
+  // which bases the loop writes (a base outside the heap is copied in around it, and these out again)
   const writeBase = new Set([...store, red].filter((k) => k >= 0).map((k) => (operands[k] as Operand).base))
   const args: number[] = new Array(bases.length + 1).fill(0)
+  // the bytes of each base the loop touches, [lo, hi): a base outside the heap is copied in (and out) only there
+  const touched = bases.map((base) => {
+    let [lo, hi] = [Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY]
+    for (const o of operands) {
+      if (o.base !== base) continue
+      const a = o.offset + Math.min(0, (rows - 1) * o.outer) + Math.min(0, (cols - 1) * o.inner)
+      const b = o.offset + Math.max(0, (rows - 1) * o.outer) + Math.max(0, (cols - 1) * o.inner) + 1
+      lo = Math.min(lo, a * o.size)
+      hi = Math.max(hi, b * o.size)
+    }
+    return [lo, hi] as const
+  })
   return (B: TypedArray[]) => {
     const scratch: number[] = []
-    const copied: [TypedArray, number][] = []
+    const copied: [Uint8Array, number][] = []
     try {
       for (let j = 0; j < bases.length; j++) {
         const base = bases[j] as number
         const x = B[base] as TypedArray
         let ptr = h.pointerOf(x as Float32Array)
         if (ptr < 0) {
-          const block = h.alloc(x.byteLength)
+          const [lo, hi] = touched[j] as readonly [number, number]
+          const block = h.alloc(hi - lo)
           if (block === undefined) {
             clusterWasmStats.fallbacks++
             return fallback(B)
           }
           scratch.push(block)
-          ptr = block
-          if (readBase.has(base)) new Uint8Array(h.memory.buffer, ptr, x.byteLength).set(bytesOf(x))
-          if (writeBase.has(base)) copied.push([x, ptr])
+          // a written range is copied in too, so that what the loop does not write comes back unchanged
+          const window = bytesOf(x).subarray(lo, hi)
+          new Uint8Array(h.memory.buffer, block, hi - lo).set(window)
+          if (writeBase.has(base)) copied.push([window, block])
+          // the loop addresses the base from its start: the block stands at byte lo of it (i32 arithmetic wraps)
+          ptr = block - lo
           clusterWasmStats.copies++
         }
-        args[j] = ptr
+        args[j] = ptr | 0
       }
       if (redKind === 'column') {
         const acc = h.alloc(8 * cols)
@@ -472,7 +487,7 @@ export const clusterWasmKernel = (step: LoopNest, fallback: LoopKernel): LoopKer
         args[bases.length] = acc
       }
       run(...args)
-      for (const [x, ptr] of copied) bytesOf(x).set(new Uint8Array(h.memory.buffer, ptr, x.byteLength))
+      for (const [window, block] of copied) window.set(new Uint8Array(h.memory.buffer, block, window.byteLength))
       clusterWasmStats.runs++
     } finally {
       for (const ptr of scratch) h.release(ptr)
