@@ -211,6 +211,31 @@ describe('jit gives the eager bits, primitive by primitive', () => {
     agree((a) => transpose(a), x)
   })
 
+  it('pad and concat (by their evaluation rules): interior padding, views, bool and int32, -0 and NaN', () => {
+    const special = reshape(array([0, -0, Number.NaN, 1.5, -2, Number.POSITIVE_INFINITY]), [2, 3])
+    agree(
+      (a) =>
+        mul(
+          pad(a, [
+            [1, 2, 1],
+            [0, 1, 2],
+          ]),
+          2,
+        ),
+      special,
+    )
+    agree((a, b) => exp(concat([transpose(a), slice(b, null, [1, 5, 2]), a], 1)), rand([3, 3], 21), rand([3, 5], 22))
+    agree((a) => concat([greater(a, 0), pad(less(a, 0), [[0, 1]])], 0), rand([4], 23))
+    agree(
+      (a) =>
+        pad(cast(mul(a, 10), 'int32'), [
+          [2, 1, 1],
+          [1, 0],
+        ]),
+      rand([3, 2], 24),
+    )
+  })
+
   it('the rest by their evaluation rules: argmax, pad, concat, take', () => {
     agree((a) => argmax(exp(a), { axis: 1 }), x)
     agree(
