@@ -111,6 +111,42 @@ describe('fused float32 clusters in WebAssembly SIMD give the eager bits', () =>
     if (simd) expect(clusterWasmStats.runs).toBeGreaterThan(before)
   })
 
+  it('random chains over 3- and 4-axis shapes the SIMD loop cannot coalesce to two (broadcasts, transposed and strided views)', () => {
+    const before = clusterWasmStats.runs
+    fc.assert(
+      fc.property(
+        fc.tuple(fc.integer({ min: 2, max: 5 }), fc.integer({ min: 2, max: 6 }), fc.integer({ min: 5, max: 19 })),
+        fc.boolean(),
+        fc.array(fc.tuple(fc.integer({ min: 0, max: ops.length - 1 }), fc.integer({ min: 0, max: 3 })), {
+          minLength: 1,
+          maxLength: 5,
+        }),
+        fc.integer({ min: 0, max: 2 ** 31 - 1 }),
+        ([d0, d1, d2], four, program, seed) => {
+          const shape = four ? [3, d0, d1, d2] : [d0 * 3, d1, d2]
+          const n = shape.reduce((p, q) => p * q, 1)
+          const data = fc.sample(valuesArb(2 * n + d2 + d1), { seed, numRuns: 1 })[0] as number[]
+          const a = f32(data.slice(0, n), shape)
+          // the same elements seen with the last two axes swapped and swapped back: strides no loop can merge
+          const t = f32(data.slice(n, 2 * n), [...shape.slice(0, -2), shape.at(-1) as number, shape.at(-2) as number])
+          const row = f32(data.slice(2 * n, 2 * n + d2), [d2])
+          const mid = f32(data.slice(2 * n + d2, 2 * n + d2 + d1), [d1, 1])
+          const f = (x: NDArray, y: NDArray, r: NDArray, m: NDArray) => {
+            const perm = [...shape.keys()]
+            perm.splice(-2, 2, perm.length - 1, perm.length - 2)
+            const yt = transpose(y, perm)
+            let v = x
+            for (const [op, which] of program) v = (ops[op] as Op)(v, [x, yt, r, m][which] as NDArray)
+            return v
+          }
+          expectSame(jit(f)(a, t, row, mid) as NDArray, f(a, t, row, mid))
+        },
+      ),
+      { numRuns: 60 },
+    )
+    if (simd) expect(clusterWasmStats.runs).toBeGreaterThan(before)
+  })
+
   it('the training step’s clusters: bias + ReLU with its mask, the masked backward with its column sum, rmsprop', () => {
     const n = 96
     const fill = (k: number, shape: number[]) =>

@@ -89,7 +89,7 @@ export interface Lowered {
   readonly outputs: readonly (Ref | Literal)[]
   /** Per base, the steps that read it (for liveness and donation). */
   readonly readers: readonly number[][]
-  /** Per base, the step that writes it (−1: given before the run). */
+  /** Per base, the first step that writes it (−1: given before the run; a pad or concat is several loops into one). */
   readonly writer: readonly number[]
   readonly inputBases: readonly number[]
 }
@@ -369,6 +369,15 @@ export const lower = (jaxpr: Jaxpr): Lowered => {
       case 'dotGeneral':
         steps.push({ kind: 'dot', inputs: e.inputs.map(refOf), params: e.params, out: storeFor(e.out) })
         return
+      case 'pad':
+      case 'concat': {
+        const loops = placedCopies(e, e.inputs.map(refOf), storeFor)
+        if (loops !== null) {
+          steps.push(...loops)
+          return
+        }
+        break
+      }
       default:
         break
     }
@@ -391,7 +400,7 @@ export const lower = (jaxpr: Jaxpr): Lowered => {
     switch (s.kind) {
       case 'cluster':
         for (const x of s.inputs) if (x.kind === 'ref') read(x.ref, k)
-        for (const n of s.nodes) if (n.store !== null) writer[n.store.base] = k
+        for (const n of s.nodes) if (n.store !== null && writer[n.store.base] === -1) writer[n.store.base] = k
         if (s.reduction !== null) writer[s.reduction.out.base] = k
         break
       case 'dot':
@@ -409,6 +418,73 @@ export const lower = (jaxpr: Jaxpr): Lowered => {
     }
   })
   return { bases, steps, outputs, readers, writer, inputBases }
+}
+
+/**
+ * A loop that copies `from` into the strided view `into` (an identity cast, stored there), or fills it with +0
+ * (for float32 as 0 + 0, which the SIMD loops take; a cast of the literal otherwise).
+ */
+const copyInto = (from: Ref | 0, into: Ref): ClusterStep => {
+  const fill = from === 0 && into.dtype === 'float32'
+  return {
+    kind: 'cluster',
+    shape: into.shape,
+    inputs: [from === 0 ? { kind: 'literal', value: 0 } : { kind: 'ref', ref: from }],
+    nodes: [
+      fill
+        ? {
+            prim: 'add',
+            params: {},
+            args: [
+              { kind: 'input', index: 0 },
+              { kind: 'input', index: 0 },
+            ],
+            dtype: into.dtype,
+            store: into,
+          }
+        : {
+            prim: 'cast',
+            params: { dtype: into.dtype },
+            args: [{ kind: 'input', index: 0 }],
+            dtype: into.dtype,
+            store: into,
+          },
+    ],
+    reduction: null,
+    eqns: 1,
+  }
+}
+
+/**
+ * `pad` and `concat` as fused loops into the result's planned buffer instead of evaluation rules: a pad fills
+ * the buffer with zeros, then copies its input into the strided view of the interior; a concat copies each input
+ * into its slice of the result. Copies are exact, so the bits are the evaluation rules'. null when an input is a
+ * literal (the rule runs).
+ */
+const placedCopies = (e: Eqn, inputs: readonly (Ref | Literal)[], storeFor: (v: Var) => Ref): ClusterStep[] | null => {
+  if (!inputs.every((r) => 'base' in r)) return null
+  const refs = inputs as readonly Ref[]
+  const out = storeFor(e.out)
+  if (sizeOf(out.shape) === 0) return []
+  if (e.prim === 'pad') {
+    const { lo, interior } = e.params as { lo: readonly number[]; interior: readonly number[] }
+    const x = refs[0] as Ref
+    const offset = out.offset + lo.reduce((a, l, k) => a + l * (out.strides[k] as number), 0)
+    const strides = out.strides.map((st, k) => st * ((interior[k] as number) + 1))
+    const loops = [copyInto(0, out)]
+    if (sizeOf(x.shape) > 0) loops.push(copyInto(x, { ...out, shape: x.shape, offset, strides }))
+    return loops
+  }
+  const { axis } = e.params as { axis: number }
+  let at = 0
+  const loops: ClusterStep[] = []
+  for (const x of refs) {
+    if (sizeOf(x.shape) > 0) {
+      loops.push(copyInto(x, { ...out, shape: x.shape, offset: out.offset + at * (out.strides[axis] as number) }))
+    }
+    at += x.shape[axis] as number
+  }
+  return loops
 }
 
 /** The view an equation makes of `r`, or null when its strides cannot express it (a reshape of a strided view). */

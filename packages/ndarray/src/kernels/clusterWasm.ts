@@ -1,7 +1,9 @@
 /**
  * The WebAssembly SIMD form of a fused float32 loop nest (`LoopNest`): one generated function that walks the
- * cluster's (coalesced, rank ≤ 2) shape four lanes at a time, then the remainder one element at a time, with
- * every operand's offset and strides written into the code. It gives the JavaScript cluster's bits:
+ * last two axes of the cluster's coalesced shape four lanes at a time, then the remainder one element at a time,
+ * with every operand's offset and strides written into the code; the axes before them (a nest of rank > 2
+ * without a reduction) are stepped from JavaScript, the function called once per index with each base's pointer
+ * moved along. It gives the JavaScript cluster's bits:
  * - float32 `+ − × ÷`, `sqrt` and `neg` as f32x4 ops (an f32 op rounds as JavaScript's float64 op rounded to
  *   float32 does: 53 ≥ 2·24 + 2 bits make the double rounding harmless);
  * - `maximum`/`minimum` as the eager body's own test (`x0 > x1 || x0 !== x0 ? x0 : x1`), a compare and a bit
@@ -103,6 +105,12 @@ interface Plan {
   readonly redKind: 'none' | 'column' | 'row' | 'total'
   /** Distinct bases, in parameter order. */
   readonly bases: readonly number[]
+  /**
+   * Axes before the last two (a loop nest of rank > 2 without a reduction): stepped from JavaScript, calling the
+   * two-axis kernel once per index with each base's pointer moved by its stride along them (in bytes).
+   */
+  readonly lead: readonly number[]
+  readonly leadBytes: readonly (readonly number[])[]
 }
 
 const planOf = (step: LoopNest): Plan | undefined => {
@@ -131,10 +139,22 @@ const planOf = (step: LoopNest): Plan | undefined => {
     shape,
     raw.map((o) => o.strides),
   )
-  if (dims.length === 0 || dims.length > 2) return undefined
-  const two = dims.length === 2
+  if (dims.length === 0 || (dims.length > 2 && reduction !== null)) return undefined
+  const leadCount = Math.max(0, dims.length - 2)
+  const lead = dims.slice(0, leadCount)
+  const two = dims.length >= 2
+  // along the leading axes each base moves as one: every operand on a base must have the same strides there
+  const baseList = [...new Set(raw.map((o) => o.base))]
+  const leadBytes: number[][] = []
+  for (const base of baseList) {
+    const on = raw.map((o, k) => [o, strides[k] as number[]] as const).filter(([o]) => o.base === base)
+    const first = on[0]?.[1].slice(0, leadCount) ?? []
+    if (on.some(([, st]) => st.slice(0, leadCount).some((v, d) => v !== first[d]))) return undefined
+    leadBytes.push(first.map((v) => v * ((on[0]?.[0].size ?? 4) as number)))
+  }
+  if (on2Sizes(raw, baseList)) return undefined
   const operands = raw.map((o, k) => {
-    const s = strides[k] as number[]
+    const s = (strides[k] as number[]).slice(leadCount)
     return {
       base: o.base,
       offset: o.offset,
@@ -154,10 +174,14 @@ const planOf = (step: LoopNest): Plan | undefined => {
     else if (r.inner === 0) redKind = 'row'
     else return undefined // nothing reduced (unit axes only): the JavaScript loop
   }
-  const rows = two ? (dims[0] as number) : 1
+  const rows = two ? (dims[leadCount] as number) : 1
   const cols = dims.at(-1) as number
-  return { rows, cols, operands, leaf, store, red, redKind, bases: [...new Set(operands.map((o) => o.base))] }
+  return { rows, cols, operands, leaf, store, red, redKind, bases: baseList, lead, leadBytes }
 }
+
+// a base seen with two element sizes (bytes and floats) cannot move by one byte stride: left to JavaScript
+const on2Sizes = (raw: readonly { base: number; size: 1 | 4 }[], bases: readonly number[]): boolean =>
+  bases.some((b) => new Set(raw.filter((o) => o.base === b).map((o) => o.size)).size > 1)
 
 const build = (step: LoopNest, plan: Plan): Uint8Array<ArrayBuffer> => {
   const { inputs, nodes, reduction } = step
@@ -435,22 +459,48 @@ export const clusterWasmKernel = (step: LoopNest, fallback: LoopKernel): LoopKer
   if (plan === undefined) return undefined
   const h = wasmHeap()
   const run = h.instantiate(build(step, plan)).cluster as (...pointers: number[]) => void
-  const { bases, redKind, rows, cols, operands, store, red } = plan
+  const { bases, redKind, rows, cols, operands, store, red, lead, leadBytes } = plan
   // which bases the loop writes (a base outside the heap is copied in around it, and these out again)
   const writeBase = new Set([...store, red].filter((k) => k >= 0).map((k) => (operands[k] as Operand).base))
   const args: number[] = new Array(bases.length + 1).fill(0)
   // the bytes of each base the loop touches, [lo, hi): a base outside the heap is copied in (and out) only there
-  const touched = bases.map((base) => {
+  const touched = bases.map((base, j) => {
     let [lo, hi] = [Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY]
+    // the leading axes move every operand of a base alike (in bytes)
+    const along = (leadBytes[j] as readonly number[]).map((st, d) => st * ((lead[d] as number) - 1))
+    const leadLo = along.reduce((acc, v) => acc + Math.min(0, v), 0)
+    const leadHi = along.reduce((acc, v) => acc + Math.max(0, v), 0)
     for (const o of operands) {
       if (o.base !== base) continue
       const a = o.offset + Math.min(0, (rows - 1) * o.outer) + Math.min(0, (cols - 1) * o.inner)
       const b = o.offset + Math.max(0, (rows - 1) * o.outer) + Math.max(0, (cols - 1) * o.inner) + 1
-      lo = Math.min(lo, a * o.size)
-      hi = Math.max(hi, b * o.size)
+      lo = Math.min(lo, a * o.size + leadLo)
+      hi = Math.max(hi, b * o.size + leadHi)
     }
     return [lo, hi] as const
   })
+  const leadCount = lead.reduce((a, b) => a * b, 1)
+  const moved: number[] = new Array(bases.length + 1).fill(0)
+  /** The kernel once per index of the leading axes (once when there are none), each base's pointer moved along. */
+  const runAll = (args: number[]) => {
+    if (lead.length === 0) {
+      run(...args)
+      return
+    }
+    moved[bases.length] = args[bases.length] as number
+    for (let m = 0; m < leadCount; m++) {
+      for (let j = 0; j < bases.length; j++) moved[j] = args[j] as number
+      let rest = m
+      for (let d = lead.length - 1; d >= 0; d--) {
+        const n = lead[d] as number
+        const i = rest % n
+        rest = (rest - i) / n
+        for (let j = 0; j < bases.length; j++)
+          moved[j] = ((moved[j] as number) + i * ((leadBytes[j] as number[])[d] as number)) | 0
+      }
+      run(...moved)
+    }
+  }
   return (B: TypedArray[]) => {
     const scratch: number[] = []
     const copied: [Uint8Array, number][] = []
@@ -486,7 +536,7 @@ export const clusterWasmKernel = (step: LoopNest, fallback: LoopKernel): LoopKer
         scratch.push(acc)
         args[bases.length] = acc
       }
-      run(...args)
+      runAll(args)
       for (const [window, block] of copied) window.set(new Uint8Array(h.memory.buffer, block, window.byteLength))
       clusterWasmStats.runs++
     } finally {
