@@ -1,7 +1,7 @@
 /** The chapter's listings 2.1–2.5 and its review, with nabla's Keras face, printed as the book prints them. */
 import { toCategorical } from '@nabla/datasets'
 import { kernelInfo } from '@nabla/linalg'
-import { slice, toArray } from '@nabla/ndarray'
+import { type NDArray, reshape, slice, toArray } from '@nabla/ndarray'
 import {
   type CompiledModel,
   compile,
@@ -10,7 +10,10 @@ import {
   formatEvaluate,
   type History,
   kerasModelSequential,
+  layerConv2d,
   layerDense,
+  layerFlatten,
+  layerMaxPooling2d,
   predictClasses,
   summary,
 } from '@nabla/nn'
@@ -37,13 +40,13 @@ export interface ChapterResult {
  * await runKeras(loadData(...), parseOptions([]), consoleOutput)
  */
 export const runKeras = async (data: Mnist, options: DemoOptions, out: Output): Promise<ChapterResult> => {
-  const testImages = toInputs(data.testImages)
-  const testLabels = toCategorical(data.testLabels, 10)
   const {
     model: trained,
     epochTimes,
     history,
   } = options.load === undefined ? await train(data, options, out) : await load(options.load, out)
+  const testImages = inputsFor(trained, data.testImages)
+  const testLabels = toCategorical(data.testLabels, 10)
   if (options.plot !== undefined && history !== undefined) {
     out.command('plot(history)')
     await writePlot(history, options.plot)
@@ -81,6 +84,10 @@ export const runKeras = async (data: Mnist, options: DemoOptions, out: Output): 
   }
 }
 
+/** The images as a network takes them: flat [n, 784] for the dense network, [n, 28, 28, 1] for the convnet. */
+const inputsFor = (model: CompiledModel, images: NDArray): NDArray =>
+  reshape(toInputs(images), [images.shape[0] as number, ...model.inputShape])
+
 /** --load: the book's load_model_hdf5 instead of listings 2.2–2.5 and fit. */
 const load = async (
   file: string,
@@ -99,12 +106,25 @@ const train = async (
   options: DemoOptions,
   out: Output,
 ): Promise<{ model: CompiledModel; epochTimes: number[]; history: History }> => {
-  out.listing('Listing 2.2 The network architecture')
-  const network = pipe(
-    kerasModelSequential(),
-    layerDense({ units: 512, activation: 'relu', inputShape: [28 * 28] }),
-    layerDense({ units: 10, activation: 'softmax' }),
-  )
+  const convnet = options.model === 'convnet'
+  out.listing(convnet ? 'Listing 5.1 Instantiating a small convnet' : 'Listing 2.2 The network architecture')
+  const network = convnet
+    ? pipe(
+        kerasModelSequential(),
+        layerConv2d({ filters: 32, kernelSize: 3, activation: 'relu', inputShape: [28, 28, 1] }),
+        layerMaxPooling2d({ poolSize: 2 }),
+        layerConv2d({ filters: 64, kernelSize: 3, activation: 'relu' }),
+        layerMaxPooling2d({ poolSize: 2 }),
+        layerConv2d({ filters: 64, kernelSize: 3, activation: 'relu' }),
+        layerFlatten(),
+        layerDense({ units: 64, activation: 'relu' }),
+        layerDense({ units: 10, activation: 'softmax' }),
+      )
+    : pipe(
+        kerasModelSequential(),
+        layerDense({ units: 512, activation: 'relu', inputShape: [28 * 28] }),
+        layerDense({ units: 10, activation: 'softmax' }),
+      )
   out.listing('Listing 2.3 The compilation step')
   const model = compile(network, {
     optimizer: options.optimizer,
@@ -114,8 +134,8 @@ const train = async (
   })
   out.detail(summary(model))
 
-  out.listing('Listing 2.4 Preparing the image data')
-  const trainImages = toInputs(data.trainImages)
+  out.listing(convnet ? 'Listing 5.3 Training the convnet on MNIST images' : 'Listing 2.4 Preparing the image data')
+  const trainImages = inputsFor(model, data.trainImages)
   out.listing('Listing 2.5 Preparing the labels')
   const trainLabels = toCategorical(data.trainLabels, 10)
 

@@ -114,6 +114,36 @@ describe('mnist-demo', () => {
   })
 })
 
+describe('--model convnet', () => {
+  it("trains chapter 5's convnet (its summary, batch 64 by default), saves it, and a loaded convnet predicts the same", async () => {
+    const file = join(tmp, 'convnet.safetensors')
+    const trained = await run([
+      '--model',
+      'convnet',
+      '--epochs',
+      '1',
+      '--train-samples',
+      '1280',
+      '--png',
+      'none',
+      '--save',
+      file,
+    ])
+    expect(trained.stderr).toBe('')
+    expect(trained.code).toBe(0)
+    expect(trained.stdout).toContain('# Listing 5.1 Instantiating a small convnet')
+    expect(trained.stdout).toContain(' conv2d (Conv2D)             (None, 26, 26, 32)        320')
+    expect(trained.stdout).toContain('Total params: 93,322')
+    expect(trained.stdout).toContain('> network %>% fit(train_images, train_labels, epochs = 1, batch_size = 64)')
+    expect(trained.stdout).toMatch(/Epoch 1\/1\n20\/20 \[=+\]/)
+    const loaded = await run(['--png', 'none', '--load', file])
+    expect(loaded.code).toBe(0)
+    const results = (t: string) =>
+      /> metrics <- network[\s\S]*predict_classes\(test_images\[1:10,\]\)\n\[1\] [\d ]+\n/.exec(t)?.[0]
+    expect(results(loaded.stdout)).toBe(results(trained.stdout))
+  })
+})
+
 describe('--plot', () => {
   it('writes the fit history as SVG: a loss and an accuracy panel, a point per epoch at the values fit printed', async () => {
     const file = join(tmp, 'history.svg')
@@ -212,6 +242,8 @@ describe('user errors: a clear message, exit code 2, no stack trace', () => {
     [['--batch-size', '-3'], /--batch-size/],
     [['--optimizer', 'adamw'], /--optimizer expects rmsprop, sgd, adam or adagrad, got "adamw"/],
     [['--mode', 'fast'], /--mode expects keras or functional/],
+    [['--model', 'resnet'], /--model expects dense or convnet, got "resnet"/],
+    [['--model', 'convnet', '--mode', 'functional'], /--model convnet works with --mode keras, got --mode functional/],
     [['--colour'], /Unknown option '--colour'/],
     [['--save', ''], /--save expects a file name, got ""/],
     [
