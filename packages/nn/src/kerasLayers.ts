@@ -1,8 +1,8 @@
 /** Keras's layer functions (`layer_dense`, `layer_dropout`, `layer_flatten`): each adds a layer to a Sequential model. */
 import { add, type NDArray, type Padding, type Shape } from '@nabla/ndarray'
 import { type ActivationName, activationByName } from './activations.js'
-import { avgPool2d, type Conv2dParams, conv2d, maxPool2d } from './conv.js'
-import { type DenseParams, dense } from './dense.js'
+import { avgPool2d, conv2d, maxPool2d } from './conv.js'
+import { dense } from './dense.js'
 import { dropout } from './dropout.js'
 import { flatten } from './flatten.js'
 import { type Initializer, type InitializerName, initializerByName } from './initializers.js'
@@ -62,6 +62,48 @@ export interface LayerDenseOptions {
 }
 
 /**
+ * What a layer with a kernel and a bias (dense, conv2d) shares: its initializers checked, its regularizers as the
+ * penalty training adds to the loss, and their part of the saved configuration.
+ */
+const weightLayer = (
+  op: string,
+  options: {
+    readonly kernelInitializer?: Initializer | InitializerName
+    readonly biasInitializer?: Initializer | InitializerName
+    readonly kernelRegularizer?: Regularizer
+    readonly biasRegularizer?: Regularizer
+  },
+) => {
+  const kernelInitializer = initializer(op, options.kernelInitializer ?? 'glorot_uniform')
+  const biasInitializer = initializer(op, options.biasInitializer ?? 'zeros')
+  const kernelRegularizer = checkRegularizer(op, 'kernelRegularizer', options.kernelRegularizer)
+  const biasRegularizer = checkRegularizer(op, 'biasRegularizer', options.biasRegularizer)
+  const regularization =
+    kernelRegularizer === undefined && biasRegularizer === undefined
+      ? undefined
+      : (p: unknown): NDArray => {
+          const { kernel, bias } = p as { readonly kernel: NDArray; readonly bias?: NDArray }
+          const terms = [
+            kernelRegularizer === undefined ? undefined : penalty(kernelRegularizer, kernel),
+            biasRegularizer === undefined || bias === undefined ? undefined : penalty(biasRegularizer, bias),
+          ].filter((t): t is NDArray => t !== undefined)
+          return terms.reduce((a, b) => add(a, b))
+        }
+  return {
+    kernelInitializer,
+    biasInitializer,
+    regularization: regularization === undefined ? {} : { regularization },
+    // a function initializer is stored as 'custom': a loaded model's weights come from the file
+    config: {
+      kernelInitializer: initializerName(options.kernelInitializer ?? 'glorot_uniform'),
+      biasInitializer: initializerName(options.biasInitializer ?? 'zeros'),
+      ...(kernelRegularizer === undefined ? {} : { kernelRegularizer: { ...kernelRegularizer } }),
+      ...(biasRegularizer === undefined ? {} : { biasRegularizer: { ...biasRegularizer } }),
+    },
+  }
+}
+
+/**
  * Adds a densely connected layer, `activation(dot(input, kernel) + bias)`: Keras's
  * `layer_dense`. Data-last for `pipe`, or data-first `layerDense(model, options)`.
  * @example
@@ -80,38 +122,21 @@ export const layerDense: LayerFunction<LayerDenseOptions> = layerFunction((optio
   if (!Number.isInteger(units) || units <= 0)
     throw new RangeError(`${op}: units must be a positive integer, got ${units}`)
   checkActivation(op, activation)
-  const kernelInitializer = initializer(op, options.kernelInitializer ?? 'glorot_uniform')
-  const biasInitializer = initializer(op, options.biasInitializer ?? 'zeros')
   const inputShape = checkShape(op, options.inputShape)
-  const kernelRegularizer = checkRegularizer(op, 'kernelRegularizer', options.kernelRegularizer)
-  const biasRegularizer = checkRegularizer(op, 'biasRegularizer', options.biasRegularizer)
-  const regularization =
-    kernelRegularizer === undefined && biasRegularizer === undefined
-      ? undefined
-      : (p: DenseParams): NDArray => {
-          const terms = [
-            kernelRegularizer === undefined ? undefined : penalty(kernelRegularizer, p.kernel),
-            biasRegularizer === undefined || p.bias === undefined ? undefined : penalty(biasRegularizer, p.bias),
-          ].filter((t): t is NDArray => t !== undefined)
-          return terms.reduce((a, b) => add(a, b))
-        }
+  const { kernelInitializer, biasInitializer, regularization, config } = weightLayer(op, options)
   return {
     kind: 'Dense',
-    ...(regularization === undefined ? {} : { regularization: regularization as (p: unknown) => NDArray }),
+    ...regularization,
     activation,
     ...(name === undefined ? {} : { name }),
     ...(inputShape === undefined ? {} : { inputShape }),
     build: (act = activation) => dense(units, { activation: act, kernelInitializer, biasInitializer, useBias }),
-    // a function initializer is stored as 'custom': a loaded model's weights come from the file
     config: {
       units,
       activation,
       useBias,
-      kernelInitializer: initializerName(options.kernelInitializer ?? 'glorot_uniform'),
-      biasInitializer: initializerName(options.biasInitializer ?? 'zeros'),
       ...(inputShape === undefined ? {} : { inputShape: [...inputShape] }),
-      ...(kernelRegularizer === undefined ? {} : { kernelRegularizer: { ...kernelRegularizer } }),
-      ...(biasRegularizer === undefined ? {} : { biasRegularizer: { ...biasRegularizer } }),
+      ...config,
     },
   }
 })
@@ -214,11 +239,8 @@ export const layerConv2d: LayerFunction<LayerConv2dOptions> = layerFunction((opt
   }
   const { filters, kernelSize, activation = 'linear', useBias = true, name, padding = 'valid' } = options
   checkActivation(op, activation)
-  const kernelInitializer = initializer(op, options.kernelInitializer ?? 'glorot_uniform')
-  const biasInitializer = initializer(op, options.biasInitializer ?? 'zeros')
   const inputShape = checkShape(op, options.inputShape)
-  const kernelRegularizer = checkRegularizer(op, 'kernelRegularizer', options.kernelRegularizer)
-  const biasRegularizer = checkRegularizer(op, 'biasRegularizer', options.biasRegularizer)
+  const { kernelInitializer, biasInitializer, regularization, config } = weightLayer(op, options)
   const window = {
     ...(options.strides === undefined ? {} : { strides: options.strides }),
     ...(options.dilationRate === undefined ? {} : { dilation: options.dilationRate }),
@@ -227,22 +249,12 @@ export const layerConv2d: LayerFunction<LayerConv2dOptions> = layerFunction((opt
   const build = (act: ActivationName = activation) =>
     conv2d(filters, kernelSize, { activation: act, kernelInitializer, biasInitializer, useBias, ...window })
   build() // checks filters and kernelSize now, not at compile
-  const regularization =
-    kernelRegularizer === undefined && biasRegularizer === undefined
-      ? undefined
-      : (p: Conv2dParams): NDArray => {
-          const terms = [
-            kernelRegularizer === undefined ? undefined : penalty(kernelRegularizer, p.kernel),
-            biasRegularizer === undefined || p.bias === undefined ? undefined : penalty(biasRegularizer, p.bias),
-          ].filter((t): t is NDArray => t !== undefined)
-          return terms.reduce((a, b) => add(a, b))
-        }
   return {
     kind: 'Conv2D',
     activation,
     ...(name === undefined ? {} : { name }),
     ...(inputShape === undefined ? {} : { inputShape }),
-    ...(regularization === undefined ? {} : { regularization: regularization as (p: unknown) => NDArray }),
+    ...regularization,
     build,
     config: {
       filters,
@@ -252,11 +264,8 @@ export const layerConv2d: LayerFunction<LayerConv2dOptions> = layerFunction((opt
       dilationRate: sizeConfig(options.dilationRate, 1),
       activation,
       useBias,
-      kernelInitializer: initializerName(options.kernelInitializer ?? 'glorot_uniform'),
-      biasInitializer: initializerName(options.biasInitializer ?? 'zeros'),
       ...(inputShape === undefined ? {} : { inputShape: [...inputShape] }),
-      ...(kernelRegularizer === undefined ? {} : { kernelRegularizer: { ...kernelRegularizer } }),
-      ...(biasRegularizer === undefined ? {} : { biasRegularizer: { ...biasRegularizer } }),
+      ...config,
     },
   }
 })

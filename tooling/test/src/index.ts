@@ -2,3 +2,4 @@
 export { allcloseFailure, type Tolerance } from './allclose.js'
 export { broadcastPairArb, fromRef, refArb, shapeArb, valueArb } from './arbitraries.js'
 export { broadcastGet, flatIndex, indices, type Ref, toNested } from './reference.js'
+export { expectSame } from './sameBits.js'
