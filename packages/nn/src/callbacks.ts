@@ -88,9 +88,6 @@ export const monitorTracker = (op: string, monitor: string, mode: MonitorMode, m
   const max = isMax(op, monitor, mode)
   let best = max ? -Infinity : Infinity
   return {
-    get best() {
-      return best
-    },
     value(logs: Logs): number {
       const v = logs[monitor]
       if (typeof v !== 'number') {

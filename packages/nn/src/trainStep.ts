@@ -62,28 +62,18 @@ export function trainStep<P extends Tree, S>(
   spec: TrainStepSpec<P, S> | TrainStepWithAuxSpec<P, S, unknown>,
 ): (state: TrainState<P, S>, x: NDArray, y: NDArray) => [TrainState<P, S>, NDArray, unknown?] {
   const hasAux = 'hasAux' in spec && spec.hasAux
-  const step = pureStep(spec)
-  if (spec.jit !== false) {
-    const compiled = jit(step)
-    return (state, x, y) => {
-      const [params, optState, value, aux] = compiled(state.params, state.optState, x, y) as unknown as [
-        P,
-        S,
-        NDArray,
-        unknown,
-      ]
-      return hasAux ? [{ params, optState }, value, aux] : [{ params, optState }, value]
-    }
-  }
+  const pure = pureStep(spec)
+  const step = spec.jit !== false ? jit(pure) : pure
   return (state, x, y) => {
-    const [params, optState, value, aux] = step(state.params, state.optState, x, y) as unknown as [
-      P,
-      S,
-      NDArray,
-      unknown,
-    ]
-    return hasAux ? [{ params, optState }, value, aux] : [{ params, optState }, value]
+    const [next, value, aux] = asState<P, S, unknown>(step(state.params, state.optState, x, y))
+    return hasAux ? [next, value, aux] : [next, value]
   }
+}
+
+/** The pure step's results `[params', optState', loss, aux?]` as `[state', loss, aux]`. */
+const asState = <P, S, A>(out: unknown): [TrainState<P & Tree, S>, NDArray, A] => {
+  const [params, optState, value, aux] = out as [P & Tree, S, NDArray, A]
+  return [{ params, optState }, value, aux]
 }
 
 /** The whole step as one pure function of arrays, `(params, optState, x, y) → [params', optState', loss, aux?]`: what jit traces. */
@@ -116,15 +106,10 @@ export const trainStepIntoSpare = <P extends Tree, S, A>(
   const compiled = jit((params: P, optState: S, _p: P, _s: S, x: NDArray, y: NDArray) => step(params, optState, x, y), {
     donateArgnums: [2, 3],
   })
-  return (state, spare, x, y) => {
-    const [params, optState, value, aux] = compiled(
-      state.params,
-      state.optState,
-      spare.params,
-      spare.optState,
-      x,
-      y,
-    ) as unknown as [P, S, NDArray, A]
-    return [{ params, optState }, value, aux]
-  }
+  return (state, spare, x, y) =>
+    asState<P, S, A>(compiled(state.params, state.optState, spare.params, spare.optState, x, y)) as [
+      TrainState<P, S>,
+      NDArray,
+      A,
+    ]
 }

@@ -20,7 +20,7 @@ import {
 } from '@nabla/ndarray/core'
 import type { Eqn, Jaxpr, Literal } from '../jaxpr.js'
 import { printJaxpr } from '../jaxpr.js'
-import { type Base, type ClusterStep, type Lowered, lower, type Ref, type Step } from './lower.js'
+import { type Base, copyInto, type Lowered, lower, type Ref, type Step } from './lower.js'
 import { planSlots } from './plan.js'
 
 /** Options of {@link compileJaxpr}. */
@@ -113,25 +113,6 @@ const freshStorage = (dtype: DType, n: number, heapOnly: boolean): TypedArray | 
   }
   return heapOnly ? undefined : allocate(dtype, n, false)
 }
-
-/** A copy of a strided view into a contiguous buffer, as a one-node cluster (an identity cast). */
-const copyCluster = (from: Ref, out: Ref): ClusterStep => ({
-  kind: 'cluster',
-  shape: from.shape,
-  inputs: [{ kind: 'ref', ref: from }],
-  nodes: [
-    {
-      prim: 'cast',
-      params: { dtype: from.dtype },
-      args: [{ kind: 'input', index: 0 }],
-      dtype: out.dtype,
-      // the output seen in the input's shape, row-major: the copy walks both together
-      store: { ...out, shape: from.shape, strides: contiguousStrides(from.shape) },
-    },
-  ],
-  reduction: null,
-  eqns: 1,
-})
 
 const isRef = (r: Ref | Literal): r is Ref => 'base' in r
 
@@ -353,7 +334,10 @@ const compileStep = (s: Step, bases: readonly Base[]): Kernel => {
     case 'cluster':
       return clusterKernel(s)
     case 'copy':
-      return clusterKernel(copyCluster(s.from, s.out))
+      // the output seen in the input's shape, row-major: the copy walks both together
+      return clusterKernel(
+        copyInto(s.from, { ...s.out, shape: s.from.shape, strides: contiguousStrides(s.from.shape) }),
+      )
     case 'dot': {
       const { inputs, params, out } = s
       const dims = params as Parameters<typeof dotGeneralInto>[1]

@@ -424,7 +424,7 @@ export const lower = (jaxpr: Jaxpr): Lowered => {
  * A loop that copies `from` into the strided view `into` (an identity cast, stored there), or fills it with +0
  * (for float32 as 0 + 0, which the SIMD loops take; a cast of the literal otherwise).
  */
-const copyInto = (from: Ref | 0, into: Ref): ClusterStep => {
+export const copyInto = (from: Ref | 0, into: Ref): ClusterStep => {
   const fill = from === 0 && into.dtype === 'float32'
   return {
     kind: 'cluster',

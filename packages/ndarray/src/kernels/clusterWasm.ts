@@ -152,7 +152,7 @@ const planOf = (step: LoopNest): Plan | undefined => {
     if (on.some(([, st]) => st.slice(0, leadCount).some((v, d) => v !== first[d]))) return undefined
     leadBytes.push(first.map((v) => v * ((on[0]?.[0].size ?? 4) as number)))
   }
-  if (on2Sizes(raw, baseList)) return undefined
+  if (mixedElementSizes(raw, baseList)) return undefined
   const operands = raw.map((o, k) => {
     const s = (strides[k] as number[]).slice(leadCount)
     return {
@@ -180,7 +180,7 @@ const planOf = (step: LoopNest): Plan | undefined => {
 }
 
 // a base seen with two element sizes (bytes and floats) cannot move by one byte stride: left to JavaScript
-const on2Sizes = (raw: readonly { base: number; size: 1 | 4 }[], bases: readonly number[]): boolean =>
+const mixedElementSizes = (raw: readonly { base: number; size: 1 | 4 }[], bases: readonly number[]): boolean =>
   bases.some((b) => new Set(raw.filter((o) => o.base === b).map((o) => o.size)).size > 1)
 
 const build = (step: LoopNest, plan: Plan): Uint8Array<ArrayBuffer> => {
