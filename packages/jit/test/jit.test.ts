@@ -42,6 +42,7 @@ import {
   where,
 } from '@nabla/ndarray'
 import { clusterWasmStats, wasmHeap } from '@nabla/ndarray/core'
+import { wasmSupport } from '@nabla/ndarray/wasm'
 import { broadcastPairArb, fromRef, refArb, shapeArb } from '@nabla/test-utils'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
@@ -123,7 +124,9 @@ describe('fused loops over arrays outside the WebAssembly heap', () => {
     }
     const before = clusterWasmStats.copies
     expectSame(jit(f)(big) as NDArray, f(big))
-    expect(clusterWasmStats.copies).toBeGreaterThan(before)
+    // the SIMD loops are off with a JavaScript kernel tier forced (NABLA_KERNEL=ts or ref)
+    const simd = wasmSupport().simd && process.env.NABLA_KERNEL !== 'ref' && process.env.NABLA_KERNEL !== 'ts'
+    if (simd) expect(clusterWasmStats.copies).toBeGreaterThan(before)
   })
 })
 

@@ -2,7 +2,7 @@
 // for random chains (fast-check) over shapes with remainders, broadcasts along either axis, special values
 // (NaN, ±0, ±Infinity, subnormals) and closing sums down columns, along rows and over everything; buffers in the
 // WebAssembly heap and outside it.
-import { matmul } from '@nabla/linalg'
+import { dotGeneral, matmul } from '@nabla/linalg'
 import {
   add,
   array,
@@ -16,6 +16,7 @@ import {
   mul,
   type NDArray,
   neg,
+  reshape,
   sqrt,
   sub,
   sum,
@@ -179,5 +180,63 @@ describe('fused float32 clusters in WebAssembly SIMD give the eager bits', () =>
       for (const [i, v] of want.entries()) expectSame(got[i] as never, v)
     }
     if (simd) expect(clusterWasmStats.runs).toBeGreaterThan(before)
+  })
+})
+
+describe('products whose contracting axes have length 1 (outer products) lower to one fused loop', () => {
+  it('gives the product kernel’s bits: batch and free axes in any order, ±0, NaN and ±Infinity (fast-check)', () => {
+    const before = clusterWasmStats.runs
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 4 }),
+        fc.integer({ min: 1, max: 37 }),
+        fc.integer({ min: 1, max: 70 }),
+        fc.boolean(),
+        fc.integer({ min: 0, max: 2 ** 31 - 1 }),
+        (b, m, n, swap, seed) => {
+          const data = fc.sample(valuesArb(b * (m + n)), { seed, numRuns: 1 })[0] as number[]
+          // vmap's per-example weight gradient: x [b, 1, m] and g [b, 1, n] contracted over the unit axis
+          const x = f32(data.slice(0, b * m), [b, 1, m])
+          const g = f32(data.slice(b * m), swap ? [1, b, n] : [b, 1, n])
+          const dims = swap
+            ? { contracting: [[1], [0]] as [number[], number[]], batch: [[0], [1]] as [number[], number[]] }
+            : { contracting: [[1], [1]] as [number[], number[]], batch: [[0], [0]] as [number[], number[]] }
+          const f = (u: NDArray, v: NDArray) => dotGeneral(u, v, dims)
+          const exe = compileJaxpr(makeJaxpr(f)(x, g))
+          expect(exe.steps.map((s) => s.kind)).toEqual(['cluster'])
+          expectSame(exe.run([x, g] as never)[0] as never, f(x, g))
+          // a plain outer product of two vectors, no batch axis
+          const u = reshape(x, [b * m, 1])
+          const v = reshape(g, [1, b * n])
+          expectSame(jit(matmul)(u, v), matmul(u, v))
+        },
+      ),
+      { numRuns: 80 },
+    )
+    if (simd) expect(clusterWasmStats.runs).toBeGreaterThan(before)
+  })
+
+  it('a per-example gradient as large as the heap’s budget for arrays, written outside the heap, is whole', () => {
+    // 128 examples of 784 × 128: 51 MB, so after a few runs the result no longer fits the heap and the loop
+    // writes it through a block it copies out; every element must be written (nothing is copied in first)
+    const x = f32(
+      Array.from({ length: 128 * 784 }, (_, i) => Math.sin(i) * 3),
+      [128, 1, 784],
+    )
+    const g = f32(
+      Array.from({ length: 128 * 128 }, (_, i) => Math.cos(i * 0.7)),
+      [128, 1, 128],
+    )
+    const f = (u: NDArray, v: NDArray) => dotGeneral(u, v, { contracting: [[1], [1]], batch: [[0], [0]] })
+    const want = f(x, g)
+    const exe = compileJaxpr(makeJaxpr(f)(x, g))
+    const copies = clusterWasmStats.copies
+    const kept: NDArray[] = []
+    for (let k = 0; k < 3; k++) {
+      const [got] = exe.run([x, g] as never)
+      kept.push(got as never)
+      expectSame(got as never, want)
+    }
+    if (simd) expect(clusterWasmStats.copies).toBeGreaterThan(copies)
   })
 })

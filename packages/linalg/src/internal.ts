@@ -5,3 +5,4 @@
 import './kernels/dotGeneral.js'
 
 export { dotGeneralInto } from './kernels/dotGeneral.js'
+export { holdWorkers } from './kernels/threads/index.js'

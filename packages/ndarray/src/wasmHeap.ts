@@ -166,7 +166,7 @@ export class WasmHeap {
    * @example
    * const out = heap.floats(n) ?? new Float32Array(n)
    */
-  floats(n: number): Float32Array | undefined {
+  floats(n: number, zeroed = true): Float32Array | undefined {
     if (!this.resident || this.live + 4 * n > this.residentBytes) return undefined
     const ptr = this.alloc(4 * n)
     if (ptr === undefined) return undefined
@@ -174,7 +174,7 @@ export class WasmHeap {
     const buffer = this.memory.buffer
     this.buffers.add(buffer)
     const x = new Float32Array(buffer, ptr, n)
-    x.fill(0)
+    if (zeroed) x.fill(0)
     this.registry.register(x, [ptr, 4 * n])
     return x
   }

@@ -6,7 +6,7 @@
  * walks its steps: no tracing, no dispatch, no allocation but the results it returns.
  */
 
-import { dotGeneralInto } from '@nabla/linalg/internal'
+import { dotGeneralInto, holdWorkers } from '@nabla/linalg/internal'
 import type { DType, TypedArray } from '@nabla/ndarray'
 import {
   allocate,
@@ -108,7 +108,7 @@ const withoutDeadCode = (jaxpr: Jaxpr): Jaxpr => {
  */
 const freshStorage = (dtype: DType, n: number, heapOnly: boolean): TypedArray | undefined => {
   if (dtype === 'float32') {
-    const inHeap = wasmHeap().floats(n)
+    const inHeap = wasmHeap().floats(n, false)
     if (inHeap !== undefined) return inHeap
   }
   return heapOnly ? undefined : allocate(dtype, n, false)
@@ -206,6 +206,79 @@ export const compileJaxpr = (program: Jaxpr, options: CompileOptions = {}): Exec
   const steps: StepInfo[] = low.steps.map(stepInfo)
 
   const stats: StepStats = { runs: 0, steps: low.steps.map(() => 0), cluster: 0, dot: 0, eval: 0, copy: 0 }
+  // a program with products keeps the product's worker threads awake for its run (see holdWorkers)
+  const hasProducts = kinds.includes('dot')
+  const runWith = (inputs: readonly Concrete[]): Concrete[] => {
+    if (inputs.length !== jaxpr.inputs.length) {
+      throw new RangeError(`jit: the program takes ${jaxpr.inputs.length} inputs, ${inputs.length} were given`)
+    }
+    const B: TypedArray[] = new Array(bases.length)
+    const owner = new Map<TypedArray, number>()
+    for (let k = 0; k < bases.length; k++) {
+      const b = bases[k] as Base
+      switch (b.kind) {
+        case 'input': {
+          const x = inputs[b.index] as Concrete
+          const v = jaxpr.inputs[b.index]
+          if (v !== undefined && (x.dtype !== v.aval.dtype || x.size !== b.size)) {
+            throw new TypeError(
+              `jit: input ${b.index} must be ${v.aval.dtype} [${v.aval.shape}], got ${x.dtype} [${x.shape}]`,
+            )
+          }
+          const m = x.contiguous ? x : materialize(x)
+          const data =
+            m.offset === 0 && m.data.length === b.size ? m.data : m.data.subarray(m.offset, m.offset + b.size)
+          // the same storage given twice must not be donated twice
+          if (owner.has(m.data)) owner.set(m.data, -1)
+          else owner.set(m.data, k)
+          B[k] = data
+          break
+        }
+        case 'output':
+          break
+        default:
+          B[k] = fixed[k] as TypedArray
+      }
+    }
+    for (let k = 0; k < bases.length; k++) {
+      const b = bases[k] as Base
+      if (b.kind !== 'output') continue
+      const i = donatedInto.get(k)
+      const input = i === undefined ? undefined : (inputs[(bases[i] as { index: number }).index] as Concrete)
+      const spare =
+        i !== undefined &&
+        input?.contiguous === true &&
+        owner.get(input.data) === i &&
+        (B[i] as TypedArray).length === b.size
+          ? (B[i] as TypedArray)
+          : undefined
+      // a donated buffer outside the heap (such as initial weights) is passed over while the heap has room:
+      // a result in the heap is read in place by the next run's kernels, one outside is copied in and out
+      const inHeap = spare !== undefined && (b.dtype !== 'float32' || wasmHeap().pointerOf(spare as Float32Array) >= 0)
+      B[k] = inHeap ? spare : (freshStorage(b.dtype, b.size, spare !== undefined) ?? (spare as TypedArray))
+    }
+    if (exe.timing) {
+      for (let s = 0; s < kernels.length; s++) {
+        const t0 = performance.now()
+        ;(kernels[s] as Kernel)(B)
+        const dt = performance.now() - t0
+        stats[kinds[s] as 'cluster' | 'dot' | 'eval' | 'copy'] += dt
+        stats.steps[s] = (stats.steps[s] as number) + dt
+      }
+      stats.runs++
+    } else {
+      for (let s = 0; s < kernels.length; s++) (kernels[s] as Kernel)(B)
+    }
+    return low.outputs.map((o) => {
+      if (!isRef(o)) return materialize(o.value)
+      const b = bases[o.base] as Base
+      const data = B[o.base] as TypedArray
+      if (b.kind === 'slot') throw new Error('jit: internal: an output was left in a planned slot')
+      // an output that is an input or a constant, or a view of one, shares its storage: arrays are immutable,
+      // and a donated input that is returned is never written into (see the donation above)
+      return new Concrete(o.dtype, o.shape, data, o.strides, o.offset)
+    })
+  }
   const exe: Executable = {
     jaxpr,
     steps,
@@ -213,76 +286,12 @@ export const compileJaxpr = (program: Jaxpr, options: CompileOptions = {}): Exec
     stats,
     timing: false,
     run(inputs) {
-      if (inputs.length !== jaxpr.inputs.length) {
-        throw new RangeError(`jit: the program takes ${jaxpr.inputs.length} inputs, ${inputs.length} were given`)
+      const release = hasProducts ? holdWorkers() : undefined
+      try {
+        return runWith(inputs)
+      } finally {
+        release?.()
       }
-      const B: TypedArray[] = new Array(bases.length)
-      const owner = new Map<TypedArray, number>()
-      for (let k = 0; k < bases.length; k++) {
-        const b = bases[k] as Base
-        switch (b.kind) {
-          case 'input': {
-            const x = inputs[b.index] as Concrete
-            const v = jaxpr.inputs[b.index]
-            if (v !== undefined && (x.dtype !== v.aval.dtype || x.size !== b.size)) {
-              throw new TypeError(
-                `jit: input ${b.index} must be ${v.aval.dtype} [${v.aval.shape}], got ${x.dtype} [${x.shape}]`,
-              )
-            }
-            const m = x.contiguous ? x : materialize(x)
-            const data =
-              m.offset === 0 && m.data.length === b.size ? m.data : m.data.subarray(m.offset, m.offset + b.size)
-            // the same storage given twice must not be donated twice
-            if (owner.has(m.data)) owner.set(m.data, -1)
-            else owner.set(m.data, k)
-            B[k] = data
-            break
-          }
-          case 'output':
-            break
-          default:
-            B[k] = fixed[k] as TypedArray
-        }
-      }
-      for (let k = 0; k < bases.length; k++) {
-        const b = bases[k] as Base
-        if (b.kind !== 'output') continue
-        const i = donatedInto.get(k)
-        const input = i === undefined ? undefined : (inputs[(bases[i] as { index: number }).index] as Concrete)
-        const spare =
-          i !== undefined &&
-          input?.contiguous === true &&
-          owner.get(input.data) === i &&
-          (B[i] as TypedArray).length === b.size
-            ? (B[i] as TypedArray)
-            : undefined
-        // a donated buffer outside the heap (such as initial weights) is passed over while the heap has room:
-        // a result in the heap is read in place by the next run's kernels, one outside is copied in and out
-        const inHeap =
-          spare !== undefined && (b.dtype !== 'float32' || wasmHeap().pointerOf(spare as Float32Array) >= 0)
-        B[k] = inHeap ? spare : (freshStorage(b.dtype, b.size, spare !== undefined) ?? (spare as TypedArray))
-      }
-      if (exe.timing) {
-        for (let s = 0; s < kernels.length; s++) {
-          const t0 = performance.now()
-          ;(kernels[s] as Kernel)(B)
-          const dt = performance.now() - t0
-          stats[kinds[s] as 'cluster' | 'dot' | 'eval' | 'copy'] += dt
-          stats.steps[s] = (stats.steps[s] as number) + dt
-        }
-        stats.runs++
-      } else {
-        for (let s = 0; s < kernels.length; s++) (kernels[s] as Kernel)(B)
-      }
-      return low.outputs.map((o) => {
-        if (!isRef(o)) return materialize(o.value)
-        const b = bases[o.base] as Base
-        const data = B[o.base] as TypedArray
-        if (b.kind === 'slot') throw new Error('jit: internal: an output was left in a planned slot')
-        // an output that is an input or a constant, or a view of one, shares its storage: arrays are immutable,
-        // and a donated input that is returned is never written into (see the donation above)
-        return new Concrete(o.dtype, o.shape, data, o.strides, o.offset)
-      })
     },
     describe() {
       const lines = low.steps.map((s, k) => `  ${k}: ${describeStep(s)}`)

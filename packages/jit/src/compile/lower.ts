@@ -4,6 +4,7 @@
  * transpose, broadcastTo, slice, stopGradient) become strides over their input's buffer and cost nothing;
  * products write into their planned buffer; the few other primitives run their evaluation rule.
  */
+import { chooseKernel } from '@nabla/linalg'
 import type { DType } from '@nabla/ndarray'
 import {
   Concrete,
@@ -15,6 +16,7 @@ import {
   type PrimitiveName,
   type ShapedArray,
 } from '@nabla/ndarray/core'
+import { wasmSupport } from '@nabla/ndarray/wasm'
 import type { Atom, Eqn, Jaxpr, Literal, Var } from '../jaxpr.js'
 
 /** The element-wise primitives, which fuse. */
@@ -366,9 +368,12 @@ export const lower = (jaxpr: Jaxpr): Lowered => {
         else steps.push({ kind: 'copy', from: r, out: storeFor(e.out) })
         return
       }
-      case 'dotGeneral':
-        steps.push({ kind: 'dot', inputs: e.inputs.map(refOf), params: e.params, out: storeFor(e.out) })
+      case 'dotGeneral': {
+        const inputs = e.inputs.map(refOf)
+        const outer = outerProduct(e, inputs, storeFor)
+        steps.push(outer ?? { kind: 'dot', inputs, params: e.params, out: storeFor(e.out) })
         return
+      }
       case 'pad':
       case 'concat': {
         const loops = placedCopies(e, e.inputs.map(refOf), storeFor)
@@ -453,6 +458,71 @@ export const copyInto = (from: Ref | 0, into: Ref): ClusterStep => {
     reduction: null,
     eqns: 1,
   }
+}
+
+/**
+ * A product whose contracting axes all have length 1 (an outer product, such as vmap's per-example weight
+ * gradient x_i ⊗ g_i) as one fused loop over the result, each operand seen in the result's axes with stride 0
+ * along the other's free axes. The loop gives the bits of the product kernel the same shape would run on:
+ * its sums start at +0, so a zero product comes out +0 (0 · −1 is +0, not −0); a kernel that rounds once (the
+ * JavaScript tiers in float64, relaxed SIMD's fused multiply-add) keeps −0 for a nonzero product that
+ * underflows, one that rounds the product first (plain SIMD, float64 operands) adds +0 to it. So
+ * out = a·b + (a = 0 or b = 0 ? +0 : −0) or out = a·b + 0. null for other products, operands of another dtype
+ * than the result, or a literal operand.
+ */
+const outerProduct = (e: Eqn, inputs: readonly (Ref | Literal)[], storeFor: (v: Var) => Ref): ClusterStep | null => {
+  const { contracting, batch } = e.params as {
+    contracting: readonly [readonly number[], readonly number[]]
+    batch: readonly [readonly number[], readonly number[]]
+  }
+  const [lhs, rhs] = inputs as [Ref | Literal, Ref | Literal]
+  const dtype = e.out.aval.dtype
+  if (!('base' in lhs) || !('base' in rhs) || lhs.dtype !== dtype || rhs.dtype !== dtype) return null
+  if (!contracting[0].every((a) => lhs.shape[a] === 1)) return null
+  const free = (r: Ref, side: 0 | 1) =>
+    r.shape.map((_, a) => a).filter((a) => !batch[side].includes(a) && !contracting[side].includes(a))
+  const lf = free(lhs, 0)
+  const rf = free(rhs, 1)
+  const out = storeFor(e.out)
+  // the result's axes: batch, then the lhs's free axes, then the rhs's
+  const seen = (r: Ref, side: 0 | 1, own: readonly number[]): Ref => ({
+    ...r,
+    shape: out.shape,
+    strides: [
+      ...batch[side].map((a) => r.strides[a] as number),
+      ...(side === 0 ? own : lf).map((a) => (side === 0 ? (r.strides[a] as number) : 0)),
+      ...(side === 1 ? own : rf).map((a) => (side === 1 ? (r.strides[a] as number) : 0)),
+    ],
+  })
+  // the shape the product kernel would see: m × n per batch, the batch folded into m when only the lhs varies
+  const count = (r: Ref, axes: readonly number[]) => axes.reduce((p, a) => p * (r.shape[a] as number), 1)
+  const batches = count(lhs, batch[0])
+  const folded = batches > 1 && batch[1].every((a) => rhs.strides[a] === 0)
+  const m = count(lhs, lf) * (folded ? batches : 1)
+  const n = count(rhs, rf)
+  const tier = chooseKernel(dtype === 'float64' ? 'float64' : 'float32', m, n, 1).tier
+  const roundsOnce = dtype === 'float32' && (tier !== 'wasm' || wasmSupport().relaxedSimd)
+  const input = (index: number): ClusterNode['args'][number] => ({ kind: 'input', index })
+  const node = (index: number): ClusterNode['args'][number] => ({ kind: 'node', index })
+  const leaves: ClusterInput[] = [
+    { kind: 'ref', ref: seen(lhs, 0, lf) },
+    { kind: 'ref', ref: seen(rhs, 1, rf) },
+    { kind: 'literal', value: 0 },
+    { kind: 'literal', value: -0 },
+  ]
+  const nodes: ClusterNode[] = [{ prim: 'mul', params: {}, args: [input(0), input(1)], dtype, store: null }]
+  if (roundsOnce) {
+    nodes.push(
+      { prim: 'compare', params: { op: 'equal' }, args: [input(0), input(2)], dtype: 'bool', store: null },
+      { prim: 'compare', params: { op: 'equal' }, args: [input(1), input(2)], dtype: 'bool', store: null },
+      { prim: 'where', params: {}, args: [node(2), input(2), input(3)], dtype, store: null },
+      { prim: 'where', params: {}, args: [node(1), input(2), node(3)], dtype, store: null },
+      { prim: 'add', params: {}, args: [node(0), node(4)], dtype, store: out },
+    )
+  } else {
+    nodes.push({ prim: 'add', params: {}, args: [node(0), input(2)], dtype, store: out })
+  }
+  return { kind: 'cluster', shape: out.shape, inputs: leaves, nodes, reduction: null, eqns: 1 }
 }
 
 /**

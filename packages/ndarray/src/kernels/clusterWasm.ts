@@ -459,9 +459,12 @@ export const clusterWasmKernel = (step: LoopNest, fallback: LoopKernel): LoopKer
   if (plan === undefined) return undefined
   const h = wasmHeap()
   const run = h.instantiate(build(step, plan)).cluster as (...pointers: number[]) => void
-  const { bases, redKind, rows, cols, operands, store, red, lead, leadBytes } = plan
+  const { bases, redKind, rows, cols, operands, leaf, store, red, lead, leadBytes } = plan
   // which bases the loop writes (a base outside the heap is copied in around it, and these out again)
   const writeBase = new Set([...store, red].filter((k) => k >= 0).map((k) => (operands[k] as Operand).base))
+  // a written base that no input reads and one store fills densely (a result, such as an outer product's) is not
+  // copied in first: every byte of its window is written
+  const readBase = new Set(leaf.filter((k) => k >= 0).map((k) => (operands[k] as Operand).base))
   const args: number[] = new Array(bases.length + 1).fill(0)
   // the bytes of each base the loop touches, [lo, hi): a base outside the heap is copied in (and out) only there
   const touched = bases.map((base, j) => {
@@ -480,6 +483,14 @@ export const clusterWasmKernel = (step: LoopNest, fallback: LoopKernel): LoopKer
     return [lo, hi] as const
   })
   const leadCount = lead.reduce((a, b) => a * b, 1)
+  const filled = bases.map((base, j) => {
+    if (!writeBase.has(base) || readBase.has(base) || red >= 0) return false
+    const [lo, hi] = touched[j] as readonly [number, number]
+    return store.some((k) => {
+      const o = operands[k] as Operand | undefined
+      return o !== undefined && k >= 0 && o.base === base && hi - lo === rows * cols * leadCount * o.size
+    })
+  })
   const moved: number[] = new Array(bases.length + 1).fill(0)
   /** The kernel once per index of the leading axes (once when there are none), each base's pointer moved along. */
   const runAll = (args: number[]) => {
@@ -519,7 +530,7 @@ export const clusterWasmKernel = (step: LoopNest, fallback: LoopKernel): LoopKer
           scratch.push(block)
           // a written range is copied in too, so that what the loop does not write comes back unchanged
           const window = bytesOf(x).subarray(lo, hi)
-          new Uint8Array(h.memory.buffer, block, hi - lo).set(window)
+          if (filled[j] !== true) new Uint8Array(h.memory.buffer, block, hi - lo).set(window)
           if (writeBase.has(base)) copied.push([window, block])
           // the loop addresses the base from its start: the block stands at byte lo of it (i32 arithmetic wraps)
           ptr = block - lo

@@ -106,6 +106,21 @@ export const gemmParallel = (args: GemmArgs<Float32Array>, options: ParallelGemm
 }
 
 /**
+ * Keeps the worker threads awake (spinning, not sleeping) between products until the returned function is
+ * called: what a compiled program does around a run, whose products come a few hundred microseconds apart and
+ * would otherwise each wait for a worker's wake-up from sleep. Does nothing where no pool has started.
+ * @example
+ * const release = holdWorkers()
+ * try { exe.run(args) } finally { release() }
+ */
+export const holdWorkers = (): (() => void) => {
+  const releases = [...pools.values()].map((p) => p.hold())
+  return () => {
+    for (const release of releases) release()
+  }
+}
+
+/**
  * Stops every worker thread of the pool (the next `gemmParallel` starts a new one). Not needed before exit:
  * idle workers never keep the process alive.
  * @example

@@ -170,6 +170,25 @@ export class GemmPool {
     Atomics.notify(this.ctrl, control.generation)
   }
 
+  /**
+   * Asks the workers to stay awake (spinning) between rounds until the returned function is called, and wakes
+   * sleeping ones: for a run of products a few hundred microseconds apart, where a wake-up from sleep would
+   * delay each one. Holds nest; after the last one ends the workers spin 2 ms more, then sleep.
+   * @example
+   * const release = pool.hold()
+   * try { runProgram() } finally { release() }
+   */
+  hold(): () => void {
+    Atomics.add(this.ctrl, control.hold, 1)
+    Atomics.notify(this.ctrl, control.generation)
+    let held = true
+    return () => {
+      if (!held) return
+      held = false
+      Atomics.sub(this.ctrl, control.hold, 1)
+    }
+  }
+
   /** Stops the workers; the pool cannot be used afterwards. @example pool.close() */
   close(): void {
     this.closed = true

@@ -6,6 +6,7 @@ export {
   defaultMinWork,
   defaultThreadCount,
   gemmParallel,
+  holdWorkers,
   maxThreads,
   type ParallelGemmOptions,
   poolSize,
