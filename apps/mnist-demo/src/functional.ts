@@ -10,7 +10,7 @@ import { jit } from '@nabla/jit'
 import { argmax, item, key, type NDArray, slice, split, toArray } from '@nabla/ndarray'
 import { categoricalAccuracy, dense, type SerialParams, serial, softmaxCrossentropy } from '@nabla/nn'
 import { applyUpdates, optimizer as byName } from '@nabla/optim'
-import { type Mnist, toInputs } from './data.js'
+import type { Inputs } from './data.js'
 import type { ChapterResult } from './keras.js'
 import type { DemoOptions } from './options.js'
 import type { Output } from './output.js'
@@ -20,11 +20,11 @@ import type { Output } from './output.js'
  * @example
  * await runFunctional(data, options, out)
  */
-export const runFunctional = async (data: Mnist, options: DemoOptions, out: Output): Promise<ChapterResult> => {
+export const runFunctional = async (data: Inputs, options: DemoOptions, out: Output): Promise<ChapterResult> => {
   const net = serial(dense(512, { activation: 'relu' }), dense(10))
   const [initKey, shuffleKey] = split(key(options.seed))
   const [, initial] = net.init(initKey!, [28 * 28])
-  const x = toInputs(data.trainImages)
+  const x = data.trainImages
   const y = toCategorical(data.trainLabels, 10)
   const opt = byName(options.optimizer)
   // loss(params, x, y): only params is differentiated; x and y are constants
@@ -61,7 +61,7 @@ export const runFunctional = async (data: Mnist, options: DemoOptions, out: Outp
     )
   }
 
-  const testX = toInputs(data.testImages)
+  const testX = data.testImages
   const testY = toCategorical(data.testLabels, 10)
   const logits = net.apply(params, testX)
   const testLoss = item(softmaxCrossentropy(logits, testY))

@@ -20,7 +20,7 @@ import {
 import { loadModel, saveModel } from '@nabla/nn/node'
 import { writePlot } from '@nabla/plot/node'
 import { pipe } from 'fp-ts/lib/function.js'
-import { type Mnist, toInputs } from './data.js'
+import type { Inputs } from './data.js'
 import type { DemoOptions } from './options.js'
 import type { Output } from './output.js'
 
@@ -39,7 +39,7 @@ export interface ChapterResult {
  * @example
  * await runKeras(loadData(...), parseOptions([]), consoleOutput)
  */
-export const runKeras = async (data: Mnist, options: DemoOptions, out: Output): Promise<ChapterResult> => {
+export const runKeras = async (data: Inputs, options: DemoOptions, out: Output): Promise<ChapterResult> => {
   const {
     model: trained,
     epochTimes,
@@ -86,7 +86,7 @@ export const runKeras = async (data: Mnist, options: DemoOptions, out: Output): 
 
 /** The images as a network takes them: flat [n, 784] for the dense network, [n, 28, 28, 1] for the convnet. */
 const inputsFor = (model: CompiledModel, images: NDArray): NDArray =>
-  reshape(toInputs(images), [images.shape[0] as number, ...model.inputShape])
+  reshape(images, [images.shape[0] as number, ...model.inputShape])
 
 /** --load: the book's load_model_hdf5 instead of listings 2.2–2.5 and fit. */
 const load = async (
@@ -102,7 +102,7 @@ const load = async (
 
 /** Listings 2.2–2.5 and the training. */
 const train = async (
-  data: Mnist,
+  data: Inputs,
   options: DemoOptions,
   out: Output,
 ): Promise<{ model: CompiledModel; epochTimes: number[]; history: History }> => {

@@ -4,11 +4,11 @@ import { setKernel } from '@nabla/linalg'
 import { slice, str } from '@nabla/ndarray'
 import { ModelFileError } from '@nabla/nn'
 import { PlotError } from '@nabla/plot'
-import { loadData } from './data.js'
+import { type Inputs, loadData, prepareInputs } from './data.js'
 import { drawDigit, writeDigitGrid } from './digits.js'
 import { runFunctional } from './functional.js'
 import { runKeras } from './keras.js'
-import { parseOptions, UsageError, usage } from './options.js'
+import { type DemoOptions, parseOptions, UsageError, usage } from './options.js'
 import { makeOutput, type Output } from './output.js'
 
 /** Where the demo writes. */
@@ -36,26 +36,8 @@ export const main = async (
     if (options.threads !== undefined) setKernel({ threads: options.threads })
     const out = makeOutput(io.stdout, options.quiet)
 
-    out.listing('Listing 2.1 Loading the MNIST dataset')
-    const data = loadData({ dir: options.data, trainSamples: options.trainSamples })
-    out.command('str(train_images)')
-    out.result(str(data.trainImages))
-    out.command('str(train_labels)')
-    out.result(str(data.trainLabels))
-    out.command('str(test_images)')
-    out.result(str(data.testImages))
-    out.command('str(test_labels)')
-    out.result(str(data.testLabels))
-
-    out.listing('Figure 2.2 The fifth sample in our dataset')
-    out.command('digit <- train_images[5,,]; plot(as.raster(digit, max = 255))')
-    out.detail(drawDigit(slice(data.trainImages, 4)))
-    if (options.png !== undefined) {
-      writeDigitGrid(data.trainImages, options.png)
-      out.detail(`(figure 2.1, MNIST sample digits: written to ${options.png})`)
-    }
-
-    await (options.mode === 'keras' ? runKeras : runFunctional)(data, options, out)
+    const inputs = showData(options, out)
+    await (options.mode === 'keras' ? runKeras : runFunctional)(inputs, options, out)
     return 0
   } catch (e) {
     if (e instanceof UsageError || e instanceof IdxFileError || e instanceof ModelFileError || e instanceof PlotError) {
@@ -65,4 +47,30 @@ export const main = async (
     io.stderr.write(`mnist-demo: internal error: ${(e as Error).stack ?? String(e)}\n`)
     return 1
   }
+}
+
+/**
+ * Listing 2.1 and figure 2.2: loads the data and shows it, then returns it prepared as the networks take it.
+ * The raw images go out of reach when this returns: nothing holds them during training.
+ */
+const showData = (options: DemoOptions, out: Output): Inputs => {
+  out.listing('Listing 2.1 Loading the MNIST dataset')
+  const data = loadData({ dir: options.data, trainSamples: options.trainSamples })
+  out.command('str(train_images)')
+  out.result(str(data.trainImages))
+  out.command('str(train_labels)')
+  out.result(str(data.trainLabels))
+  out.command('str(test_images)')
+  out.result(str(data.testImages))
+  out.command('str(test_labels)')
+  out.result(str(data.testLabels))
+
+  out.listing('Figure 2.2 The fifth sample in our dataset')
+  out.command('digit <- train_images[5,,]; plot(as.raster(digit, max = 255))')
+  out.detail(drawDigit(slice(data.trainImages, 4)))
+  if (options.png !== undefined) {
+    writeDigitGrid(data.trainImages, options.png)
+    out.detail(`(figure 2.1, MNIST sample digits: written to ${options.png})`)
+  }
+  return prepareInputs(data)
 }

@@ -14,8 +14,10 @@ const align = 64
 /**
  * A block allocator over a WebAssembly memory. With a shared memory (where the runtime has SharedArrayBuffer)
  * growth never detaches the views handed out, so the heap can hold arrays (`resident`); with a plain memory
- * growth would empty every view, so it only lends scratch blocks. Blocks of one size are reused exactly — a
- * training step asks for the same few sizes every time.
+ * growth would empty every view, so it only lends scratch blocks. A request takes a free block of its size
+ * first (a training step asks for the same few sizes every time), else the smallest larger one, split; a
+ * released block merges with free neighbours, and a free block at the top lowers it, so that the space of
+ * programs and arrays that are gone serves requests of other sizes instead of the memory growing.
  * @example
  * const heap = new WasmHeap(256 * 2 ** 20, 64 * 2 ** 20)
  * const x = heap.floats(1 << 20) // a Float32Array of zeros inside heap.memory, or undefined when full
@@ -25,8 +27,11 @@ export class WasmHeap {
   /** Whether arrays may live in the heap (a shared memory). */
   readonly resident: boolean
   private top = align
-  private readonly free = new Map<number, number[]>()
-  /** The size of every block ever handed out, by its address (blocks are reused, never split or merged). */
+  /** Free blocks: size by address, address by end, addresses by size. */
+  private readonly freeAt = new Map<number, number>()
+  private readonly freeEnding = new Map<number, number>()
+  private readonly bySize = new Map<number, Set<number>>()
+  /** The size of every block handed out and not yet released, by its address. */
   private readonly sizes = new Map<number, number>()
   private readonly buffers = new WeakSet<ArrayBufferLike>()
   private live = 0
@@ -113,15 +118,34 @@ export class WasmHeap {
 
   /**
    * A block of at least `bytes` bytes (64-byte aligned), or undefined when the heap is full. A free block of
-   * the same size is reused first, then the smallest free block up to twice the size (so products of many
-   * shapes do not each keep a block of their own), and only then does the heap grow.
+   * the same size is reused first, then the smallest larger free block (its rest stays free), and only then does
+   * the heap grow.
    * @example
    * const ptr = heap.alloc(4 * n)
    */
   alloc(bytes: number): number | undefined {
     const size = Math.max(align, Math.ceil(bytes / align) * align)
-    const reused = this.free.get(size)?.pop() ?? this.takeLarger(size)
-    if (reused !== undefined) return reused
+    const exact = this.bySize.get(size)
+    if (exact !== undefined && exact.size > 0) {
+      const ptr = exact.values().next().value as number
+      this.takeFree(ptr)
+      this.sizes.set(ptr, size)
+      return ptr
+    }
+    let best = -1
+    let bestSize = Number.POSITIVE_INFINITY
+    for (const [ptr, s] of this.freeAt) {
+      if (s > size && s < bestSize) {
+        best = ptr
+        bestSize = s
+      }
+    }
+    if (best >= 0) {
+      this.takeFree(best)
+      this.addFree(best + size, bestSize - size)
+      this.sizes.set(best, size)
+      return best
+    }
     const ptr = this.top
     const end = ptr + size
     const have = this.memory.buffer.byteLength
@@ -140,24 +164,45 @@ export class WasmHeap {
     return ptr
   }
 
-  /** Gives a block back. @example heap.release(ptr) */
+  /** Gives a block back; it merges with free neighbours. @example heap.release(ptr) */
   release(ptr: number): void {
     const size = this.sizes.get(ptr)
-    if (size === undefined) throw new Error(`WasmHeap: internal: no block starts at ${ptr}`)
-    const list = this.free.get(size)
-    if (list === undefined) this.free.set(size, [ptr])
-    else list.push(ptr)
+    if (size === undefined) throw new Error(`WasmHeap: internal: no block in use starts at ${ptr}`)
+    this.sizes.delete(ptr)
+    let start = ptr
+    let end = ptr + size
+    const before = this.freeEnding.get(start)
+    if (before !== undefined) {
+      this.takeFree(before)
+      start = before
+    }
+    const after = this.freeAt.get(end)
+    if (after !== undefined) {
+      this.takeFree(end)
+      end += after
+    }
+    if (end === this.top) this.top = start
+    else this.addFree(start, end - start)
   }
 
-  // the smallest free block of size in (size, 2·size]; it keeps its own size, so `release` puts it back whole
-  private takeLarger(size: number): number | undefined {
-    let best: number | undefined
-    for (const [candidate, list] of this.free) {
-      if (candidate > size && candidate <= 2 * size && list.length > 0 && (best === undefined || candidate < best)) {
-        best = candidate
-      }
-    }
-    return best === undefined ? undefined : this.free.get(best)?.pop()
+  /** Bytes from the heap's start to the end of its highest block in use or free (the rest of the memory is unused). @example heap.used */
+  get used(): number {
+    return this.top
+  }
+
+  private addFree(ptr: number, size: number): void {
+    this.freeAt.set(ptr, size)
+    this.freeEnding.set(ptr + size, ptr)
+    const list = this.bySize.get(size)
+    if (list === undefined) this.bySize.set(size, new Set([ptr]))
+    else list.add(ptr)
+  }
+
+  private takeFree(ptr: number): void {
+    const size = this.freeAt.get(ptr) as number
+    this.freeAt.delete(ptr)
+    this.freeEnding.delete(ptr + size)
+    this.bySize.get(size)?.delete(ptr)
   }
 
   /**

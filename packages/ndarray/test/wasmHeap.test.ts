@@ -1,5 +1,6 @@
 // WasmHeap: blocks inside one WebAssembly memory — reuse by size, growth that keeps earlier arrays valid,
 // the resident budget, and fused loops that read and write arrays of the heap in place.
+import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { add, fuse, key, mul, type NDArray, normal, sqrt } from '../src/index.js'
 import type { Concrete } from '../src/ndarray.js'
@@ -10,21 +11,65 @@ describe('WasmHeap', () => {
     const heap = new WasmHeap(4 * 65536, 65536)
     const a = heap.alloc(100) as number
     const b = heap.alloc(100) as number
+    const c = heap.alloc(100) as number
     expect(a % 64).toBe(0)
     expect(b - a).toBe(128) // 100 rounded up to whole cache lines
     heap.release(a)
     expect(heap.alloc(100)).toBe(a)
-    // a free block up to twice the size serves a smaller request, and goes back whole
+    // a larger free block serves a smaller request and keeps its rest free
     heap.release(b)
-    expect(heap.alloc(64)).toBe(b) // a 128-byte block for a 64-byte request
-    heap.release(b)
-    expect(heap.alloc(128)).toBe(b)
-    // a much larger free block is left for its own size: the heap grows instead
-    const big = heap.alloc(1000) as number
-    heap.release(big)
-    expect(heap.alloc(100)).not.toBe(big)
+    expect(heap.alloc(64)).toBe(b)
+    expect(heap.alloc(64)).toBe(b + 64)
     expect(heap.alloc(5 * 65536)).toBeUndefined() // more than the maximum
+    expect(() => heap.release(c + 64)).toThrow('WasmHeap: internal: no block in use starts at')
   })
+
+  it('merges a released block with its free neighbours, and lowers its top when the highest block goes', () => {
+    const heap = new WasmHeap(64 * 65536, 65536)
+    const [a, b, c, d] = [heap.alloc(1000), heap.alloc(2000), heap.alloc(3000), heap.alloc(64)] as number[]
+    const top = heap.used
+    heap.release(b as number)
+    heap.release(a as number)
+    heap.release(c as number)
+    // a, b and c are one free block now: a request of their joint size fits there, the heap does not grow
+    expect(heap.alloc(1024 + 2048 + 3008)).toBe(a)
+    expect(heap.used).toBe(top)
+    heap.release(a as number)
+    heap.release(d as number)
+    // everything is free: the top is back at the start
+    expect(heap.used).toBe(64)
+    expect(heap.alloc(64)).toBe(a)
+  })
+
+  it('never hands out overlapping blocks, whatever the order of requests and releases (fast-check)', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.oneof(fc.integer({ min: 1, max: 5000 }), fc.integer({ min: -40, max: -1 })), { maxLength: 200 }),
+        (ops) => {
+          const heap = new WasmHeap(256 * 65536, 65536)
+          const live: [number, number][] = []
+          for (const op of ops) {
+            if (op > 0) {
+              const ptr = heap.alloc(op) as number
+              expect(ptr % 64).toBe(0)
+              for (const [p, n] of live) expect(ptr + op <= p || p + n <= ptr).toBe(true)
+              live.push([ptr, op])
+            } else if (live.length > 0) {
+              const [ptr] = live.splice(-op % live.length, 1)[0] as [number, number]
+              heap.release(ptr)
+            }
+          }
+          const end = Math.max(64, ...live.map(([p, n]) => p + Math.ceil(n / 64) * 64))
+          // the top is the end of the highest block in use: free space above it went back
+          expect(heap.used).toBe(end)
+          for (const [ptr] of live) heap.release(ptr)
+          expect(heap.used).toBe(64)
+        },
+      ),
+      { numRuns: 200 },
+    )
+  })
+
   it('without shared memory it lends scratch blocks only: no arrays live in it, and growth still works', () => {
     const heap = new WasmHeap(64 * 65536, 65536, false)
     expect(heap.resident).toBe(false)
