@@ -1,4 +1,5 @@
 // Layers, losses and metrics against the book's formulas and hand-computed values.
+import { grad } from '@nabla/autodiff'
 import { checkGrads } from '@nabla/autodiff/testing'
 import { dot } from '@nabla/linalg'
 import {
@@ -16,6 +17,7 @@ import {
   split,
   sum,
   toArray,
+  toTypedArray,
   uniform,
 } from '@nabla/ndarray'
 import { describe, expect, it } from 'vitest'
@@ -109,6 +111,13 @@ describe('layers as pure init/apply pairs', () => {
 })
 
 describe('activations', () => {
+  it('relu keeps NaN (as NumPy and JAX), gives +0 for −0, and has derivative 0 at and below 0, 1 above', () => {
+    const r = toTypedArray(relu(array([Number.NaN, -0, -3, 4])))
+    expect(Number.isNaN(r[0])).toBe(true)
+    expect(Object.is(r[1], 0)).toBe(true)
+    expect(Array.from(r.subarray(2))).toEqual([0, 4])
+    expect(toArray(grad((x: NDArray) => sum(relu(x)))(array([-1, 0, 2])))).toEqual([0, 0, 1])
+  })
   it('relu has derivative 0 at 0 and softmax rows sum to 1, stable at ±1000', () => {
     expect(toArray(relu(array([-1, 0, 2])))).toEqual([0, 0, 2])
     const z = array([
