@@ -168,10 +168,11 @@ def cpu_seconds():
     return usage.ru_utime + usage.ru_stime
 
 
-def parse_args(description):
+def parse_args(description, batch_size=128):
+    """--epochs, --batch-size (default batch_size), --seed, --data: the options every reference takes."""
     parser = argparse.ArgumentParser(description=description)
     parser.add_argument("--epochs", type=int, default=5)
-    parser.add_argument("--batch-size", type=int, default=128)
+    parser.add_argument("--batch-size", type=int, default=batch_size)
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument("--data", default=None, help="a directory with MNIST's four IDX files (plain or .gz)")
     args = parser.parse_args()

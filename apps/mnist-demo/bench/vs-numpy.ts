@@ -2,14 +2,19 @@
 // hand-written NumPy loop of the same network (bench/numpy_reference.py) and, when a python3 with PyTorch is on the
 // PATH, the same in PyTorch on the CPU (bench/torch_reference.py); run alternately in one sitting, each in a fresh
 // process: nabla, NumPy, PyTorch, nabla, NumPy, PyTorch, …
+// With MODEL=convnet, the demo's --model convnet (chapter 5: conv 32/64/64 3×3 relu, 2×2 max pooling, dense 64,
+// dense 10; batch 64) in nabla and in PyTorch (bench/torch_convnet.py); NumPy has no convnet here and is skipped.
 // Not a test: numbers for the machine it runs on. Each run's line says how many cores' worth of CPU other processes
 // used meanwhile (from /proc/stat): on a shared machine, a run with more than a few hundredths is not clean.
+//   MODEL         dense (default: chapter 2's network, batch 128) or convnet (chapter 5's, batch 64)
 //   ROUNDS        rounds of runs (default 1)
 //   EPOCHS        epochs per run (default 5)
 //   PYTHON        the interpreter for NumPy (default: the first python3 on the PATH that imports numpy)
 //   TORCH_PYTHON  the interpreter for PyTorch (default: the first python3 on the PATH that imports torch)
 //   TORCH=0       skip PyTorch
-// Run from apps/mnist-demo: node --conditions=@nabla/source --import tsx bench/vs-numpy.ts (pnpm bench:peers).
+//   TORCH_THREADS PyTorch's intra-op threads (default: its own choice; see bench/torch_reference.py)
+// Run from apps/mnist-demo: node --conditions=@nabla/source --import tsx bench/vs-numpy.ts (pnpm bench:peers;
+// MODEL=convnet pnpm bench:peers for the convnet).
 import { spawnSync } from 'node:child_process'
 import { accessSync, constants, readFileSync, realpathSync } from 'node:fs'
 import os from 'node:os'
@@ -19,6 +24,7 @@ import { mnistDataDir } from '@nabla/datasets'
 import * as E from 'fp-ts/lib/Either.js'
 
 type System = 'nabla' | 'numpy' | 'torch'
+type Model = 'dense' | 'convnet'
 
 /** What the OpenBLAS a Python run loaded said about itself. */
 interface Blas {
@@ -33,6 +39,8 @@ interface Blas {
 /** The JSON line a run ends with. */
 interface Run {
   readonly system: System
+  readonly model?: Model
+  readonly batch_size?: number
   readonly epochs: readonly number[]
   readonly test_accuracy: number
   readonly peak_rss_mb?: number
@@ -62,6 +70,16 @@ const positive = (name: string, fallback: number): number => {
 }
 const rounds = positive('ROUNDS', 1)
 const epochs = positive('EPOCHS', 5)
+const modelEnv = process.env.MODEL ?? ''
+if (modelEnv !== '' && modelEnv !== 'dense' && modelEnv !== 'convnet')
+  throw new RangeError(`vs-numpy: MODEL must be dense or convnet, got ${modelEnv}`)
+const model: Model = modelEnv === 'convnet' ? 'convnet' : 'dense'
+// the demo's batch for each network (its --batch-size default), given to every system
+const batchSize = model === 'convnet' ? 64 : 128
+const describe: Record<Model, string> = {
+  dense: 'the dense network (chapter 2: Dense 512 relu → Dense 10)',
+  convnet: 'the convnet (chapter 5: conv 32/64/64 3×3 relu, 2×2 max pooling, dense 64 relu, dense 10)',
+}
 const here = dirname(fileURLToPath(import.meta.url))
 const appDir = dirname(here)
 
@@ -163,7 +181,8 @@ const runChild = (system: System, command: string, args: readonly string[], env:
 
 const dataDir = mnistDataDir()
 if (E.isLeft(dataDir)) throw new Error(`vs-numpy: ${dataDir.left.message}`)
-const pyArgs = (script: string) => [join(here, script), '--epochs', String(epochs), '--data', dataDir.right]
+const common = ['--epochs', String(epochs), '--batch-size', String(batchSize)]
+const pyArgs = (script: string) => [join(here, script), ...common, '--data', dataDir.right]
 
 const runners: { system: System; run: () => Run }[] = [
   {
@@ -172,13 +191,16 @@ const runners: { system: System; run: () => Run }[] = [
       runChild(
         'nabla',
         process.execPath,
-        ['--conditions=@nabla/source', '--import', 'tsx', join(here, 'epoch-times.ts'), '--epochs', String(epochs)],
+        ['--conditions=@nabla/source', '--import', 'tsx', join(here, 'epoch-times.ts'), '--model', model, ...common],
         nablaEnv,
       ),
   },
 ]
 // a missing python3, NumPy or PyTorch is not a failure of nabla: say so and time the others
-const numpyPython = findPython(process.env.PYTHON, 'numpy')
+const numpyPython =
+  model === 'convnet'
+    ? { why: 'no NumPy convnet here (numpy_reference.py is the dense network; MODEL=convnet times nabla and PyTorch)' }
+    : findPython(process.env.PYTHON, 'numpy')
 if (numpyPython.python !== undefined) {
   const python = numpyPython.python
   runners.push({ system: 'numpy', run: () => runChild('numpy', python, pyArgs('numpy_reference.py'), numpyEnv) })
@@ -187,7 +209,8 @@ const torchPython =
   process.env.TORCH === '0' ? { why: 'TORCH=0' } : findPython(process.env.TORCH_PYTHON, 'torch, numpy')
 if (torchPython.python !== undefined) {
   const python = torchPython.python
-  runners.push({ system: 'torch', run: () => runChild('torch', python, pyArgs('torch_reference.py'), process.env) })
+  const script = model === 'convnet' ? 'torch_convnet.py' : 'torch_reference.py'
+  runners.push({ system: 'torch', run: () => runChild('torch', python, pyArgs(script), process.env) })
 } else console.log(`PyTorch skipped: torch unavailable (${torchPython.why})`)
 
 const cpus = os.cpus()
@@ -199,7 +222,8 @@ for (const name of pinned) {
   if (process.env[name] !== undefined) console.log(`${name}=${process.env[name]} here: unset for the NumPy run`)
 }
 console.log(
-  `${rounds} round(s) of ${runners.map((r) => label[r.system]).join(', ')}; ${epochs} epoch(s) each, batch 128, float32\n`,
+  `${describe[model]}: ${rounds} round(s) of ${runners.map((r) => label[r.system]).join(', ')}; ` +
+    `${epochs} epoch(s) each, batch ${batchSize}, float32\n`,
 )
 
 const fmt = (s: number) => s.toFixed(2)
@@ -211,6 +235,12 @@ for (let round = 1; round <= rounds; round++) {
     if (result.unavailable !== undefined) {
       console.log(`round ${round}  ${label[system].padEnd(7)}  skipped: ${result.unavailable}`)
       continue
+    }
+    // a run that says what it trained must have trained what was asked
+    if ((result.model ?? model) !== model || (result.batch_size ?? batchSize) !== batchSize) {
+      throw new Error(
+        `vs-numpy: the ${label[system]} run trained ${result.model} with batch ${result.batch_size}, not ${model} with ${batchSize}`,
+      )
     }
     runs.push(result)
     console.log(
