@@ -94,22 +94,8 @@ export {
   type SequentialOptions,
 } from './model.js'
 export { type PredictOptions, predict, predictClasses } from './predict.js'
-export {
-  formatEpochLine,
-  formatLogs,
-  formatLogValue,
-  formatProgressLine,
-  formatTimePerUnit,
-  type Logs,
-  type ProgressState,
-  progressBar,
-} from './progress.js'
-export {
-  type ProgressLogger,
-  type ProgressLoggerOptions,
-  type ProgressOutput,
-  progressLogger,
-} from './progressLogger.js'
+export type { Logs } from './progress.js'
+export type { ProgressOutput } from './progressLogger.js'
 export {
   modelPenalty,
   penalty,

@@ -7,8 +7,10 @@ export type Logs = Readonly<Record<string, number>>
  * The step counter and bar, as Keras's Progbar draws it (the count right-aligned to the
  * total's width, `>` at the head while running).
  * @example
- * progressBar(469, 469) // '469/469 [==============================]'
- * progressBar(100, 469) // '100/469 [=====>........................]'
+ * import { progressBar } from './progress.js'
+ * progressBar(469, 469) // → '469/469 [==============================]'
+ * progressBar(100, 469) // → '100/469 [=====>........................]'
+ * progressBar(3, 10, 10) // → ' 3/10 [==>.......]'
  */
 export const progressBar = (current: number, total: number, width = 30): string => {
   const digits = String(total).length
@@ -20,8 +22,10 @@ export const progressBar = (current: number, total: number, width = 30): string 
 /**
  * One value as Keras shows it: 4 decimals, or 4-digit scientific below 1e-3 (Python's `%.4e`).
  * @example
- * formatLogValue(0.25749) // '0.2575'
- * formatLogValue(1.5e-5)  // '1.5000e-05'
+ * import { formatLogValue } from './progress.js'
+ * formatLogValue(0.25749) // → '0.2575'
+ * formatLogValue(1.5e-5) // → '1.5000e-05'
+ * formatLogValue(Number.NaN) // → 'nan'
  */
 export const formatLogValue = (v: number): string => {
   if (Number.isNaN(v)) return 'nan'
@@ -35,7 +39,8 @@ export const formatLogValue = (v: number): string => {
 /**
  * The logs as Keras appends them to a progress line.
  * @example
- * formatLogs({ loss: 0.2575, accuracy: 0.9255 }) // ' - loss: 0.2575 - accuracy: 0.9255'
+ * import { formatLogs } from './progress.js'
+ * formatLogs({ loss: 0.2575, accuracy: 0.9255 }) // → ' - loss: 0.2575 - accuracy: 0.9255'
  */
 export const formatLogs = (logs: Logs): string =>
   Object.entries(logs)
@@ -45,8 +50,10 @@ export const formatLogs = (logs: Logs): string =>
 /**
  * A duration per unit as Keras shows it: whole seconds, else milliseconds, else microseconds.
  * @example
- * formatTimePerUnit(0.0043, 'step') // '4ms/step'
- * formatTimePerUnit(2.1, 'epoch')   // '2s/epoch'
+ * import { formatTimePerUnit } from './progress.js'
+ * formatTimePerUnit(0.0043, 'step') // → '4ms/step'
+ * formatTimePerUnit(2.1, 'epoch') // → '2s/epoch'
+ * formatTimePerUnit(0.00025, 'step') // → '250us/step'
  */
 export const formatTimePerUnit = (seconds: number, unit: string): string => {
   if (seconds >= 1 || seconds === 0) return `${seconds.toFixed(0)}s/${unit}`
@@ -78,10 +85,11 @@ export interface ProgressState {
  * Keras's `verbose = 1` line: while running, the bar with an ETA; at the last step, the
  * epoch's final line with its time and time per step.
  * @example
- * formatProgressLine({ step: 469, steps: 469, seconds: 2.1, logs: { loss: 0.2575, accuracy: 0.9255 } })
- * // '469/469 [==============================] - 2s 4ms/step - loss: 0.2575 - accuracy: 0.9255'
- * formatProgressLine({ step: 100, steps: 469, seconds: 0.5, logs: { loss: 0.5 } })
- * // '100/469 [=====>........................] - ETA: 1s - loss: 0.5000'
+ * import { formatProgressLine } from './progress.js'
+ * console.log(formatProgressLine({ step: 469, steps: 469, seconds: 2.1, logs: { loss: 0.2575, accuracy: 0.9255 } }))
+ * // prints: 469/469 [==============================] - 2s 4ms/step - loss: 0.2575 - accuracy: 0.9255
+ * console.log(formatProgressLine({ step: 100, steps: 469, seconds: 0.5, logs: { loss: 0.5 } }))
+ * // prints: 100/469 [=====>........................] - ETA: 1s - loss: 0.5000
  */
 export const formatProgressLine = ({ step, steps, seconds, logs }: ProgressState): string => {
   const perStep = step > 0 ? seconds / step : 0
@@ -95,8 +103,9 @@ export const formatProgressLine = ({ step, steps, seconds, logs }: ProgressState
 /**
  * Keras's `verbose = 2` line, one per epoch, without a bar.
  * @example
- * formatEpochLine({ step: 128, steps: 128, seconds: 5.4, logs: { loss: 3.1494, accuracy: 0.1463 } })
- * // '128/128 - 5s - loss: 3.1494 - accuracy: 0.1463 - 5s/epoch - 42ms/step'
+ * import { formatEpochLine } from './progress.js'
+ * console.log(formatEpochLine({ step: 128, steps: 128, seconds: 5.4, logs: { loss: 3.1494, accuracy: 0.1463 } }))
+ * // prints: 128/128 - 5s - loss: 3.1494 - accuracy: 0.1463 - 5s/epoch - 42ms/step
  */
 export const formatEpochLine = ({ step, steps, seconds, logs }: ProgressState): string => {
   const count = `${String(step).padStart(String(steps).length)}/${steps}`

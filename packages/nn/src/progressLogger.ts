@@ -31,8 +31,19 @@ export interface ProgressLogger {
 /**
  * A progress logger for one fit. Epochs are 0-based here and shown 1-based ("Epoch 1/5").
  * @example
- * const log = progressLogger({ verbose: 1, output: process.stdout, epochs: 5, steps: 469 })
- * log.epochBegin(0); log.batchEnd(1, { loss: 2.3 }); log.epochEnd({ loss: 0.26, accuracy: 0.93 })
+ * import { progressLogger } from './progressLogger.js'
+ * // to a terminal: progressLogger({ verbose: 1, output: process.stdout, epochs: 5, steps: 469 }); here to a
+ * // collector (not a TTY: one final line per epoch), with a clock that says 2.1 s have passed at the end
+ * let text = ''
+ * let seconds = 0
+ * const output = { write: (s: string) => (text += s) }
+ * const log = progressLogger({ verbose: 1, output, epochs: 5, steps: 469, now: () => seconds })
+ * log.epochBegin(0)
+ * log.batchEnd(1, { loss: 2.3 })
+ * seconds = 2.1
+ * log.batchEnd(469, { loss: 0.26, accuracy: 0.93 })
+ * log.epochEnd({ loss: 0.26, accuracy: 0.93 })
+ * text // → 'Epoch 1/5\n469/469 [==============================] - 2s 4ms/step - loss: 0.2600 - accuracy: 0.9300\n'
  */
 export const progressLogger = ({
   verbose,

@@ -1,17 +1,15 @@
 // The printed faces: Keras's progress lines, R's history and list printing, and the live logger.
 import { describe, expect, it } from 'vitest'
+import { formatEvaluate, formatHistory, rFormat } from '../src/index.js'
 import {
   formatEpochLine,
-  formatEvaluate,
-  formatHistory,
   formatLogs,
   formatLogValue,
   formatProgressLine,
   formatTimePerUnit,
   progressBar,
-  progressLogger,
-  rFormat,
-} from '../src/index.js'
+} from '../src/progress.js'
+import { progressLogger } from '../src/progressLogger.js'
 import { collector } from './kerasFixtures.js'
 
 describe('Keras progress formatting', () => {

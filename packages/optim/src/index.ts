@@ -6,7 +6,6 @@
 export {
   adagrad,
   adam,
-  defaultLearningRates,
   learningRateOf,
   type OptimizerName,
   optimizer,
@@ -23,7 +22,6 @@ export { type ScaleByAdamOptions, type ScaleByAdamState, scaleByAdam } from './s
 export { type ScaleByLearningRateState, scaleByLearningRate } from './scaleByLearningRate.js'
 export { type ScaleByRmsOptions, type ScaleByRmsState, scaleByRms } from './scaleByRms.js'
 export {
-  checkLearningRate,
   type ExponentialDecayOptions,
   exponentialDecay,
   type LearningRate,

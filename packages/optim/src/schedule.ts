@@ -25,8 +25,9 @@ const check = (op: string, name: string, v: number, min = 0, strict = false): vo
 /**
  * Throws unless `lr` is a non-negative number or a function.
  * @example
+ * import { checkLearningRate } from './schedule.js'
  * checkLearningRate('sgd', 0.01) // fine
- * checkLearningRate('sgd', -1)   // RangeError: sgd: learningRate must be a finite number ≥ 0, got -1
+ * checkLearningRate('sgd', -1) // throws RangeError: sgd: learningRate must be a finite number ≥ 0, got -1
  */
 export const checkLearningRate = (op: string, lr: LearningRate): void => {
   if (typeof lr !== 'function') check(op, 'learningRate', lr)
@@ -38,10 +39,14 @@ export const checkLearningRate = (op: string, lr: LearningRate): void => {
  * is returned; when the count is traced (inside `jit` or another transform), the schedule's `arrayForm`
  * gives the rate as a float64 scalar NDArray. A schedule without one cannot run there: that is an error.
  * @example
- * learningRateAt(0.001, array(10, { dtype: 'float64' }))                     // 0.001
- * learningRateAt((step) => 0.1 / (1 + step), array(9, { dtype: 'float64' })) // 0.01
- * learningRateAt(exponentialDecay({ initialLearningRate: 0.1, decaySteps: 10, decayRate: 0.5 }), tracedCount)
- * // a float64 NDArray (traced)
+ * import { vmap } from '@nabla/autodiff'
+ * learningRateAt(0.001, array(10, { dtype: 'float64' })) // → 0.001
+ * learningRateAt((step) => 0.1 / (1 + step), array(9, { dtype: 'float64' })) // → 0.01
+ * // a traced count (here under vmap; in practice a jitted training step) gets the schedule's arrayForm
+ * const decay = exponentialDecay({ initialLearningRate: 0.1, decaySteps: 10, decayRate: 0.5 })
+ * const counts = array([0, 10, 20], { dtype: 'float64' })
+ * toArray(vmap((count) => learningRateAt(decay, count))(counts)) // → [0.1, 0.05, 0.025]
+ * vmap((count) => learningRateAt((step) => 0.1 / (1 + step), count))(counts) // throws: cannot run inside jit
  */
 export function learningRateAt(lr: LearningRate, count: number): number
 export function learningRateAt(lr: LearningRate, count: NDArray | number): number | NDArray
@@ -76,7 +81,12 @@ const floorNonNegative = (p: NDArray): NDArray => cast(cast(p, 'int32'), 'float6
  * lr(step) = initial · rate^(step / decaySteps) (the exponent floored with `staircase`). Its `arrayForm` computes
  * the same doubles with float64 array ops (under `jit`).
  * @example
- * rmsprop({ learningRate: exponentialDecay({ initialLearningRate: 1e-3, decaySteps: 469, decayRate: 0.9 }) })
+ * const schedule = exponentialDecay({ initialLearningRate: 1e-3, decaySteps: 469, decayRate: 0.9 })
+ * schedule(0) // → 1e-3
+ * schedule(469) // → 9e-4
+ * schedule(938) // → 8.1e-4
+ * exponentialDecay({ initialLearningRate: 1, decaySteps: 10, decayRate: 0.5, staircase: true })(19) // → 0.5
+ * rmsprop({ learningRate: schedule })
  */
 export const exponentialDecay = ({
   initialLearningRate,
@@ -113,7 +123,11 @@ export interface PiecewiseConstantOptions {
  * A rate that jumps at given steps: `values[0]` up to `boundaries[0]`, then `values[1]`, …. Its `arrayForm`
  * chooses among the same values with `where` (under `jit`).
  * @example
- * sgd({ learningRate: piecewiseConstant({ boundaries: [1000], values: [0.1, 0.01] }) })
+ * const schedule = piecewiseConstant({ boundaries: [1000], values: [0.1, 0.01] })
+ * schedule(1000) // → 0.1
+ * schedule(1001) // → 0.01
+ * sgd({ learningRate: schedule })
+ * piecewiseConstant({ boundaries: [10], values: [0.1] }) // throws RangeError: expected 2 values for 1 boundaries
  */
 export const piecewiseConstant = ({ boundaries, values }: PiecewiseConstantOptions): Schedule => {
   if (values.length !== boundaries.length + 1) {
