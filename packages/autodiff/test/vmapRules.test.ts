@@ -133,6 +133,63 @@ const permutationArb = (n: number) =>
       .map(([, i]) => i),
   )
 
+/** A window or convolution geometry over small images: [height, width] sizes, strides, pads and dilations. */
+const geometryArb = fc.record({
+  n: fc.integer({ min: 1, max: 2 }),
+  h: fc.integer({ min: 3, max: 6 }),
+  w: fc.integer({ min: 3, max: 6 }),
+  c: fc.integer({ min: 1, max: 5 }),
+  f: fc.integer({ min: 1, max: 3 }),
+  size: fc.tuple(fc.integer({ min: 1, max: 2 }), fc.integer({ min: 1, max: 2 })),
+  strides: fc.tuple(fc.integer({ min: 1, max: 2 }), fc.integer({ min: 1, max: 2 })),
+  padding: fc.tuple(fc.tuple(fc.nat(1), fc.nat(1)), fc.tuple(fc.nat(1), fc.nat(1))),
+  dilation: fc.tuple(fc.integer({ min: 1, max: 2 }), fc.integer({ min: 1, max: 2 })),
+})
+
+/** The extent of a window's output along an axis of n elements. */
+const windowOut = (n: number, k: number, s: number, [lo, hi]: readonly [number, number], d: number) =>
+  Math.floor((n + lo + hi - d * (k - 1) - 1) / s) + 1
+
+const convCase = (prim: 'conv2d' | 'conv2dBackpropInput' | 'conv2dBackpropFilter'): fc.Arbitrary<Spec> =>
+  geometryArb.map(({ n, h, w, c, f, size: [kh, kw], strides, padding, dilation }) => {
+    const dims = { strides, padding, dilation }
+    const oh = windowOut(h, kh, strides[0], padding[0], dilation[0])
+    const ow = windowOut(w, kw, strides[1], padding[1], dilation[1])
+    const [x, k, g] = [
+      [n, h, w, c],
+      [kh, kw, c, f],
+      [n, oh, ow, f],
+    ]
+    if (prim === 'conv2d')
+      return { inputs: [{ shape: x }, { shape: k }], f: (a, b) => bind(prim, [a as NDArray, b as NDArray], dims) }
+    if (prim === 'conv2dBackpropInput') {
+      return {
+        inputs: [{ shape: g }, { shape: k }],
+        f: (a, b) => bind(prim, [a as NDArray, b as NDArray], { ...dims, inputSize: [h, w] }),
+      }
+    }
+    return {
+      inputs: [{ shape: x }, { shape: g }],
+      f: (a, b) => bind(prim, [a as NDArray, b as NDArray], { ...dims, kernelSize: [kh, kw] }),
+    }
+  })
+
+const windowCase = (prim: 'reduceWindow' | 'selectAndGather' | 'selectAndScatterAdd', op: 'max' | 'sum' = 'max') =>
+  geometryArb.map(({ n, h, w, c, size, strides, padding, dilation }): Spec => {
+    const p = { window: size, strides, padding, dilation, baseDilation: [1, 1] as const }
+    const out = [
+      n,
+      windowOut(h, size[0], strides[0], padding[0], dilation[0]),
+      windowOut(w, size[1], strides[1], padding[1], dilation[1]),
+      c,
+    ]
+    const x = [n, h, w, c]
+    if (prim === 'reduceWindow') return { inputs: [{ shape: x }], f: (a) => bind(prim, [a as NDArray], { op, ...p }) }
+    if (prim === 'selectAndGather')
+      return { inputs: [{ shape: x }, { shape: x }], f: (t, a) => bind(prim, [t as NDArray, a as NDArray], p) }
+    return { inputs: [{ shape: out }, { shape: x }], f: (s, a) => bind(prim, [s as NDArray, a as NDArray], p) }
+  })
+
 const cases: Record<PrimitiveName, fc.Arbitrary<Spec>> = {
   add: binary('add'),
   sub: binary('sub'),
@@ -278,6 +335,12 @@ const cases: Record<PrimitiveName, fc.Arbitrary<Spec>> = {
       }
     }),
   stopGradient: unary('stopGradient'),
+  conv2d: convCase('conv2d'),
+  conv2dBackpropInput: convCase('conv2dBackpropInput'),
+  conv2dBackpropFilter: convCase('conv2dBackpropFilter'),
+  reduceWindow: fc.oneof(windowCase('reduceWindow', 'max'), windowCase('reduceWindow', 'sum')),
+  selectAndGather: windowCase('selectAndGather'),
+  selectAndScatterAdd: windowCase('selectAndScatterAdd'),
 }
 
 describe('batching rules', () => {

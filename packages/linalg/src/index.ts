@@ -1,8 +1,11 @@
 /**
- * @nabla/linalg — the book's tensor dot and its relatives (`dot`, `matmul`, `tensordot`), all
- * one traceable primitive, `dotGeneral`, evaluated by tiered GEMM kernels with transpose flags.
+ * `@nabla/linalg` — the book's tensor dot and its relatives (`dot`, `matmul`, `tensordot`), all
+ * one traceable primitive, `dotGeneral`, evaluated by tiered GEMM kernels with transpose flags;
+ * and 2-D convolution (`conv2d`), the `conv2d` primitive and its two transposes, on the same kernels.
+ * @module @nabla/linalg
  */
 import './kernels/dotGeneral.js'
+import './kernels/conv2d.js'
 
 export {
   type Choice,
@@ -23,4 +26,4 @@ export { dot } from './ops/dot.js'
 export { dotGeneral } from './ops/dotGeneral.js'
 export { matmul } from './ops/matmul.js'
 export { type TensordotAxes, tensordot } from './ops/tensordot.js'
-export type { DotDims } from './primitive.js'
+export type { Conv2dDims, DotDims } from './primitive.js'

@@ -1,7 +1,8 @@
 /**
- * @nabla/ndarray/core — the extension surface for nabla's own packages and for users
+ * `@nabla/ndarray/core` — the extension surface for nabla's own packages and for users
  * who add primitives or transforms: `bind`, the trace stack, tracers, evaluation rules,
  * and access to the storage of concrete arrays. Ordinary array code never needs it.
+ * @module @nabla/ndarray/core
  */
 import './kernels/all.js'
 import './shapeRule.js'
@@ -30,8 +31,9 @@ export {
   unaryBodies,
 } from './kernels/elementwise.js'
 export { type Operand as LoopOperand, runLoop } from './kernels/loop.js'
+export { type AxisTaps, axisTaps, windowOutSize } from './kernels/window.js'
 export { Concrete } from './ndarray.js'
-export type { Comparison, Params, PrimitiveName, PrimitiveParams } from './primitive.js'
+export type { Comparison, Params, PrimitiveName, PrimitiveParams, WindowParams } from './primitive.js'
 export { batchedKey, checkKey, type KeyBatch, keyBatchOf, randomBits } from './random.js'
 export { contiguousStrides, normalizeAxes, normalizeAxis, shapesEqual, showShape } from './shape.js'
 export { registerShapeRule, type ShapedArray, type ShapeRule, shapeOf, shapeRuleNames } from './shapeRule.js'

@@ -2,7 +2,31 @@
 import type { DType } from './dtype.js'
 import type { Shape } from './shape.js'
 
-/** Comparison carried by the `compare` primitive. */
+/**
+ * Where a window slides over the spatial axes (1 and 2) of channels-last images [batch, height, width, channels]
+ * (XLA's `reduce_window` geometry, for NHWC images), per axis [height, width]: the window's size, its step, the
+ * padding before and after (negative crops), the spacing of its taps (`dilation`) and the spacing of the input's
+ * elements (`baseDilation`: holes between them, which the transpose of a strided window needs). Padding and holes
+ * are not elements: they never win a max and add nothing to a sum.
+ * @category Primitives
+ * @example
+ * import type { WindowParams } from '@nabla/ndarray/core'
+ * // a 2×2 pool with stride 2 and no padding (Keras's max_pooling2d default)
+ * const w: WindowParams = { window: [2, 2], strides: [2, 2], padding: [[0, 0], [0, 0]], dilation: [1, 1], baseDilation: [1, 1] }
+ * axisTaps(28, w, 0).out // → 14 // output rows of a 28-row image
+ */
+export interface WindowParams {
+  readonly window: readonly [number, number]
+  readonly strides: readonly [number, number]
+  readonly padding: readonly [readonly [number, number], readonly [number, number]]
+  readonly dilation: readonly [number, number]
+  readonly baseDilation: readonly [number, number]
+}
+
+/**
+ * Comparison carried by the `compare` primitive.
+ * @category Primitives
+ */
 export type Comparison = 'equal' | 'notEqual' | 'greater' | 'greaterEqual' | 'less' | 'lessEqual'
 
 /**
@@ -12,6 +36,7 @@ export type Comparison = 'equal' | 'notEqual' | 'greater' | 'greaterEqual' | 'le
  *
  * Element-wise binary primitives broadcast their operands (NumPy rule); a transform's
  * rule undoes that in cotangents.
+ * @category Primitives
  */
 export interface PrimitiveParams {
   add: Record<string, never>
@@ -44,10 +69,25 @@ export interface PrimitiveParams {
   take: { readonly axis: number }
   /** Inputs [updates, indices]: zeros of extent `size` along `axis`, with updates summed in at the indices (take's transpose). */
   scatterAdd: { readonly axis: number; readonly size: number }
+  /** The max or the sum of each window of NHWC images: [batch, outHeight, outWidth, channels]. */
+  reduceWindow: WindowParams & { readonly op: 'max' | 'sum' }
+  /**
+   * Inputs [source, operand]: zeros of the operand's shape, with each window's source value added at the window's
+   * first maximum of the operand (row-major order within the window; a NaN wins): max pooling's transpose.
+   */
+  selectAndScatterAdd: WindowParams
+  /** Inputs [tangent, operand]: each window's tangent value at the window's first maximum of the operand (0 for an empty window). */
+  selectAndGather: WindowParams
 }
 
-/** Name of a primitive. */
+/**
+ * Name of a primitive.
+ * @category Primitives
+ */
 export type PrimitiveName = keyof PrimitiveParams
 
-/** Parameters of primitive `P`. */
+/**
+ * Parameters of primitive `P`.
+ * @category Primitives
+ */
 export type Params<P extends PrimitiveName> = PrimitiveParams[P]

@@ -4,11 +4,24 @@ import { elementwise, unary } from './elementwise.js'
 import { scatterAdd, take } from './indexing.js'
 import type { BatchRuleTable } from './rule.js'
 import { argmax, broadcastTo, concat, pad, reduceMax, reduceSum, reshape, slice, transpose } from './structural.js'
+import {
+  conv2d,
+  conv2dBackpropFilter,
+  conv2dBackpropInput,
+  reduceWindow,
+  selectAndGather,
+  selectAndScatterAdd,
+} from './window.js'
 
 /**
  * The batching rule of every primitive, keyed by primitive name; `vmap` looks rules up here.
+ * @category Rules
  * @example
- * batchRules.reduceSum([x], [0], { axes: [0] }, 8) // [sum over logical axis 0 (physical 1), batch axis 0]
+ * // [sum over logical axis 0 (physical 1), batch axis 0]
+ * const x = reshape(arange(6), [2, 3])
+ * const [out, bdim] = batchRules.reduceSum([x], [0], { axes: [0] }, 2)
+ * toArray(out) // → [3, 12]
+ * bdim // → 0
  */
 export const batchRules: BatchRuleTable = {
   add: elementwise('add'),
@@ -40,6 +53,12 @@ export const batchRules: BatchRuleTable = {
   concat,
   take,
   scatterAdd,
+  reduceWindow,
+  selectAndScatterAdd,
+  selectAndGather,
   dotGeneral,
+  conv2d,
+  conv2dBackpropInput,
+  conv2dBackpropFilter,
   stopGradient: unary('stopGradient'),
 }

@@ -2,7 +2,8 @@
  * Lowering: a program becomes a list of steps over buffers. Element-wise equations of one shape are grouped
  * into clusters (a cluster may end in one reduction) that run as one generated loop; views (reshape,
  * transpose, broadcastTo, slice, stopGradient) become strides over their input's buffer and cost nothing;
- * products write into their planned buffer; the few other primitives run their evaluation rule.
+ * products write into their planned buffer, and so do convolutions (window copies, then a product: lowerConv.ts);
+ * the few other primitives run their evaluation rule.
  */
 import { chooseKernel } from '@nabla/linalg'
 import type { DType } from '@nabla/ndarray'
@@ -18,6 +19,7 @@ import {
 } from '@nabla/ndarray/core'
 import { wasmSupport } from '@nabla/ndarray/wasm'
 import type { Atom, Eqn, Jaxpr, Literal, Var } from '../jaxpr.js'
+import { convSteps } from './lowerConv.js'
 
 /** The element-wise primitives, which fuse. */
 export const elementwise: ReadonlySet<PrimitiveName> = new Set<PrimitiveName>([
@@ -146,7 +148,9 @@ export const reshapeStrides = (x: Ref, shape: readonly number[]): number[] | nul
 /**
  * Lowers a program (already free of dead equations) into steps over buffers.
  * @example
- * const lowered = lower(jaxpr, outputsStored)
+ * // internal (not exported): compileJaxpr lowers with it; an executable's `steps` are what it produced
+ * const exe = compileJaxpr(makeJaxpr((a) => matmul(tanh(matmul(a, a)), a))(ones([4, 4])))
+ * exe.steps.map((s) => s.kind) // → ['dot', 'cluster', 'dot']
  */
 export const lower = (jaxpr: Jaxpr): Lowered => {
   const eqns = jaxpr.eqns
@@ -257,6 +261,8 @@ export const lower = (jaxpr: Jaxpr): Lowered => {
   // --- steps, in program order; a cluster runs where its last member stood
   const steps: Step[] = []
   const lastMember = new Map<Cluster, number>()
+  // the planned buffers of windows a convolution gathered, by images and geometry (its filter gradient reuses them)
+  const gathered = new Map<string, Ref>()
   for (const [i, c] of clusterOf) lastMember.set(c, Math.max(lastMember.get(c) ?? -1, i))
 
   const refOf = (a: Atom): Ref | Literal => {
@@ -373,6 +379,18 @@ export const lower = (jaxpr: Jaxpr): Lowered => {
         const outer = outerProduct(e, inputs, storeFor)
         steps.push(outer ?? { kind: 'dot', inputs, params: e.params, out: storeFor(e.out) })
         return
+      }
+      case 'conv2d':
+      case 'conv2dBackpropFilter': {
+        // the windows gathered into a planned buffer, then one product (see lowerConv.ts)
+        const slot = (dtype: DType, shape: readonly number[]): Ref =>
+          contiguousRef(newBase({ kind: 'slot', dtype, size: sizeOf(shape) }), { shape, dtype })
+        const placed = convSteps(e, e.inputs.map(refOf), slot, () => storeFor(e.out), gathered)
+        if (placed !== null) {
+          steps.push(...placed)
+          return
+        }
+        break
       }
       case 'pad':
       case 'concat': {

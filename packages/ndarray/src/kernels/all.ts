@@ -2,3 +2,4 @@
 import './elementwise.js'
 import './reduce.js'
 import './structural.js'
+import './window.js'

@@ -1,20 +1,28 @@
 /**
  * Windows over the two spatial axes of channels-last images [batch, height, width, channels] (Keras's NHWC):
  * the geometry shared by convolution and pooling (`windowGeometry`), the shifted strided views a window is made
- * of (`windowViews`), and max and average pooling built from them. Every step is an existing primitive (pad,
- * slice, maximum, add), so `grad`, `jit` and the other transforms see through pooling with no rules of its own.
+ * of (`windowViews`), and max and average pooling, each one `reduceWindow` primitive (a windowed max or sum with
+ * its own derivative and batching rules in @nabla/autodiff).
  */
+import { axisTaps } from '../kernels/window.js'
 import { NDArray } from '../ndarray.js'
+import type { WindowParams } from '../primitive.js'
 import { showShape } from '../shape.js'
-import { ones } from './create.js'
-import { add, div, maximum, where } from './elementwise.js'
-import { pad } from './join.js'
+import { bind } from '../trace.js'
+import { array } from './create.js'
+import { div } from './elementwise.js'
 import { slice } from './slice.js'
 
-/** Keras's padding: `valid` (no padding) or `same` (output size ⌈input / stride⌉, padding split as TensorFlow does). */
+/**
+ * Keras's padding: `valid` (no padding) or `same` (output size ⌈input / stride⌉, padding split as TensorFlow does).
+ * @category Pooling
+ */
 export type Padding = 'valid' | 'same'
 
-/** Where a window of `size` (with `dilation`) steps by `stride` over each spatial axis, and how the input is padded. */
+/**
+ * Where a window of `size` (with `dilation`) steps by `stride` over each spatial axis, and how the input is padded.
+ * @category Pooling
+ */
 export interface WindowGeometry {
   readonly out: readonly [number, number]
   /** Padding before and after, per spatial axis. */
@@ -35,8 +43,12 @@ const pair = (op: string, name: string, v: unknown, fallback: number): [number, 
 /**
  * Checks an image batch and window options, and works out the output size and padding (TensorFlow's rule for
  * `same`: total padding max((out − 1)·stride + dilation·(size − 1) + 1 − input, 0), the odd one after).
+ * @category Pooling
  * @example
- * windowGeometry('maxPool2d', [64, 28, 28, 32], { size: 2, strides: 2, padding: 'valid' }).out // [14, 14]
+ * windowGeometry('maxPool2d', [64, 28, 28, 32], { size: 2, strides: 2, padding: 'valid' }).out // → [14, 14]
+ * const same = windowGeometry('conv2d', [1, 5, 5, 1], { size: 3, strides: 2, padding: 'same' })
+ * same.out  // → [3, 3]
+ * same.pads // → [[1, 1], [1, 1]]
  */
 export const windowGeometry = (
   op: string,
@@ -89,8 +101,13 @@ export const windowGeometry = (
 /**
  * The window's shifted strided views of a padded image batch: view (i, j) holds, for every output position, the
  * input at window offset (i, j); each is [batch, outHeight, outWidth, channels], in row-major order of (i, j).
+ * @category Pooling
  * @example
- * windowViews(padded, geometry).length // size[0] · size[1]
+ * const images = reshape(arange(0, 16, 1, { dtype: 'float32' }), [1, 4, 4, 1])
+ * const views = windowViews(images, windowGeometry('maxPool2d', images.shape, { size: 2, strides: 2 }))
+ * views.length                        // → 4 // size[0] · size[1]
+ * toArray(reshape(views[0]!, [2, 2])) // → [[0, 2], [8, 10]] // offset (0, 0) of each window
+ * toArray(reshape(views[3]!, [2, 2])) // → [[5, 7], [13, 15]] // offset (1, 1)
  */
 export const windowViews = (padded: NDArray, g: WindowGeometry): NDArray[] => {
   const views: NDArray[] = []
@@ -112,7 +129,10 @@ export const windowViews = (padded: NDArray, g: WindowGeometry): NDArray[] => {
   return views
 }
 
-/** Options of {@link maxPool2d} and {@link avgPool2d}, Keras's `pool_size`, `strides` (default: the pool size), `padding`. */
+/**
+ * Options of {@link maxPool2d} and {@link avgPool2d}, Keras's `pool_size`, `strides` (default: the pool size), `padding`.
+ * @category Pooling
+ */
 export interface Pool2dOptions {
   readonly poolSize?: number | readonly [number, number]
   readonly strides?: number | readonly [number, number]
@@ -127,43 +147,66 @@ const checkImages = (op: string, x: unknown): NDArray => {
   return x
 }
 
-const spatialPads = (g: WindowGeometry): [number, number][] => [[0, 0], [...g.pads[0]], [...g.pads[1]], [0, 0]]
+/** The `reduceWindow` parameters of a window geometry (no holes between the input's elements). */
+const windowParams = (g: WindowGeometry): WindowParams => ({
+  window: g.size,
+  strides: g.strides,
+  padding: g.pads,
+  dilation: g.dilation,
+  baseDilation: [1, 1],
+})
 
 /**
  * Max pooling over windows of the two spatial axes (Keras's `layer_max_pooling_2d`): the largest value in each
- * window; with `same` padding, positions outside the image never win. NaN propagates.
+ * window; with `same` padding, positions outside the image never win. NaN propagates. The gradient goes to each
+ * window's first maximum in row-major order (as TensorFlow's and XLA's select-and-scatter).
+ * @category Pooling
  * @example
- * maxPool2d(images, { poolSize: 2 }).shape // [n, 14, 14, c] for [n, 28, 28, c]
+ * maxPool2d(zeros([8, 28, 28, 3]), { poolSize: 2 }).shape // → [8, 14, 14, 3]
+ * const images = reshape(arange(0, 16, 1, { dtype: 'float32' }), [1, 4, 4, 1])
+ * toArray(reshape(maxPool2d(images), [2, 2]))           // → [[5, 7], [13, 15]]
+ * // with `same` padding the padded positions never win, even over negative values
+ * toArray(reshape(maxPool2d(full([1, 2, 2, 1], -5), { poolSize: 2, strides: 1, padding: 'same' }), [2, 2])) // → [[-5, -5], [-5, -5]]
  */
 export const maxPool2d = (x: NDArray, options: Pool2dOptions = {}): NDArray => {
   const op = 'maxPool2d'
   checkImages(op, x)
   const size = options.poolSize ?? 2
   const g = windowGeometry(op, x.shape, { size, strides: options.strides ?? size, padding: options.padding })
-  const padded = g.pads.flat().some((p) => p > 0)
-    ? where(pad(ones(x.shape, { dtype: 'bool' }), spatialPads(g)), pad(x, spatialPads(g)), Number.NEGATIVE_INFINITY)
-    : x
-  return windowViews(padded, g).reduce((a, b) => maximum(a, b))
+  return bind('reduceWindow', [x], { op: 'max', ...windowParams(g) })
 }
 
 /**
  * Average pooling over windows of the two spatial axes (Keras's `layer_average_pooling_2d`): the mean of each
  * window; with `same` padding, of the positions inside the image only (as Keras counts them).
+ * @category Pooling
  * @example
- * avgPool2d(images, { poolSize: 2 }).shape // [n, 14, 14, c] for [n, 28, 28, c]
+ * avgPool2d(zeros([8, 28, 28, 3]), { poolSize: 2 }).shape // → [8, 14, 14, 3]
+ * const images = reshape(arange(0, 16, 1, { dtype: 'float32' }), [1, 4, 4, 1])
+ * toArray(reshape(avgPool2d(images), [2, 2]))           // → [[2.5, 4.5], [10.5, 12.5]]
+ * // `same` on a 3×3 image: padded after (TensorFlow's rule), each window the mean of its real positions
+ * const small = reshape(arange(0, 9, 1, { dtype: 'float32' }), [1, 3, 3, 1]) // [[0, 1, 2], [3, 4, 5], [6, 7, 8]]
+ * toArray(reshape(avgPool2d(small, { padding: 'same' }), [2, 2])) // → [[2, 3.5], [6.5, 8]]
+ * avgPool2d(arange(16))                                  // throws TypeError: expected float32 or float64 images
  */
 export const avgPool2d = (x: NDArray, options: Pool2dOptions = {}): NDArray => {
   const op = 'avgPool2d'
   checkImages(op, x)
   const size = options.poolSize ?? 2
   const g = windowGeometry(op, x.shape, { size, strides: options.strides ?? size, padding: options.padding })
-  const padded = pad(x, spatialPads(g))
-  const total = windowViews(padded, g).reduce((a, b) => add(a, b))
-  if (!g.pads.flat().some((p) => p > 0)) return div(total, g.size[0] * g.size[1])
-  // how many real positions each window covers: the same windows over a padded image of ones
-  const counts = windowViews(
-    pad(ones([1, x.shape[1] as number, x.shape[2] as number, 1], { dtype: x.dtype }), spatialPads(g)),
-    g,
-  ).reduce((a, b) => add(a, b))
-  return div(total, counts)
+  const p = windowParams(g)
+  const total = bind('reduceWindow', [x], { op: 'sum', ...p })
+  if (!g.pads.flat().some((q) => q > 0)) return div(total, g.size[0] * g.size[1])
+  // how many real positions each window covers: a constant of the geometry, rows times columns
+  const rows = axisTaps(x.shape[1] as number, p, 0)
+  const cols = axisTaps(x.shape[2] as number, p, 1)
+  const counts = new Float64Array(rows.out * cols.out)
+  for (let i = 0; i < rows.out; i++) {
+    for (let j = 0; j < cols.out; j++) {
+      counts[i * cols.out + j] =
+        ((rows.start[i + 1] as number) - (rows.start[i] as number)) *
+        ((cols.start[j + 1] as number) - (cols.start[j] as number))
+    }
+  }
+  return div(total, array(counts, { shape: [1, rows.out, cols.out, 1], dtype: x.dtype }))
 }
