@@ -17,7 +17,6 @@ export {
   kernelInfo,
   resetGemmStats,
 } from './kernels/dispatch.js'
-export type { GemmArgs, GemmArray, GemmKernel } from './kernels/gemm.js'
 export type { GemmDType, Tier } from './kernels/registry.js'
 export { type KernelSettings, setKernel } from './kernels/settings.js'
 export { type ThreadSupport, type ThreadsReady, threadSupport, threadsReady } from './kernels/threads/index.js'
