@@ -5,7 +5,7 @@ import { defineConfig } from 'vitest/config'
 // One root configuration; each package and app with a test/ folder is a project.
 // Packages resolve each other's TypeScript sources through the `@nabla/source` export condition.
 const root = new URL('.', import.meta.url).pathname
-const projects = ['packages', 'apps'].flatMap((group) =>
+const projects = ['packages', 'apps', 'tooling'].flatMap((group) =>
   existsSync(join(root, group))
     ? readdirSync(join(root, group))
         .filter((name) => existsSync(join(root, group, name, 'test')))

@@ -14,7 +14,10 @@ const vmap = vmapTyped as (
   options: { readonly inAxes: readonly (number | null)[] },
 ) => (...args: unknown[]) => unknown
 
-/** The two halves of a custom derivative. */
+/**
+ * The two halves of a custom derivative.
+ * @category Transforms
+ */
 export interface CustomVjp<A extends readonly NDArray[], Res> {
   /** Computes the output and whatever the backward half needs (the residuals). */
   readonly fwd: (...args: A) => readonly [NDArray, Res]
@@ -28,11 +31,19 @@ export interface CustomVjp<A extends readonly NDArray[], Res> {
  * op by op. `bwd` is written in public ops, so higher derivatives still work. Under `vmap` inside
  * `grad` (`grad(vmap(f))`), `fwd` and `bwd` run batched: then the residuals must be NDArrays (or
  * lists and records of them).
+ * @category Transforms
  * @example
- * const logSumExp = customVjp((x) => ..., {
- *   fwd: (x) => { const y = ...; return [y, x] },
- *   bwd: (x, ct) => [mul(ct, softmax(x))],
+ * const lse = (x) => log(sum(exp(x)))
+ * const logSumExp = customVjp(lse, {
+ *   fwd: (x) => {
+ *     const y = lse(x)
+ *     return [y, [x, y]]
+ *   },
+ *   // the gradient is softmax(x) = exp(x − y)
+ *   bwd: ([x, y], ct) => [mul(ct, exp(sub(x, y)))],
  * })
+ * item(logSumExp(array([0, 0]))) // → Math.log(2)
+ * toArray(grad(logSumExp)(array([0, 0]))) // → [0.5, 0.5]
  */
 export const customVjp =
   <A extends readonly NDArray[], Res>(f: (...args: A) => NDArray, { fwd, bwd }: CustomVjp<A, Res>) =>

@@ -32,6 +32,11 @@ export const asType = (t: Tangent, like: NDArray): Tangent =>
 /**
  * An explicit zero of `x`'s shape and dtype (where a null tangent must become an array).
  * @example
- * zerosOf(x) // zeros(x.shape, { dtype: x.dtype })
+ * // internal (not exported): zeros(x.shape, { dtype: x.dtype }). jvp and vjp fill null tangents with it, e.g. for
+ * // an output that does not depend on the input, or an argument the output does not use
+ * const [, t] = jvp((x) => ones([2]), [array([1, 2])], [ones([2])])
+ * toArray(t) // → [0, 0]
+ * const [, pullback] = vjp((x, z) => mul(x, 2), array([1, 2]), array([3]))
+ * toArray(pullback(ones([2]))[1]) // → [0]
  */
 export const zerosOf = (x: NDArray): NDArray => zeros(x.shape, { dtype: x.dtype })

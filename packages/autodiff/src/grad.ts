@@ -4,7 +4,10 @@ import { isFloat } from '@nabla/ndarray/core'
 import { checkArgnums, checkFloatInputs } from './transform.js'
 import { vjpWithAux } from './vjp.js'
 
-/** Options of {@link grad} and {@link valueAndGrad}. */
+/**
+ * Options of {@link grad} and {@link valueAndGrad}.
+ * @category Transforms
+ */
 export interface GradOptions {
   /** Which argument(s) to differentiate (default 0). With a list, the gradient is a list. */
   readonly argnums?: number | readonly number[]
@@ -58,8 +61,15 @@ const valueAndGradImpl =
  * gradient has the structure of the differentiated argument (a list of them when
  * `argnums` is a list). With `hasAux`, `f` returns `[loss, aux]` and the result is
  * `[[loss, aux], grads]`.
+ * @category Transforms
  * @example
- * const [loss, grads] = valueAndGrad(lossFn)(params, x, y) // grads has params' structure
+ * const lossFn = (params, x, y) => sum(square(sub(add(mul(params.w, x), params.b), y)))
+ * const params = { w: array(2), b: array(1) }
+ * // grads has params' structure
+ * const [loss, grads] = valueAndGrad(lossFn)(params, array([1, 2]), array([3, 4]))
+ * item(loss) // → 1
+ * item(grads.w) // → 4
+ * item(grads.b) // → 2
  */
 export function valueAndGrad<A extends Args>(f: (...args: A) => NDArray): (...args: A) => [NDArray, A[0]]
 export function valueAndGrad<A extends Args, I extends number>(
@@ -85,10 +95,16 @@ export function valueAndGrad(f: (...args: never[]) => unknown, options: GradOpti
 /**
  * The gradient of a scalar-valued `f`: `grad(f)(...args)` has the structure of the
  * differentiated argument (a list of them when `argnums` is a list).
+ * @category Transforms
  * @example
- * grad(cos)(x)                              // −sin(x)
- * grad((w, x) => sum(mul(w, x)))(w, x)      // x
- * grad(loss, { argnums: [0, 1] })(w, b, x)  // [dw, db]
+ * // −sin(x)
+ * item(grad(cos)(array(1))) // → -Math.sin(1)
+ * // x
+ * toArray(grad((w, x) => sum(mul(w, x)))(ones([3]), array([1, 2, 3]))) // → [1, 2, 3]
+ * // [dw, db]
+ * const loss = (w, b, x) => sum(add(mul(w, x), b))
+ * grad(loss, { argnums: [0, 1] })(array(1), array(0), array([1, 2])).map(item) // → [3, 2]
+ * grad((x) => mul(x, 2))(ones([2])) // throws TypeError: the function must return a scalar
  */
 export function grad<A extends Args>(f: (...args: A) => NDArray): (...args: A) => A[0]
 export function grad<A extends Args, I extends number>(

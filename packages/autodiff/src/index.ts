@@ -1,8 +1,9 @@
 /**
- * @nabla/autodiff — derivatives as pure function transforms, after JAX: `grad(f)` is a new
+ * `@nabla/autodiff` — derivatives as pure function transforms, after JAX: `grad(f)` is a new
  * function. Every primitive of @nabla/ndarray and @nabla/linalg has a JVP and a VJP rule
  * written in public ops, and a batching rule for `vmap`, so transforms nest (`grad(grad(f))`, `jvp` of `grad`,
  * `vmap(grad(f))` for per-example gradients).
+ * @module @nabla/autodiff
  */
 
 export { batchRules } from './batching/index.js'

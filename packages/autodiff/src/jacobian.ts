@@ -16,8 +16,10 @@ const basis = (shape: readonly number[], n: number, dtype: NDArray['dtype']): ND
 /**
  * The Jacobian of `f: NDArray → NDArray` by reverse mode (the pullback vmapped over the output basis),
  * shaped `[...out.shape, ...x.shape]`.
+ * @category Transforms
  * @example
- * jacrev((x) => mul(x, x))(array([1, 2])) // [[2, 0], [0, 4]]
+ * toArray(jacrev((x) => mul(x, x))(array([1, 2]))) // → [[2, 0], [0, 4]]
+ * jacrev((x) => sum(x))(ones([2, 3])).shape // → [2, 3]
  */
 export const jacrev =
   (f: (x: NDArray) => NDArray) =>
@@ -32,8 +34,11 @@ export const jacrev =
 /**
  * The Jacobian of `f: NDArray → NDArray` by forward mode (`jvp` vmapped over the input basis),
  * shaped `[...out.shape, ...x.shape]`.
+ * @category Transforms
  * @example
- * jacfwd(sin)(x) // diag(cos x)
+ * // diag(cos x)
+ * toArray(jacfwd(sin)(array([0, 1]))) // → [[1, 0], [0, Math.cos(1)]]
+ * jacfwd((x) => mul(x, 2))(ones([2, 3])).shape // → [2, 3, 2, 3]
  */
 export const jacfwd =
   (f: (x: NDArray) => NDArray) =>
@@ -51,7 +56,9 @@ export const jacfwd =
 
 /**
  * The Hessian of a scalar-valued `f`, as forward-over-reverse (jacfwd of jacrev): two nested vmaps.
+ * @category Transforms
  * @example
- * hessian((x) => sum(pow(x, 3)))(x) // diag(6x)
+ * // diag(6x)
+ * toArray(hessian((x) => sum(pow(x, 3)))(array([1, 2]))) // → [[6, 0], [0, 12]]
  */
 export const hessian = (f: (x: NDArray) => NDArray): ((x: NDArray) => NDArray) => jacfwd(jacrev(f))

@@ -50,8 +50,13 @@ const splitJvp = (main: MainTrace, x: NDArray): [NDArray, NDArray | null] =>
 /**
  * Evaluates `f` at `primals` and its directional derivative along `tangents` (forward
  * mode): `[f(x), J·t]`. Arguments and results may be pytrees; tangents match primals.
+ * @category Transforms
  * @example
- * const [y, dy] = jvp(sin, [x], [ones(x.shape)]) // dy = cos(x)
+ * const x = array([0, 1])
+ * // dy = cos(x)
+ * const [y, dy] = jvp(sin, [x], [ones(x.shape)])
+ * toArray(y) // → [0, Math.sin(1)]
+ * toArray(dy) // → [1, Math.cos(1)]
  */
 export const jvp = <R extends Tree>(
   f: (...args: never[]) => R,

@@ -14,8 +14,11 @@ registerShapeRule('stopGradient', ([x]) => x as ShapedArray)
 /**
  * `x` unchanged, but treated as a constant by every transform (the gradient through it is 0).
  * Works on one array or a pytree of them.
+ * @category Transforms
  * @example
- * grad((x) => mul(x, stopGradient(x)))(x) // = x, not 2x
+ * // = x, not 2x
+ * toArray(grad((x) => sum(mul(x, stopGradient(x))))(array([1, 2]))) // → [1, 2]
+ * toArray(stopGradient(array([1, 2]))) // → [1, 2]
  */
 export const stopGradient = <T extends Tree>(x: T): T =>
   treeMap((leaf: NDArray) => bind('stopGradient', [leaf], {}), x) as unknown as T

@@ -109,9 +109,14 @@ const splitVjp = (main: MainTrace, x: NDArray): [NDArray, Node | null] =>
  * output cotangent (same structure as the output) to the cotangents of every argument
  * (each the structure of its argument). Only arguments reach the tape; values `f` closes
  * over are constants.
+ * @category Transforms
  * @example
+ * const x = array([1, 2, 3])
  * const [y, pullback] = vjp((x) => mul(x, x), x)
- * const [dx] = pullback(ones(y.shape)) // 2x
+ * toArray(y) // → [1, 4, 9]
+ * // 2x
+ * const [dx] = pullback(ones(y.shape))
+ * toArray(dx) // → [2, 4, 6]
  */
 export const vjp = <R extends Tree>(
   f: (...args: never[]) => R,

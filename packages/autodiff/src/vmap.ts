@@ -20,13 +20,22 @@ import { batchAt } from './batching/axes.js'
 import { batchRules } from './batching/index.js'
 import type { BatchDim } from './batching/rule.js'
 
-/** An axis to map over (negative counts from the end), or `null` for a value shared by every example. */
+/**
+ * An axis to map over (negative counts from the end), or `null` for a value shared by every example.
+ * @category Transforms
+ */
 export type Axis = number | null
 
-/** `inAxes` / `outAxes`: an axis or `null`, or lists and records of them matching (a prefix of) the values. */
+/**
+ * `inAxes` / `outAxes`: an axis or `null`, or lists and records of them matching (a prefix of) the values.
+ * @category Transforms
+ */
 export type AxisTree = Axis | readonly AxisTree[] | { readonly [key: string]: AxisTree }
 
-/** Options of {@link vmap}. */
+/**
+ * Options of {@link vmap}.
+ * @category Transforms
+ */
 export interface VmapOptions {
   /**
    * Which axis of each argument runs over the examples (default 0 for every argument): one entry for all
@@ -41,6 +50,7 @@ export interface VmapOptions {
 /**
  * The type of a value seen by the batched function where the original took `T`: arrays stay arrays (with one
  * more axis), a key may be a list of keys (one per example), lists and records map member by member.
+ * @category Transforms
  */
 export type Batched<T> = T extends Key
   ? T | readonly Key[]
@@ -54,10 +64,17 @@ export type Batched<T> = T extends Key
           ? { [K in keyof T]: Batched<T[K]> }
           : T
 
-/** The arguments of a batched function, argument by argument. */
+/**
+ * The arguments of a batched function, argument by argument.
+ * @category Transforms
+ */
 export type BatchedArgs<A extends readonly unknown[]> = { [I in keyof A]: Batched<A[I]> }
 
-/** The batched form of a function: its arguments and results as {@link Batched} says. */
+/**
+ * The batched form of a function: its arguments and results as {@link Batched} says.
+ * @category Transforms
+ * @typeParam F - the type of the function batched.
+ */
 // biome-ignore lint/suspicious/noExplicitAny: matches any function's parameters
 export type BatchedFn<F extends (...args: any[]) => unknown> = (
   ...args: BatchedArgs<Parameters<F>>
@@ -71,7 +88,13 @@ interface BatchInfo {
  * A value inside `vmap`: the array for the whole batch and its example axis (`bdim`, null when unmapped); its
  * shape is one example's.
  * @example
- * new BatchTracer(trace, zeros([8, 3]), 0).shape // [3]
+ * // internal (not exported): what the function given to vmap sees — one example's shape
+ * let shape
+ * vmap((x) => {
+ *   shape = x.shape
+ *   return x
+ * })(zeros([8, 3]))
+ * shape // → [3]
  */
 export class BatchTracer extends Tracer {
   readonly shape: readonly number[]
@@ -94,7 +117,9 @@ export class BatchTracer extends Tracer {
 /**
  * The batching interpreter: applies each primitive's batching rule to the whole batch at once.
  * @example
- * newMain(BatchTrace, { size: 8 }, (main) => f(new BatchTracer(new BatchTrace(main), xs, 0)))
+ * // internal (not exported): vmap runs f as newMain(BatchTrace, { size: 8 }, (main) => f(new BatchTracer(new
+ * // BatchTrace(main), xs, 0))); each primitive f applies then runs once, on the whole batch, by its batch rule
+ * vmap((x) => sum(exp(x)))(zeros([8, 3])).shape // → [8]
  */
 export class BatchTrace extends Trace {
   pure(x: NDArray): BatchTracer {
@@ -114,7 +139,10 @@ export class BatchTrace extends Trace {
 /**
  * The underlying array and example axis of `x` as seen from the vmap level `main`.
  * @example
- * unbatch(main, tracer) // [the [8, 3] array, 0]; for a value from outside: [x, null]
+ * // internal (not exported): for a tracer of this vmap, its [8, 3] array and axis 0; for a value from
+ * // outside, [x, null] — shared by every example
+ * const c = array([1, 2, 3])
+ * toArray(vmap((x) => add(x, c))(zeros([2, 3]))) // → [[1, 2, 3], [1, 2, 3]]
  */
 export const unbatch = (main: MainTrace, x: NDArray): [NDArray, BatchDim] =>
   x instanceof BatchTracer && x.trace.main === main ? [x.val, x.bdim] : [x, null]
@@ -255,10 +283,20 @@ interface Mapped {
  * (`split(k, n)`) maps like an array: each example gets its own key, and random draws are independent per example
  * (they run per key, stacked); like any leaf of a list, each key list in a list of them is mapped. Composes with every transform: `vmap(grad(f))` gives per-example gradients,
  * `jit(vmap(f))` compiles the batched program, `vmap(vmap(f))` maps over two axes.
+ * @category Transforms
+ * @typeParam F - the type of `f`; the batched function's is `BatchedFn<F>`.
  * @example
- * vmap((x) => sum(mul(x, x)))(xs)                                  // one sum of squares per row of xs
- * vmap(grad(loss), { inAxes: [null, 0, 0] })(params, xs, ys)       // per-example gradients
- * vmap((a, b) => dot(a, b), { inAxes: [1, null], outAxes: 1 })(m, v) // columns of m times v, as columns
+ * // one sum of squares per row of xs
+ * const xs = array([[1, 2], [3, 4]])
+ * toArray(vmap((x) => sum(mul(x, x)))(xs)) // → [5, 25]
+ * // per-example gradients of (w·x − y)²
+ * const loss = (w, x, y) => square(sub(mul(w, x), y))
+ * toArray(vmap(grad(loss), { inAxes: [null, 0, 0] })(array(1), array([1, 2, 3]), zeros([3]))) // → [2, 8, 18]
+ * // columns of m times v
+ * const m = array([[1, 2], [3, 4]])
+ * toArray(vmap((a, b) => dot(a, b), { inAxes: [1, null] })(m, array([1, 1]))) // → [4, 6]
+ * // columns of m doubled, kept as columns
+ * toArray(vmap((col) => mul(col, 2), { inAxes: 1, outAxes: 1 })(m)) // → [[2, 4], [6, 8]]
  */
 // biome-ignore lint/suspicious/noExplicitAny: an unannotated `(x) => …` must stay callable with arrays and pytrees
 export const vmap = <F extends (...args: any[]) => unknown>(f: F, options: VmapOptions = {}): BatchedFn<F> => {

@@ -12,9 +12,13 @@ import { reshape } from '@nabla/ndarray'
  * not one image but pixel (i, j) of 784 different images — a valid-looking array that a
  * network trains on badly. Keras, NumPy and nabla all lay out rows contiguously, which is
  * what `array_reshape` (and this function) preserves.
+ * @category Preprocessing
  * @example
- * arrayReshape(mnist.train.x, [60000, 28 * 28]).shape // [60000, 784]
- * toArray(arrayReshape(arange(6), [2, 3]))            // [[0, 1, 2], [3, 4, 5]] (R's dim<- would give [[0, 2, 4], [1, 3, 5]])
- * pipe(images, arrayReshape([-1, 784]))
+ * import { pipe } from 'fp-ts/function'
+ * // as MNIST's train.x: [60000, 28, 28] becomes [60000, 784]
+ * arrayReshape(zeros([100, 28, 28], { dtype: 'uint8' }), [100, 28 * 28]).shape // → [100, 784]
+ * // (R's dim<- would give [[0, 2, 4], [1, 3, 5]])
+ * toArray(arrayReshape(arange(6), [2, 3])) // → [[0, 1, 2], [3, 4, 5]]
+ * pipe(zeros([10, 28, 28]), arrayReshape([-1, 784])).shape // → [10, 784]
  */
 export const arrayReshape: typeof reshape = reshape

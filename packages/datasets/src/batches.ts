@@ -4,7 +4,10 @@ import { checkKey } from '@nabla/ndarray/core'
 import { checkSamples } from './checkSamples.js'
 import type { Split } from './loadIdxDataset.js'
 
-/** Options of {@link batches}. */
+/**
+ * Options of {@link batches}.
+ * @category Preprocessing
+ */
 export interface BatchOptions {
   /** Samples per batch (a positive integer); the last batch holds the remainder. */
   readonly batchSize: number
@@ -12,7 +15,10 @@ export interface BatchOptions {
   readonly key?: Key
 }
 
-/** The batches of one epoch: iterable any number of times (always the same order) and counted by `length`. */
+/**
+ * The batches of one epoch: iterable any number of times (always the same order) and counted by `length`.
+ * @category Preprocessing
+ */
 export interface Batches extends Iterable<Split> {
   /** Number of batches: ⌈samples / batchSize⌉ (469 for 60000 samples of 128). */
   readonly length: number
@@ -27,9 +33,18 @@ export interface Batches extends Iterable<Split> {
  * Keras keeps it). Without `key` the batches are views in stored order (no copy); with
  * `key` the samples follow one permutation drawn from it, gathered batch by batch, so
  * every sample appears exactly once per epoch. Use `split` to get a new key per epoch.
+ * @category Preprocessing
  * @example
- * for (const { x, y } of batches(trainImages, trainLabels, { batchSize: 128, key: epochKey })) step(x, y)
- * batches(trainImages, trainLabels, { batchSize: 128 }).length // 469
+ * const x = reshape(arange(10), [5, 2])
+ * const y = arange(5)
+ * const epoch = batches(x, y, { batchSize: 2 })
+ * // with MNIST's 60000 samples and batchSize 128: 469
+ * epoch.length // → 3
+ * Array.from(epoch, (b) => toArray(b.y)) // → [[0, 1], [2, 3], [4]]
+ * // shuffled: every sample once per epoch
+ * const seen = []
+ * for (const b of batches(x, y, { batchSize: 2, key: key(1) })) seen.push(...toArray(b.y))
+ * seen.sort((a, b) => a - b) // → [0, 1, 2, 3, 4]
  */
 export const batches = (x: NDArray, y: NDArray, { batchSize, key }: BatchOptions): Batches => {
   const n = checkSamples('batches', x, y)

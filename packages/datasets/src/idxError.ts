@@ -11,6 +11,7 @@ import type { Either } from 'fp-ts/lib/Either.js'
  * - `count`: images and labels of a dataset have different sample counts;
  * - `size`, `checksum`, `content`: a file of a known dataset (MNIST) is not the expected one;
  * - `encode`: an array cannot be written as the requested IDX type.
+ * @category I/O
  */
 export type IdxErrorKind =
   | 'missing'
@@ -28,7 +29,10 @@ export type IdxErrorKind =
   | 'content'
   | 'encode'
 
-/** A precise, typed description of a failed read or write. */
+/**
+ * A precise, typed description of a failed read or write.
+ * @category I/O
+ */
 export interface IdxError {
   readonly _tag: 'IdxError'
   readonly kind: IdxErrorKind
@@ -64,8 +68,12 @@ const what: Record<IdxErrorKind, string> = {
 /**
  * Builds an {@link IdxError} with its one-line message.
  * @example
- * idxError('magic', 'readIdx', 'a.idx', 'the first two bytes 00 00', '1f 8c').message
+ * // internal (not exported); the readers build their errors with it, e.g.
+ * // idxError('magic', 'readIdx', 'a.idx', 'the first two bytes 00 00', '1f 8c').message is
  * // 'readIdx: a.idx: bad IDX magic number: expected the first two bytes 00 00, found 1f 8c'
+ * const r = decodeIdx(new Uint8Array([1, 2, 8, 1]), { name: 'a.idx' })
+ * r._tag === 'Left' && [r.left.kind, r.left.op, r.left.file] // → ['magic', 'decodeIdx', 'a.idx']
+ * r._tag === 'Left' && r.left.message.startsWith('decodeIdx: a.idx: bad IDX magic number: expected') // → true
  */
 export const idxError = (kind: IdxErrorKind, op: string, file: string, expected: string, found: string): IdxError => ({
   _tag: 'IdxError',
@@ -79,8 +87,11 @@ export const idxError = (kind: IdxErrorKind, op: string, file: string, expected:
 
 /**
  * Is `e` an {@link IdxError} value?
+ * @category I/O
  * @example
- * isIdxError(idxError('empty', 'decodeIdx', 'x', 'at least 4 bytes', '0 bytes')) // true
+ * const r = decodeIdx(new Uint8Array(0))
+ * r._tag === 'Left' && isIdxError(r.left) // → true
+ * isIdxError(new Error('not one')) // → false
  */
 export const isIdxError = (e: unknown): e is IdxError =>
   typeof e === 'object' && e !== null && (e as IdxError)._tag === 'IdxError'
@@ -89,8 +100,16 @@ export const isIdxError = (e: unknown): e is IdxError =>
  * What the throwing forms (`readIdxSync`, `decodeIdxOrThrow`, `datasetMnist`, …) throw:
  * an `Error` whose message is the error's one-line message and whose `error` field
  * holds the typed value. A command-line app can print `message` without a stack trace.
+ * @category I/O
  * @example
- * try { readIdxSync('nope.idx') } catch (e) { if (e instanceof IdxFileError) console.error(e.message) }
+ * let caught
+ * try {
+ *   readIdxSync('nope.idx')
+ * } catch (e) {
+ *   if (e instanceof IdxFileError) caught = e
+ * }
+ * caught.error.kind // → 'missing'
+ * caught.message === caught.error.message // → true
  */
 export class IdxFileError extends Error {
   override readonly name = 'IdxFileError'

@@ -5,8 +5,12 @@ import { hex, type IdxType, idxTypeCodes, idxTypeOfCode, idxTypes } from './idxT
 
 /**
  * The largest rank the reader accepts (NumPy's historical limit); real files have 1 to 4.
+ * @category I/O
  * @example
- * if (x.rank > maxIdxRank) throw new RangeError(`rank ${x.rank} does not fit an IDX file`)
+ * maxIdxRank // → 32
+ * const x = zeros(Array(33).fill(1))
+ * if (x.rank > maxIdxRank) console.log(`rank ${x.rank} does not fit an IDX file`) // prints: rank 33 does not fit an IDX file
+ * encodeIdx(x) // throws IdxFileError: an array of rank 1 to 32
  */
 export const maxIdxRank = 32
 
@@ -23,8 +27,11 @@ const plural = (n: number, unit: string): string => `${n} ${unit}${n === 1 ? '' 
 /**
  * Is this gzip data? Gzip streams start with 1f 8b; an IDX file starts with 00 00, so the
  * test is never ambiguous and the file name does not matter.
+ * @category I/O
  * @example
- * isGzip(new Uint8Array([0x1f, 0x8b, 8])) // true
+ * isGzip(new Uint8Array([0x1f, 0x8b, 8])) // → true
+ * isGzip(encodeIdx(array([1]))) // → false
+ * isGzip(encodeIdx(array([1]), { gzip: true })) // → true
  */
 export const isGzip = (bytes: Uint8Array): boolean => bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b
 
@@ -32,7 +39,12 @@ export const isGzip = (bytes: Uint8Array): boolean => bytes.length >= 2 && bytes
  * Validates the header of uncompressed IDX bytes: the magic number (two zero bytes, then
  * the type code and the rank), the rank, and that the dimensions fit in the file.
  * @example
- * parseIdxHeader('decodeIdx', 'a.idx', bytes) // Right({ type: 'uint8', shape: [60000, 28, 28], dataOffset: 16 })
+ * // internal (not exported): for MNIST's training images it gives Right({ type: 'uint8', shape: [60000, 28, 28],
+ * // dataOffset: 16 }). Every decoder checks headers with it:
+ * const bytes = encodeIdx(zeros([2, 3], { dtype: 'uint8' }))
+ * bytes.slice(0, 12) // → new Uint8Array([0, 0, 0x08, 2, 0, 0, 0, 2, 0, 0, 0, 3])
+ * decodeIdxOrThrow(bytes.slice(0, 10)) // throws IdxFileError: 12 header bytes (4 + 4 per dimension for rank 2)
+ * decodeIdxOrThrow(new Uint8Array([0, 0, 0x0a, 1])) // throws IdxFileError: unknown IDX element type
  */
 export const parseIdxHeader = (op: string, file: string, bytes: Uint8Array): E.Either<IdxError, IdxHeader> => {
   const fail = (kind: IdxError['kind'], expected: string, found: string) =>

@@ -6,10 +6,14 @@ import type { DType, TypedArray } from '@nabla/ndarray'
  * `uint8` (0x08, unsigned byte), `int8` (0x09, signed byte), `int16` (0x0B, short),
  * `int32` (0x0C, int), `float32` (0x0D, float), `float64` (0x0E, double). Multi-byte
  * values are big-endian.
+ * @category I/O
  */
 export type IdxType = 'uint8' | 'int8' | 'int16' | 'int32' | 'float32' | 'float64'
 
-/** Facts about one {@link IdxType}. */
+/**
+ * Facts about one {@link IdxType}.
+ * @category I/O
+ */
 export interface IdxTypeInfo {
   readonly type: IdxType
   /** The type code, the third byte of the file. */
@@ -29,8 +33,10 @@ export interface IdxTypeInfo {
 
 /**
  * Every IDX element type by name.
+ * @category I/O
  * @example
- * idxTypes.int16 // { type: 'int16', code: 0x0b, bytes: 2, dtype: 'int32', min: -32768, max: 32767 }
+ * idxTypes.int16 // → { type: 'int16', code: 0x0b, bytes: 2, dtype: 'int32', min: -32768, max: 32767 }
+ * idxTypes.uint8.dtype // → 'uint8'
  */
 export const idxTypes: { readonly [T in IdxType]: IdxTypeInfo } = {
   uint8: { type: 'uint8', code: 0x08, bytes: 1, dtype: 'uint8', min: 0, max: 255 },
@@ -45,9 +51,10 @@ const byCode = new Map(Object.values(idxTypes).map((info) => [info.code, info]))
 
 /**
  * The element type of a type code, or `undefined` for an unknown code.
+ * @category I/O
  * @example
- * idxTypeOfCode(0x08)?.type // 'uint8'
- * idxTypeOfCode(0x0a)       // undefined
+ * idxTypeOfCode(0x08)?.type // → 'uint8'
+ * idxTypeOfCode(0x0a) // → undefined
  */
 export const idxTypeOfCode = (code: number): IdxTypeInfo | undefined => byCode.get(code)
 

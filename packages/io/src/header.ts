@@ -13,10 +13,16 @@ import { bitsOf, isSafetensorsDType, nablaDTypeOf, type SafetensorsDType, safete
 import { type Json, JsonNumber, parseJson } from './json.js'
 import { bytesText, type SafetensorsError, safetensorsError } from './safetensorsError.js'
 
-/** The largest header the reference implementation accepts (and writes): 100,000,000 bytes. */
+/**
+ * The largest header the reference implementation accepts (and writes): 100,000,000 bytes.
+ * @category I/O
+ */
 export const maxHeaderBytes = 100_000_000
 
-/** One tensor as the header describes it. */
+/**
+ * One tensor as the header describes it.
+ * @category I/O
+ */
 export interface TensorInfo {
   readonly name: string
   /** Its dtype in the file. */
@@ -29,7 +35,10 @@ export interface TensorInfo {
   readonly end: number
 }
 
-/** A validated header. */
+/**
+ * A validated header.
+ * @category I/O
+ */
 export interface Header {
   /** The `__metadata__` strings (empty when absent). */
   readonly metadata: Readonly<Record<string, string>>
@@ -52,7 +61,12 @@ const describeJson = (v: Json): string => {
  * The header length the first 8 bytes declare, checked against the file's size (`size` bytes in
  * all) before anything is read or allocated.
  * @example
- * headerLength('openSafetensors', 'a.safetensors', first8, 1024) // Right(88)
+ * // internal (not exported): decodeHeader and openSafetensors check the first 8 bytes with it
+ * const bytes = encodeSafetensorsOrThrow({ w: ones([2]) })
+ * new DataView(bytes.buffer, bytes.byteOffset).getBigUint64(0, true) // → 56n
+ * // a length that reaches past the end of the file is refused before anything is read
+ * new DataView(bytes.buffer, bytes.byteOffset).setBigUint64(0, 1000n, true)
+ * decodeSafetensorsOrThrow(bytes, { name: 'a.safetensors' }) // throws SafetensorsFileError: bad header length
  */
 export const headerLength = (
   op: string,
@@ -140,7 +154,19 @@ const shapeText = (shape: readonly Json[]): string =>
 /**
  * Parses and validates the header bytes; `dataLength` is the number of bytes after the header.
  * @example
- * parseHeader('decodeSafetensors', '<bytes>', headerBytes, 16) // Right({ metadata: {}, tensors: [...], dataStart: 72 })
+ * // internal (not exported): decodeHeader parses with it. A file whose header says 2 float32 but holds 4 bytes:
+ * const file = (json: string, data: number[]) => {
+ *   const head = new TextEncoder().encode(json)
+ *   const bytes = new Uint8Array(8 + head.length + data.length)
+ *   new DataView(bytes.buffer).setBigUint64(0, BigInt(head.length), true)
+ *   bytes.set(head, 8)
+ *   bytes.set(data, 8 + head.length)
+ *   return bytes
+ * }
+ * const bad = file('{"w":{"dtype":"F32","shape":[2],"data_offsets":[0,4]}}', [0, 0, 0, 0])
+ * decodeSafetensorsOrThrow(bad) // throws SafetensorsFileError: data size does not match shape and dtype
+ * const good = file('{"w":{"dtype":"F32","shape":[1],"data_offsets":[0,4]}}', [0, 0, 0x80, 0x3f])
+ * toArray(decodeSafetensorsOrThrow(good).tensors.w) // → [1]
  */
 export const parseHeader = (
   op: string,

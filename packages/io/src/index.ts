@@ -1,9 +1,10 @@
 /**
- * @nabla/io — safetensors for NDArray pytrees, in any JavaScript runtime: `encodeSafetensors` /
+ * `@nabla/io` — safetensors for NDArray pytrees, in any JavaScript runtime: `encodeSafetensors` /
  * `decodeSafetensors` (bytes, fp-ts `Either`, with throwing `…OrThrow` forms), strict validation
  * with precise tagged errors, lazy reading (`openSafetensors` over a Blob, File or bytes: the header
  * first, then one ranged read per tensor) and parameter trees in and out (`decodeWeights`,
  * `loadWeights`). File paths and `FileHandle`s are in `@nabla/io/node`.
+ * @module @nabla/io
  */
 export {
   type DecodeOptions,

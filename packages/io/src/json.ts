@@ -31,8 +31,14 @@ class Failure {
 /**
  * Parses `text` as one JSON value surrounded by optional whitespace.
  * @example
- * parseJson('{"a":[1,2]}') // { value: Map { 'a' => [JsonNumber('1'), JsonNumber('2')] } }
- * parseJson('{"a":1,"a":2}') // { failure: { expected: 'unique keys in an object', found: 'a second key "a" at character 7' } }
+ * // internal (not exported): parseJson('{"a":[1,2]}') is { value: Map { 'a' => [JsonNumber('1'), JsonNumber('2')] } };
+ * // parseJson('{"a":1,"a":2}') is { failure: { expected: 'unique keys in an object', found: 'a second key "a" at character 7' } }.
+ * // A header with a duplicate key is refused with its failure:
+ * const head = new TextEncoder().encode('{"a":1,"a":2}')
+ * const bytes = new Uint8Array(8 + head.length)
+ * new DataView(bytes.buffer).setBigUint64(0, BigInt(head.length), true)
+ * bytes.set(head, 8)
+ * decodeSafetensorsOrThrow(bytes) // throws SafetensorsFileError: expected unique keys in an object, found a second key "a" at character 7
  */
 export const parseJson = (text: string): { readonly value: Json } | { readonly failure: JsonFailure } => {
   let i = 0

@@ -1,10 +1,16 @@
 /** Flat tensor names from pytree paths: `[0, 'kernel']` → `"0.kernel"`, configurable. */
 import { isNDArray, type NDArray, type Tree } from '@nabla/ndarray'
 
-/** A leaf's place in a tree: record keys and list indices from the root. */
+/**
+ * A leaf's place in a tree: record keys and list indices from the root.
+ * @category Weights
+ */
 export type TreePath = readonly (string | number)[]
 
-/** How tree paths become tensor names. */
+/**
+ * How tree paths become tensor names.
+ * @category Weights
+ */
 export interface NamingOptions {
   /** Put between the parts of a path (default `'.'`, as PyTorch's `state_dict` names). */
   readonly separator?: string
@@ -31,8 +37,12 @@ export const pathText = (path: TreePath): string =>
 /**
  * The leaves of `tree` with their paths, in `treeFlatten` order (record keys sorted, lists in
  * order). A value that is not an NDArray, list or plain record gives its path and what it is.
+ * @category Weights
  * @example
- * treePaths([{ kernel: W, bias: b }]) // { leaves: [[[0, 'bias'], b], [[0, 'kernel'], W]] }
+ * const W = ones([2, 2])
+ * const b = zeros([2])
+ * treePaths([{ kernel: W, bias: b }]) // → { leaves: [[[0, 'bias'], b], [[0, 'kernel'], W]] }
+ * treePaths({ w: W, n: 3 } as never) // → { bad: { path: ['n'], what: 'number' } }
  */
 export const treePaths = (
   tree: Tree,

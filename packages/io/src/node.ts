@@ -1,8 +1,9 @@
 /**
- * @nabla/io/node — safetensors files by path or `FileHandle` (node:fs/promises): ranged reads for
+ * `@nabla/io/node` — safetensors files by path or `FileHandle` (node:fs/promises): ranged reads for
  * lazy opening, and writes through a temporary file renamed into place (a failed write never leaves
  * a half-written file under the name). Everything of `@nabla/io` is re-exported; `openSafetensors`
  * and `loadWeights` here also take paths and FileHandles.
+ * @module @nabla/io/node
  */
 import { type FileHandle, open, rename, unlink } from 'node:fs/promises'
 import type { Tree } from '@nabla/ndarray'
@@ -17,7 +18,10 @@ import { type LoadWeightsOptions, loadFrom } from './weights.js'
 
 export * from './index.js'
 
-/** What the Node forms read from: a path, an open `FileHandle`, or anything `@nabla/io` reads. */
+/**
+ * What the Node forms read from: a path, an open `FileHandle`, or anything `@nabla/io` reads.
+ * @category I/O
+ */
 export type NodeSource = string | FileHandle | SourceLike
 
 const isFileHandle = (x: unknown): x is FileHandle =>
@@ -26,7 +30,10 @@ const isFileHandle = (x: unknown): x is FileHandle =>
   typeof (x as FileHandle).fd === 'number' &&
   typeof (x as FileHandle).stat === 'function'
 
-/** The error of a failed file-system call on `path`. */
+/**
+ * The error of a failed file-system call on `path`.
+ * @category I/O
+ */
 export const fsError = (op: string, path: string, e: unknown, doing: 'read' | 'write'): SafetensorsError => {
   const code = (e as NodeJS.ErrnoException)?.code
   if (code === 'ENOENT' && doing === 'read') {
@@ -38,8 +45,22 @@ export const fsError = (op: string, path: string, e: unknown, doing: 'read' | 'w
 /**
  * A ByteSource over a file: a path is opened (and closed by `close()`), a FileHandle is read as it
  * is (and left open). Reads go straight into fresh buffers with `filehandle.read` at an offset.
+ * @category I/O
  * @example
- * const src = await fileSource('model.safetensors')
+ * import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+ * import { tmpdir } from 'node:os'
+ * import { join } from 'node:path'
+ * import * as E from 'fp-ts/Either'
+ * const dir = await mkdtemp(join(tmpdir(), 'nabla-io-'))
+ * const path = join(dir, 'model.safetensors')
+ * await writeFile(path, encodeSafetensorsOrThrow({ w: ones([2]) }))
+ * const src = await fileSource('myReader', path)
+ * E.isRight(src) && src.right.size // → 72
+ * E.isRight(src) && (await src.right.read(64, 8)) // → new Uint8Array([0, 0, 0x80, 0x3f, 0, 0, 0x80, 0x3f])
+ * E.isRight(src) && (await src.right.close())
+ * const none = await fileSource('myReader', join(dir, 'none.safetensors'))
+ * E.isLeft(none) && none.left.kind // → 'missing'
+ * await rm(dir, { recursive: true })
  */
 export const fileSource = async (
   op: string,
@@ -103,9 +124,24 @@ const nodeSource = async (op: string, source: unknown): Promise<E.Either<Safeten
 /**
  * Opens a safetensors file lazily by path or FileHandle (or Blob, bytes): only the 8-byte length and
  * the header are read; `read(name)` reads one tensor's bytes. Close it when done (`close()`).
+ * @category I/O
  * @example
- * const opened = await openSafetensors('model.safetensors')()
- * if (E.isRight(opened)) { const kernel = await opened.right.read('dense.kernel')(); await opened.right.close() }
+ * import { mkdtemp, rm } from 'node:fs/promises'
+ * import { tmpdir } from 'node:os'
+ * import { join } from 'node:path'
+ * import * as E from 'fp-ts/Either'
+ * import { openSafetensors } from '@nabla/io/node'
+ * const dir = await mkdtemp(join(tmpdir(), 'nabla-io-'))
+ * const path = join(dir, 'model.safetensors')
+ * await writeSafetensorsOrThrow(path, { dense: { kernel: ones([3, 2]), bias: zeros([2]) } })
+ * const opened = await openSafetensors(path)()
+ * if (E.isRight(opened)) {
+ *   const kernel = await opened.right.read('dense.kernel')()
+ *   E.isRight(kernel) && kernel.right.shape // → [3, 2]
+ *   await opened.right.close()
+ * }
+ * opened._tag // → 'Right'
+ * await rm(dir, { recursive: true })
  */
 export const openSafetensors =
   (source: NodeSource): TE.TaskEither<SafetensorsError, SafetensorsFile> =>
@@ -114,14 +150,31 @@ export const openSafetensors =
     return E.isLeft(src) ? src : openSource('openSafetensors', src.right)
   }
 
-/** {@link openSafetensors}, rejecting with a `SafetensorsFileError`; the file gains `readOrThrow`. */
+/**
+ * {@link openSafetensors}, rejecting with a `SafetensorsFileError`; the file gains `readOrThrow(name)`, which
+ * resolves to the tensor or rejects with a `SafetensorsFileError`.
+ * @category I/O
+ */
 export const openSafetensorsOrThrow = async (source: NodeSource) => withThrowing(await openSafetensors(source)())
 
 /**
  * Reads a parameter tree shaped like `template` from a file (path, FileHandle, Blob or bytes),
  * checking names, shapes and dtypes before reading any tensor.
+ * @category I/O
  * @example
- * const params = await loadWeights('weights.safetensors', model.params)()
+ * import { mkdtemp, rm } from 'node:fs/promises'
+ * import { tmpdir } from 'node:os'
+ * import { join } from 'node:path'
+ * import { loadWeights } from '@nabla/io/node'
+ * const dir = await mkdtemp(join(tmpdir(), 'nabla-io-'))
+ * const path = join(dir, 'weights.safetensors')
+ * await saveWeightsOrThrow(path, { kernel: array([[1, 2]]), bias: zeros([2]) })
+ * // the template: e.g. a freshly initialized model's params
+ * const params = await loadWeights(path, { kernel: zeros([1, 2]), bias: zeros([2]) })()
+ * params._tag === 'Right' && toArray(params.right.kernel) // → [[1, 2]]
+ * const wrong = await loadWeights(path, { kernel: zeros([2, 1]), bias: zeros([2]) })()
+ * wrong._tag === 'Left' && wrong.left.kind // → 'template'
+ * await rm(dir, { recursive: true })
  */
 export const loadWeights =
   <T extends Tree>(
@@ -135,7 +188,10 @@ export const loadWeights =
     return loadFrom('loadWeights', await openSource('loadWeights', src.right), template, options)
   }
 
-/** {@link loadWeights}, rejecting with a `SafetensorsFileError` instead of returning `Left`. */
+/**
+ * {@link loadWeights}, rejecting with a `SafetensorsFileError` instead of returning `Left`.
+ * @category I/O
+ */
 export const loadWeightsOrThrow = async <T extends Tree>(
   source: NodeSource,
   template: T,
@@ -146,7 +202,10 @@ export const loadWeightsOrThrow = async <T extends Tree>(
   return r.right
 }
 
-/** Writes a prepared file to `path` through a temporary sibling renamed into place. */
+/**
+ * Writes a prepared file to `path` through a temporary sibling renamed into place.
+ * @category I/O
+ */
 export const writePrepared = async (
   op: string,
   path: string,
@@ -180,8 +239,20 @@ export const writePrepared = async (
 /**
  * Writes a pytree of arrays as a safetensors file (names from paths, as `encodeSafetensors`), as a
  * `TaskEither`; the tensors are written one by one, never gathered into one buffer.
+ * @category I/O
  * @example
- * await writeSafetensors('params.safetensors', params, { metadata: { epoch: '5' } })()
+ * import { mkdtemp, rm } from 'node:fs/promises'
+ * import { tmpdir } from 'node:os'
+ * import { join } from 'node:path'
+ * const dir = await mkdtemp(join(tmpdir(), 'nabla-io-'))
+ * const path = join(dir, 'params.safetensors')
+ * const params = { w: ones([2, 2]), b: zeros([2]) }
+ * await writeSafetensors(path, params, { metadata: { epoch: '5' } })() // → { _tag: 'Right', right: undefined }
+ * const file = await readSafetensorsOrThrow(path)
+ * file.metadata // → { epoch: '5' }
+ * const failed = await writeSafetensors(join(dir, 'no-such-dir', 'params.safetensors'), params)()
+ * failed._tag === 'Left' && failed.left.kind // → 'io'
+ * await rm(dir, { recursive: true })
  */
 export const writeSafetensors =
   (path: string, tree: Tree, { metadata, naming }: EncodeOptions = {}): TE.TaskEither<SafetensorsError, void> =>
@@ -191,7 +262,10 @@ export const writeSafetensors =
     return E.isLeft(prepared) ? prepared : writePrepared(op, path, prepared.right)
   }
 
-/** {@link writeSafetensors}, rejecting with a `SafetensorsFileError` instead of returning `Left`. */
+/**
+ * {@link writeSafetensors}, rejecting with a `SafetensorsFileError` instead of returning `Left`.
+ * @category I/O
+ */
 export const writeSafetensorsOrThrow = async (path: string, tree: Tree, options: EncodeOptions = {}): Promise<void> => {
   const r = await writeSafetensors(path, tree, options)()
   if (E.isLeft(r)) throw new SafetensorsFileError(r.left)
@@ -200,8 +274,20 @@ export const writeSafetensorsOrThrow = async (path: string, tree: Tree, options:
 /**
  * Saves a parameter tree (a model's weights) as a safetensors file: {@link writeSafetensors} under
  * the name a reader of the book looks for.
+ * @category I/O
  * @example
- * await saveWeights('weights.safetensors', getWeights(model))()
+ * import { mkdtemp, rm } from 'node:fs/promises'
+ * import { tmpdir } from 'node:os'
+ * import { join } from 'node:path'
+ * const dir = await mkdtemp(join(tmpdir(), 'nabla-io-'))
+ * const path = join(dir, 'weights.safetensors')
+ * // with a model of '@nabla/nn': saveWeights(path, getWeights(model))
+ * const weights = [{ kernel: ones([2, 3]), bias: zeros([3]) }]
+ * const saved = await saveWeights(path, weights)()
+ * saved._tag // → 'Right'
+ * const file = await readSafetensorsOrThrow(path)
+ * file.names // → ['0.bias', '0.kernel']
+ * await rm(dir, { recursive: true })
  */
 export const saveWeights =
   (path: string, params: Tree, options: EncodeOptions = {}): TE.TaskEither<SafetensorsError, void> =>
@@ -210,7 +296,10 @@ export const saveWeights =
     return E.isLeft(r) ? E.left(relabel(r.left, 'saveWeights')) : r
   }
 
-/** {@link saveWeights}, rejecting with a `SafetensorsFileError` instead of returning `Left`. */
+/**
+ * {@link saveWeights}, rejecting with a `SafetensorsFileError` instead of returning `Left`.
+ * @category I/O
+ */
 export const saveWeightsOrThrow = async (path: string, params: Tree, options: EncodeOptions = {}): Promise<void> => {
   const r = await saveWeights(path, params, options)()
   if (E.isLeft(r)) throw new SafetensorsFileError(r.left)
@@ -218,8 +307,22 @@ export const saveWeightsOrThrow = async (path: string, params: Tree, options: En
 
 /**
  * Reads and decodes a whole safetensors file (as `decodeSafetensors`), as a `TaskEither`.
+ * @category I/O
  * @example
- * const all = await readSafetensors('model.safetensors')() // Right({ tensors, names, metadata })
+ * import { mkdtemp, rm } from 'node:fs/promises'
+ * import { tmpdir } from 'node:os'
+ * import { join } from 'node:path'
+ * import * as E from 'fp-ts/Either'
+ * const dir = await mkdtemp(join(tmpdir(), 'nabla-io-'))
+ * const path = join(dir, 'model.safetensors')
+ * await writeSafetensorsOrThrow(path, { w: array([1, 2]) }, { metadata: { format: 'pt' } })
+ * // Right({ tensors, names, metadata })
+ * const all = await readSafetensors(path)()
+ * E.isRight(all) && toArray(all.right.tensors.w) // → [1, 2]
+ * E.isRight(all) && all.right.metadata // → { format: 'pt' }
+ * const none = await readSafetensors(join(dir, 'none.safetensors'))()
+ * E.isLeft(none) && none.left.kind // → 'missing'
+ * await rm(dir, { recursive: true })
  */
 export const readSafetensors =
   (path: string): TE.TaskEither<SafetensorsError, Safetensors> =>
@@ -242,7 +345,10 @@ export const readSafetensors =
     }
   }
 
-/** {@link readSafetensors}, rejecting with a `SafetensorsFileError` instead of returning `Left`. */
+/**
+ * {@link readSafetensors}, rejecting with a `SafetensorsFileError` instead of returning `Left`.
+ * @category I/O
+ */
 export const readSafetensorsOrThrow = async (path: string): Promise<Safetensors> => {
   const r = await readSafetensors(path)()
   if (E.isLeft(r)) throw new SafetensorsFileError(r.left)

@@ -8,7 +8,10 @@ import { type Header, headerLength, parseHeader, type TensorInfo } from './heade
 import { bytesText, type SafetensorsError, SafetensorsFileError, safetensorsError } from './safetensorsError.js'
 import { type ByteSource, type SourceLike, toSource } from './source.js'
 
-/** What the header says of one tensor. */
+/**
+ * What the header says of one tensor.
+ * @category I/O
+ */
 export interface TensorEntry {
   readonly name: string
   /** The nabla dtype it reads as (undefined: nabla cannot hold its file dtype, and reading it fails). */
@@ -19,7 +22,10 @@ export interface TensorEntry {
   readonly byteLength: number
 }
 
-/** An open safetensors file: header known, tensors read on demand. */
+/**
+ * An open safetensors file: header known, tensors read on demand.
+ * @category I/O
+ */
 export interface SafetensorsFile {
   /** How errors name the file. */
   readonly file: string
@@ -169,9 +175,19 @@ const notASource = (op: string, source: unknown): SafetensorsError =>
  * length checked against the file's size before it is read); `read(name)` then fetches one tensor
  * with one ranged read. Works in a browser (Blob, File, bytes) and in Node; for file paths and
  * `FileHandle`s use `openSafetensors` from `@nabla/io/node`.
+ * @category I/O
  * @example
- * const opened = await openSafetensors(input.files[0])()
+ * // in a browser: openSafetensors(input.files[0])(), a File from <input type="file">; here a Blob, in Node
+ * import * as E from 'fp-ts/Either'
+ * const blob = new Blob([encodeSafetensorsOrThrow({ dense: { kernel: ones([3, 2]), bias: zeros([2]) } })])
+ * const opened = await openSafetensors(blob)()
  * if (E.isRight(opened)) console.log(opened.right.tensors.map((t) => `${t.name} ${t.fileDType} [${t.shape}]`))
+ * // prints: [ 'dense.bias F32 [2]', 'dense.kernel F32 [3,2]' ]
+ * const kernel = E.isRight(opened) && (await opened.right.read('dense.kernel')())
+ * kernel && E.isRight(kernel) && kernel.right.shape // → [3, 2]
+ * const missing = E.isRight(opened) && (await opened.right.read('dense.scale')())
+ * missing && E.isLeft(missing) && missing.left.kind // → 'notFound'
+ * E.isLeft(await openSafetensors('model.safetensors' as never)()) // → true
  */
 export const openSafetensors =
   (source: SourceLike): TE.TaskEither<SafetensorsError, SafetensorsFile> =>
@@ -188,9 +204,16 @@ export const sourceOrError = (op: string, source: unknown): E.Either<Safetensors
 
 /**
  * {@link openSafetensors}, rejecting with a `SafetensorsFileError` instead of returning `Left`; the
- * returned file's `read` and `readAll` also throw.
+ * returned file gains `readOrThrow(name)`, which resolves to the tensor or rejects with a `SafetensorsFileError`
+ * (its `read` and `readAll` still return `TaskEither`s).
+ * @category I/O
  * @example
- * const f = await openSafetensorsOrThrow(blob); const w = await f.readOrThrow('dense.kernel')
+ * const blob = new Blob([encodeSafetensorsOrThrow({ dense: { kernel: ones([3, 2]) } })])
+ * const f = await openSafetensorsOrThrow(blob)
+ * const w = await f.readOrThrow('dense.kernel')
+ * w.shape // → [3, 2]
+ * await f.readOrThrow('dense.bias') // throws SafetensorsFileError: tensor not found
+ * await openSafetensorsOrThrow(new Blob([new Uint8Array(4)])) // throws SafetensorsFileError: bad header length
  */
 export const openSafetensorsOrThrow = async (
   source: SourceLike,

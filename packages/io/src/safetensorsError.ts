@@ -15,6 +15,7 @@ import type { Either } from 'fp-ts/lib/Either.js'
  * - `value`: an element that nabla's dtypes cannot hold exactly (a U32/I64/U64 outside int32, a BOOL byte not 0 or 1);
  * - `notFound`: a tensor name not in the file; `template`: the file does not match the tree it is loaded into;
  * - `encode`: a tree or metadata that cannot be written as safetensors.
+ * @category I/O
  */
 export type SafetensorsErrorKind =
   | 'missing'
@@ -32,7 +33,10 @@ export type SafetensorsErrorKind =
   | 'template'
   | 'encode'
 
-/** A precise, typed description of a failed safetensors read or write. */
+/**
+ * A precise, typed description of a failed safetensors read or write.
+ * @category I/O
+ */
 export interface SafetensorsError {
   readonly _tag: 'SafetensorsError'
   readonly kind: SafetensorsErrorKind
@@ -70,8 +74,12 @@ const what: Record<SafetensorsErrorKind, string> = {
 /**
  * Builds a {@link SafetensorsError} with its one-line message.
  * @example
- * safetensorsError('header', 'decodeSafetensors', 'a.safetensors', 'at least 8 bytes', '3 bytes').message
- * // 'decodeSafetensors: a.safetensors: bad header length: expected at least 8 bytes, found 3 bytes'
+ * // internal (not exported); the errors the decoders return are built with it:
+ * // safetensorsError('header', 'decodeSafetensors', 'a.safetensors', 'at least 8 bytes', '3 bytes')
+ * const r = decodeSafetensors(new Uint8Array(3), { name: 'a.safetensors' })
+ * r._tag === 'Left' && [r.left.kind, r.left.op, r.left.file, r.left.found] // → ['header', 'decodeSafetensors', 'a.safetensors', '3 bytes']
+ * // the message: `${op}: ${file}: ${what the kind means}: expected ${expected}, found ${found}`
+ * r._tag === 'Left' && r.left.message.startsWith('decodeSafetensors: a.safetensors: bad header length: expected') // → true
  */
 export const safetensorsError = (
   kind: SafetensorsErrorKind,
@@ -93,8 +101,11 @@ export const safetensorsError = (
 
 /**
  * Is `e` a {@link SafetensorsError} value?
+ * @category I/O
  * @example
- * isSafetensorsError(safetensorsError('header', 'decodeSafetensors', 'x', 'at least 8 bytes', '0 bytes')) // true
+ * const r = decodeSafetensors(new Uint8Array(0))
+ * r._tag === 'Left' && isSafetensorsError(r.left) // → true
+ * isSafetensorsError(new Error('not one')) // → false
  */
 export const isSafetensorsError = (e: unknown): e is SafetensorsError =>
   typeof e === 'object' && e !== null && (e as SafetensorsError)._tag === 'SafetensorsError'
@@ -102,8 +113,17 @@ export const isSafetensorsError = (e: unknown): e is SafetensorsError =>
 /**
  * What the throwing forms (`decodeSafetensorsOrThrow`, `loadWeightsOrThrow`, …) throw: an `Error`
  * whose message is the error's one-line message and whose `error` field holds the typed value.
+ * @category I/O
  * @example
- * try { decodeSafetensorsOrThrow(bytes) } catch (e) { if (e instanceof SafetensorsFileError) console.error(e.message) }
+ * let caught
+ * try {
+ *   decodeSafetensorsOrThrow(new Uint8Array(3))
+ * } catch (e) {
+ *   if (e instanceof SafetensorsFileError) caught = e
+ * }
+ * caught.name // → 'SafetensorsFileError'
+ * caught.message === caught.error.message // → true
+ * caught.error.kind // → 'header'
  */
 export class SafetensorsFileError extends Error {
   override readonly name = 'SafetensorsFileError'

@@ -5,18 +5,23 @@
  * new buffer the caller may keep (or rejects). nabla makes these for Blobs, bytes and (in
  * `@nabla/io/node`) file paths and `FileHandle`s; implement one for anything else (a fetch with
  * Range headers, …).
+ * @category I/O
  */
 export interface ByteSource {
   /** How errors name the file. */
   readonly name: string
   /** Its size in bytes. */
   readonly size: number
+  /** Resolves to the `length` bytes from `offset`, in a new buffer (or rejects). */
   read(offset: number, length: number): Promise<Uint8Array>
   /** Releases what the source opened (a file it opened itself); a no-op otherwise. */
   close(): Promise<void>
 }
 
-/** What `openSafetensors` and `loadWeights` read from in any JavaScript runtime. */
+/**
+ * What `openSafetensors` and `loadWeights` read from in any JavaScript runtime.
+ * @category I/O
+ */
 export type SourceLike = Blob | ArrayBuffer | Uint8Array | ByteSource
 
 /** Is `x` a {@link ByteSource}? */
@@ -29,8 +34,15 @@ export const isByteSource = (x: unknown): x is ByteSource =>
 
 /**
  * A source over bytes in memory (each read is a copy, so arrays read from it never alias them).
+ * @category I/O
  * @example
- * bytesSource(new Uint8Array(await (await fetch(url)).arrayBuffer()), 'model.safetensors')
+ * // e.g. bytesSource(new Uint8Array(await (await fetch(url)).arrayBuffer()), 'model.safetensors'); here:
+ * const src = bytesSource(encodeSafetensorsOrThrow({ w: ones([2]) }), 'model.safetensors')
+ * src.size // → 72
+ * // the first 8 bytes: the header's length, little-endian
+ * await src.read(0, 8) // → new Uint8Array([56, 0, 0, 0, 0, 0, 0, 0])
+ * const file = await openSafetensorsOrThrow(src)
+ * toArray(await file.readOrThrow('w')) // → [1, 1]
  */
 export const bytesSource = (bytes: Uint8Array | ArrayBuffer, name = '<bytes>'): ByteSource => {
   const b = bytes instanceof Uint8Array ? bytes : new Uint8Array(bytes)
@@ -45,8 +57,15 @@ export const bytesSource = (bytes: Uint8Array | ArrayBuffer, name = '<bytes>'): 
 /**
  * A source over a Blob or File (browser or Node): each read is `blob.slice(a, b).arrayBuffer()`, so
  * only the header and the tensors asked for are ever read.
+ * @category I/O
  * @example
- * const file = await openSafetensors(input.files[0]) // a File from <input type="file">
+ * // in a browser: openSafetensors(input.files[0]) (a File from <input type="file">) makes one; here, a Blob in Node
+ * const blob = new Blob([encodeSafetensorsOrThrow({ w: ones([2]) })])
+ * const src = blobSource(blob, 'w.safetensors')
+ * src.size // → 72
+ * const file = await openSafetensorsOrThrow(src)
+ * file.file // → 'w.safetensors'
+ * toArray(await file.readOrThrow('w')) // → [1, 1]
  */
 export const blobSource = (blob: Blob, name = (blob as Partial<File>).name || '<blob>'): ByteSource => ({
   name,

@@ -13,7 +13,10 @@ import { namesText, openSource, sourceOrError, type TensorEntry } from './openSa
 import { orThrow, type SafetensorsError, SafetensorsFileError, safetensorsError } from './safetensorsError.js'
 import type { SourceLike } from './source.js'
 
-/** Options of {@link decodeWeights} and {@link loadWeights}. */
+/**
+ * Options of {@link decodeWeights} and {@link loadWeights}.
+ * @category Weights
+ */
 export interface LoadWeightsOptions {
   /** How the template's paths name tensors (the naming the file was written with; default '.'-joined paths). */
   readonly naming?: NamingOptions
@@ -23,17 +26,29 @@ export interface LoadWeightsOptions {
 
 type Entry = Pick<TensorEntry, 'name' | 'dtype' | 'fileDType' | 'shape'>
 
-/** A template matched against a file: the tensor names in the template's leaf order. */
+/**
+ * A template matched against a file: the tensor names in the template's leaf order.
+ * @category Weights
+ */
 export interface TemplatePlan {
   readonly names: readonly string[]
+  /** The template's tree with `leaves`, the tensors read in the order of `names`, in place of its leaves. */
   readonly rebuild: (leaves: readonly NDArray[]) => Tree
 }
 
 /**
  * Matches `template` against a file's entries: every template leaf needs a tensor of its name,
  * shape and dtype; without `allowExtra`, every tensor needs a template leaf.
+ * @category Weights
  * @example
- * matchTemplate('loadWeights', 'w.safetensors', file.tensors, params, {}) // Right({ names, rebuild })
+ * import * as E from 'fp-ts/Either'
+ * const params = { kernel: ones([2, 2]), bias: zeros([2]) }
+ * const file = await openSafetensorsOrThrow(encodeSafetensorsOrThrow(params))
+ * // Right({ names, rebuild })
+ * const plan = matchTemplate('loadWeights', 'w.safetensors', file.tensors, params, {})
+ * E.isRight(plan) && plan.right.names // → ['bias', 'kernel']
+ * const other = matchTemplate('loadWeights', 'w.safetensors', file.tensors, { kernel: ones([3, 2]), bias: zeros([2]) })
+ * E.isLeft(other) && [other.left.tensor, other.left.found] // → ['kernel', 'shape [2, 2] in the file']
  */
 export const matchTemplate = (
   op: string,
@@ -98,8 +113,16 @@ export const matchTemplate = (
  * Decodes safetensors bytes into the structure of `template` (e.g. a model's parameters), checking
  * names, shapes and dtypes against it: a missing or extra tensor, or one of another shape or dtype,
  * is a `Left` naming it (and both shapes).
+ * @category Weights
  * @example
- * decodeWeights(bytes, params) // Right(a tree shaped like params)
+ * import * as E from 'fp-ts/Either'
+ * const params = { kernel: array([[1, 2], [3, 4]]), bias: zeros([2]) }
+ * const bytes = encodeSafetensorsOrThrow(params)
+ * // Right(a tree shaped like params)
+ * const loaded = decodeWeights(bytes, { kernel: zeros([2, 2]), bias: zeros([2]) })
+ * E.isRight(loaded) && toArray(loaded.right.kernel) // → [[1, 2], [3, 4]]
+ * const missing = decodeWeights(bytes, { kernel: zeros([2, 2]), bias: zeros([2]), scale: ones([1]) })
+ * E.isLeft(missing) && missing.left.kind // → 'template'
  */
 export const decodeWeights = <T extends Tree>(
   bytes: Uint8Array,
@@ -124,7 +147,10 @@ export const decodeWeights = <T extends Tree>(
   return E.right(plan.right.rebuild(leaves) as T)
 }
 
-/** {@link decodeWeights}, throwing a `SafetensorsFileError` instead of returning `Left`. */
+/**
+ * {@link decodeWeights}, throwing a `SafetensorsFileError` instead of returning `Left`.
+ * @category Weights
+ */
 export const decodeWeightsOrThrow = <T extends Tree>(
   bytes: Uint8Array,
   template: T,
@@ -135,8 +161,15 @@ export const decodeWeightsOrThrow = <T extends Tree>(
  * Reads a parameter tree from a Blob, File or bytes (in Node, `@nabla/io/node`'s `loadWeights` also
  * takes a path), as a `TaskEither`: the header is checked against `template` before any tensor is
  * read, then each tensor is fetched with one ranged read.
+ * @category Weights
  * @example
- * const params = await loadWeights(file, model.params)() // Right(tree) or Left(SafetensorsError)
+ * // a Blob here; in a browser a File from <input type="file">, in Node a path (the loadWeights of '@nabla/io/node')
+ * const blob = new Blob([encodeSafetensorsOrThrow({ w: array([1, 2, 3]) })])
+ * // Right(tree) or Left(SafetensorsError)
+ * const params = await loadWeights(blob, { w: zeros([3]) })()
+ * params._tag // → 'Right'
+ * const wrong = await loadWeights(blob, { w: zeros([3], { dtype: 'int32' }) })()
+ * wrong._tag === 'Left' && wrong.left.kind // → 'template'
  */
 export const loadWeights =
   <T extends Tree>(
@@ -174,7 +207,10 @@ export const loadFrom = async <T extends Tree>(
   }
 }
 
-/** {@link loadWeights}, rejecting with a `SafetensorsFileError` instead of returning `Left`. */
+/**
+ * {@link loadWeights}, rejecting with a `SafetensorsFileError` instead of returning `Left`.
+ * @category Weights
+ */
 export const loadWeightsOrThrow = async <T extends Tree>(
   source: SourceLike,
   template: T,

@@ -7,7 +7,11 @@ const donated = new WeakSet<NDArray>()
 /**
  * Was `x` given up to a jitted function (donateArgnums)?
  * @example
- * isDonated(params) // true after step(params, …) with donateArgnums: [0]
+ * // internal (not exported): jit checks it on every argument
+ * const step = jit((w) => mul(w, 2), { donateArgnums: [0] })
+ * const w = ones([2])
+ * step(w)
+ * step(w) // throws TypeError: holds an array that was donated
  */
 export const isDonated = (x: NDArray): boolean => donated.has(x)
 
@@ -15,7 +19,13 @@ export const isDonated = (x: NDArray): boolean => donated.has(x)
  * Marks the leaves flagged in `mask` as donated: their `data` now throws, so no one reads storage that a
  * program's results have overwritten.
  * @example
- * consumeDonated(leaves, [true, false])
+ * // internal (not exported): jit applies it to the leaves of the donateArgnums arguments after a run
+ * const step = jit((w, g) => sub(w, g), { donateArgnums: [0] })
+ * const w = ones([2])
+ * const g = ones([2])
+ * toArray(step(w, g)) // → [0, 0]
+ * toArray(g) // → [1, 1]
+ * toArray(w) // throws TypeError: was donated to a jitted function
  */
 export const consumeDonated = (leaves: readonly NDArray[], mask: readonly boolean[]): void => {
   leaves.forEach((x, i) => {

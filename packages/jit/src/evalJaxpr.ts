@@ -6,8 +6,13 @@ import type { Atom, Jaxpr } from './jaxpr.js'
 /**
  * The program's outputs for these inputs (one array per input var), each primitive applied with `bind`, so an
  * active transform (grad, jvp, an enclosing jit) sees every op.
+ * @category Jaxprs
  * @example
+ * const f = (x) => add(mul(x, 2), 1)
+ * const x = array([1, 2, 3])
  * const [y] = evalJaxpr(makeJaxpr(f)(x), [x])
+ * toArray(y) // → [3, 5, 7]
+ * evalJaxpr(makeJaxpr(f)(x), []) // throws RangeError: the program takes 1 inputs, 0 were given
  */
 export const evalJaxpr = (jaxpr: Jaxpr, inputs: readonly NDArray[]): NDArray[] => {
   if (inputs.length !== jaxpr.inputs.length) {

@@ -1,6 +1,7 @@
 /**
- * @nabla/jit — `jit`, after JAX: a function traced once per signature into a program of nabla's primitives
+ * `@nabla/jit` — `jit`, after JAX: a function traced once per signature into a program of nabla's primitives
  * (`makeJaxpr` shows it), compiled into fused loops over buffers planned at compile time, and run as such.
+ * @module @nabla/jit
  */
 export { type CompileOptions, compileJaxpr, type Executable, type StepInfo } from './compile/compileJaxpr.js'
 export { evalJaxpr } from './evalJaxpr.js'

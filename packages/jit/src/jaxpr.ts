@@ -4,24 +4,36 @@
  */
 import type { Concrete, Params, PrimitiveName, ShapedArray } from '@nabla/ndarray/core'
 
-/** A value of the program, defined once: an input, a captured constant or an equation's result. */
+/**
+ * A value of the program, defined once: an input, a captured constant or an equation's result.
+ * @category Jaxprs
+ */
 export interface Var {
   readonly kind: 'var'
   readonly id: number
   readonly aval: ShapedArray
 }
 
-/** A scalar constant written into the program itself (`mul(x, 0.5)`'s 0.5). */
+/**
+ * A scalar constant written into the program itself (`mul(x, 0.5)`'s 0.5).
+ * @category Jaxprs
+ */
 export interface Literal {
   readonly kind: 'literal'
   readonly value: Concrete
   readonly aval: ShapedArray
 }
 
-/** What an equation reads. */
+/**
+ * What an equation reads.
+ * @category Jaxprs
+ */
 export type Atom = Var | Literal
 
-/** One primitive applied: `out = prim[params](inputs…)`. */
+/**
+ * One primitive applied: `out = prim[params](inputs…)`.
+ * @category Jaxprs
+ */
 export interface Eqn<P extends PrimitiveName = PrimitiveName> {
   readonly prim: P
   readonly inputs: readonly Atom[]
@@ -32,6 +44,7 @@ export interface Eqn<P extends PrimitiveName = PrimitiveName> {
 /**
  * A closed program: `consts` are arrays the function captured (weights it closed over, arrays it made), bound
  * to `constValues` when it runs; `inputs` are its arguments' leaves, in `treeFlatten` order.
+ * @category Jaxprs
  */
 export interface Jaxpr {
   readonly inputs: readonly Var[]
@@ -45,8 +58,10 @@ const shortDType: Record<string, string> = { float32: 'f32', float64: 'f64', int
 
 /**
  * An aval in the compact form used when printing: `f32[128,784]`.
+ * @category Jaxprs
  * @example
- * showAval({ shape: [2, 3], dtype: 'float32' }) // 'f32[2,3]'
+ * showAval({ shape: [2, 3], dtype: 'float32' }) // → 'f32[2,3]'
+ * showAval({ shape: [], dtype: 'int32' }) // → 'i32[]'
  */
 export const showAval = (aval: ShapedArray): string =>
   `${shortDType[aval.dtype] ?? aval.dtype}[${aval.shape.join(',')}]`
@@ -66,12 +81,14 @@ const showParam = (v: unknown): string => (Array.isArray(v) ? JSON.stringify(v) 
 
 /**
  * The program as text: constants and inputs with their types, one line per equation, the outputs.
+ * @category Jaxprs
  * @example
  * console.log(printJaxpr(makeJaxpr((x) => sum(exp(x)))(zeros([3]))))
- * // { lambda ; a:f32[3]. let
- * //     b:f32[3] = exp a
- * //     c:f32[] = reduceSum[axes=[0]] b
- * //   in (c) }
+ * // prints:
+ * //   { lambda ; a:f32[3]. let
+ * //       b:f32[3] = exp a
+ * //       c:f32[] = reduceSum[axes=[0]] b
+ * //     in (c) }
  */
 export const printJaxpr = (jaxpr: Jaxpr): string => {
   const names = new Map<number, string>()

@@ -11,7 +11,10 @@ import { consumeDonated, isDonated } from './donate.js'
 import type { Jaxpr } from './jaxpr.js'
 import { ClosedOverTracer, traceToJaxpr } from './stage.js'
 
-/** Options of {@link jit}. */
+/**
+ * Options of {@link jit}.
+ * @category Transforms
+ */
 export interface JitOptions extends CompileOptions {
   /**
    * Arguments that are ordinary JS values (numbers, strings, booleans, null, and lists or plain records of them)
@@ -27,14 +30,21 @@ export interface JitOptions extends CompileOptions {
   readonly onTrace?: (event: TraceEvent) => void
 }
 
-/** What `onTrace` receives: the signature that was traced and how many programs the function now holds. */
+/**
+ * What `onTrace` receives: the signature that was traced and how many programs the function now holds.
+ * @category Transforms
+ */
 export interface TraceEvent {
   readonly signature: string
   readonly traces: number
   readonly jaxpr: Jaxpr
 }
 
-/** A jitted function: the function itself, plus what it has compiled. */
+/**
+ * A jitted function: the function itself, plus what it has compiled.
+ * @category Transforms
+ * @typeParam F - the type of the function jitted.
+ */
 export type Jitted<F extends (...args: never[]) => unknown> = F & {
   /** How many times the function has been traced (one per distinct signature). */
   readonly traceCount: number
@@ -97,10 +107,23 @@ const defKey = (d: TreeDef): string =>
  * static ones) into a program of nabla's primitives, which later calls run without tracing. The compiled
  * program gives the same bits as `f` run eagerly on the same kernel tier. Values must not be read inside `f`
  * (no `item` or `toArray` of an argument, no `if` on one): make such a value a static argument instead.
+ * @category Transforms
+ * @typeParam F - the type of `f`, which the jitted function keeps.
  * @example
- * const step = jit((params, x, y) => ..., { donateArgnums: [0] })
  * const f = jit((x, n) => mul(x, n), { staticArgnums: [1] })
- * f(x, 2) // traced and compiled; f(x, 2) again runs the program; f(x, 3) traces anew
+ * const x = array([1, 2, 3])
+ * toArray(f(x, 2)) // → [2, 4, 6]
+ * f.traceCount // → 1
+ * // f(x, 2) again runs the compiled program; f(x, 3) traces anew
+ * toArray(f(x, 2)) // → [2, 4, 6]
+ * toArray(f(x, 3)) // → [3, 6, 9]
+ * f.traceCount // → 2
+ * // donateArgnums: the step may write its result over w's storage, and w can no longer be read
+ * const step = jit((w, g) => sub(w, mul(g, 0.5)), { donateArgnums: [0] })
+ * const w = ones([3])
+ * const next = step(w, ones([3]))
+ * toArray(next) // → [0.5, 0.5, 0.5]
+ * toArray(w) // throws: was donated to a jitted function
  */
 export const jit = <F extends (...args: never[]) => unknown>(f: F, options: JitOptions = {}): Jitted<F> => {
   const statics = argnumList('jit', 'staticArgnums', options.staticArgnums)

@@ -7,9 +7,14 @@ import { traceToJaxpr } from './stage.js'
 /**
  * A function that traces `f` on arguments shaped like its own (arrays or lists and records of them; only
  * shapes and dtypes are used) and returns the program: print it with `printJaxpr`.
+ * @category Transforms
  * @example
  * const jaxpr = makeJaxpr((x) => sum(exp(x)))(zeros([3]))
  * console.log(printJaxpr(jaxpr))
+ * jaxpr.eqns.map((e) => e.prim) // → ['exp', 'reduceSum']
+ * jaxpr.outputs[0].aval // → { shape: [], dtype: 'float32' }
+ * // lists and records of arrays are arguments too: their leaves become the inputs, in treeFlatten order
+ * makeJaxpr(({ w, b }) => add(w, b))({ w: ones([2]), b: ones([2]) }).inputs.length // → 2
  */
 export const makeJaxpr =
   <A extends Tree[]>(f: (...args: A) => unknown) =>

@@ -95,7 +95,12 @@ const describe = (x: unknown): string => (x === null ? 'null' : typeof x === 'ob
  * Traces `f` on abstract arguments of the given avals (one list per argument, in `treeFlatten` order, with its
  * structure) into a program. `op` names the caller in error messages.
  * @example
- * const { jaxpr } = traceToJaxpr('jit', f, [[{ shape: [3], dtype: 'float32' }]], [leafDef], (args) => args)
+ * // internal (not exported): makeJaxpr and jit trace through it, e.g.
+ * // traceToJaxpr('makeJaxpr', f, [{ shape: [3], dtype: 'float32' }], (leaves) => [leaves[0]])
+ * const jaxpr = makeJaxpr((x) => mul(x, 2))(zeros([3]))
+ * jaxpr.inputs.map((v) => showAval(v.aval)) // → ['f32[3]']
+ * jaxpr.eqns.map((e) => e.prim) // → ['mul']
+ * makeJaxpr((x) => toArray(x))(zeros([3])) // throws: toArray
  */
 export const traceToJaxpr = (
   op: string,

@@ -1,16 +1,23 @@
 /** Element types, their typed-array storage, and the promotion rule between them. */
 
-/** The element types an {@link NDArray} can hold. */
+/**
+ * The element types an {@link NDArray} can hold.
+ * @category Data types
+ */
 export type DType = 'float32' | 'float64' | 'int32' | 'uint8' | 'bool'
 
 /**
  * Every dtype, in promotion order (a later one can hold every earlier one's values).
+ * @category Data types
  * @example
- * dtypes // ['bool', 'uint8', 'int32', 'float32', 'float64']
+ * dtypes // → ['bool', 'uint8', 'int32', 'float32', 'float64']
  */
 export const dtypes: readonly DType[] = ['bool', 'uint8', 'int32', 'float32', 'float64']
 
-/** The typed array behind each dtype (`bool` is stored as 0/1 bytes). */
+/**
+ * The typed array behind each dtype (`bool` is stored as 0/1 bytes).
+ * @category Data types
+ */
 export interface TypedArrayOf {
   float32: Float32Array
   float64: Float64Array
@@ -19,7 +26,10 @@ export interface TypedArrayOf {
   bool: Uint8Array
 }
 
-/** Any typed array an NDArray can be stored in. */
+/**
+ * Any typed array an NDArray can be stored in.
+ * @category Data types
+ */
 export type TypedArray = TypedArrayOf[DType]
 
 const constructors = {
@@ -32,9 +42,10 @@ const constructors = {
 
 /**
  * Is `name` a dtype?
+ * @category Data types
  * @example
- * isDType('float32') // true
- * isDType('float16') // false
+ * isDType('float32') // → true
+ * isDType('float16') // → false
  */
 export const isDType = (name: unknown): name is DType =>
   typeof name === 'string' && (dtypes as readonly string[]).includes(name)
@@ -50,8 +61,10 @@ export const checkDType = (op: string, name: unknown): DType => {
 /**
  * Allocates zeroed storage of `size` elements for `dtype`. `zero: false` says the caller writes every element, so
  * the contents may be left unspecified (today every buffer is fresh, hence zero, either way).
+ * @category Storage
  * @example
- * const data = allocate('float32', 128 * 10) // Float32Array(1280) of zeros
+ * allocate('float32', 128 * 10) // → new Float32Array(1280) // zeros
+ * allocate('bool', 2)           // → new Uint8Array(2) // bool is stored as bytes
  */
 export const allocate = <D extends DType>(dtype: D, size: number, _zero = true): TypedArrayOf[D] => {
   const ctor = constructors[dtype]
@@ -78,9 +91,10 @@ let slabUsed = 0
 
 /**
  * Is this dtype a floating-point type?
+ * @category Data types
  * @example
- * isFloat('float64') // true
- * isFloat('int32')   // false
+ * isFloat('float64') // → true
+ * isFloat('int32')   // → false
  */
 export const isFloat = (dtype: DType): dtype is 'float32' | 'float64' => dtype === 'float32' || dtype === 'float64'
 
@@ -91,8 +105,11 @@ const rank = (d: DType): number => dtypes.indexOf(d)
 
 /**
  * The dtype that holds both `a` and `b` (bool < uint8 < int32 < float32 < float64).
+ * @category Data types
  * @example
- * promoteTypes('int32', 'float32') // 'float32'
+ * promoteTypes('int32', 'float32') // → 'float32'
+ * promoteTypes('uint8', 'int32')   // → 'int32'
+ * promoteTypes('bool', 'uint8')    // → 'uint8'
  */
 export const promoteTypes = (a: DType, b: DType): DType => (rank(a) >= rank(b) ? a : b)
 
@@ -100,17 +117,20 @@ export const promoteTypes = (a: DType, b: DType): DType => (rank(a) >= rank(b) ?
  * The dtype of an arithmetic result (add, sub, mul, neg…): like {@link promoteTypes},
  * but `bool` and `uint8` arithmetic is done in `int32`, so 200 + 100 is 300, never a
  * wrapped 44 (R, which the book uses, has no 8-bit arithmetic either).
+ * @category Data types
  * @example
- * arithmeticType('uint8')   // 'int32'
- * arithmeticType('float32') // 'float32'
+ * arithmeticType('uint8')   // → 'int32'
+ * arithmeticType('bool')    // → 'int32'
+ * arithmeticType('float32') // → 'float32'
  */
 export const arithmeticType = (d: DType): DType => (d === 'bool' || d === 'uint8' ? 'int32' : d)
 
 /**
  * The dtype of a result that is real-valued whatever the input (div, exp, log, sqrt…).
+ * @category Data types
  * @example
- * floatType('int32')   // 'float32'
- * floatType('float64') // 'float64'
+ * floatType('int32')   // → 'float32'
+ * floatType('float64') // → 'float64'
  */
 export const floatType = (d: DType): 'float32' | 'float64' => (d === 'float64' ? 'float64' : 'float32')
 

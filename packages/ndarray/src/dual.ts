@@ -3,11 +3,13 @@
 /**
  * Makes `body` callable both ways. `isDataFirst` is the number of arguments of the
  * data-first form, or a test on the arguments (for ops with optional arguments).
+ * @category Utilities
  * @example
+ * import { pipe } from 'fp-ts/lib/function.js'
  * const scale = dual<{ (k: number): (x: number) => number; (x: number, k: number): number }>(
  *   2, (x: number, k: number) => x * k)
- * scale(3, 2)          // 6
- * pipe(3, scale(2))    // 6
+ * scale(3, 2)       // → 6
+ * pipe(3, scale(2)) // → 6
  */
 export const dual = <F>(
   isDataFirst: number | ((args: readonly unknown[]) => boolean),

@@ -119,12 +119,15 @@ const compile = (nIn: number, lines: readonly string[], results: readonly string
 /**
  * Fuses an element-wise function of equally shaped float arrays into one loop. `f` may
  * return one array or a list of them (several outputs from one pass).
+ * @category Element-wise
  * @example
- * const rmsStep = fuse((g, nu) => {
+ * const rmsStep = fuse((g: NDArray, nu: NDArray) => {
  *   const next = add(mul(nu, 0.9), mul(square(g), 0.1))
  *   return [next, div(g, sqrt(add(next, 1e-7)))]
  * })
- * const [nu2, update] = rmsStep(g, nu)
+ * const [nu2, update] = rmsStep(array([1, 2]), array([0, 0])) as NDArray[]
+ * toArray(nu2!)    // → [0.1, 0.4]
+ * toArray(update!) // → [3.162277, 3.162277]
  */
 export const fuse = <A extends NDArray[], R extends NDArray | readonly NDArray[]>(
   f: (...args: A) => R,

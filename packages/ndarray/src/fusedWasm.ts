@@ -111,7 +111,9 @@ const kernelFor = (program: FusedProgram): Kernel => {
  * Whether `runFusedWasm` can run a program of this length here: WebAssembly SIMD present and not turned off
  * (`NABLA_KERNEL=ref` or `ts` turns every WebAssembly kernel off), and the arrays long enough.
  * @example
- * if (fusedWasmAvailable(n)) runFusedWasm(program, n, inputs, consts)
+ * import { fusedWasmAvailable } from './fusedWasm.js'
+ * fusedWasmAvailable(16)   // → false // too short: the JavaScript loop is faster
+ * fusedWasmAvailable(4096) // → wasmEnabled()
  */
 export const fusedWasmAvailable = (n: number): boolean => n >= fusedWasmMinSize && wasmEnabled()
 
@@ -121,7 +123,21 @@ export const fusedWasmAvailable = (n: number): boolean => n >= fusedWasmMinSize 
  * when the heap cannot hold them, into scratch blocks copied out to fresh arrays. Returns undefined (nothing
  * done) when the heap is full, so the caller runs its JavaScript loop instead.
  * @example
- * const [sum] = runFusedWasm({ inputs: 2, consts: 0, nodes: [{ op: 'add', args: [x0, x1] }], results: [t0] }, n, [a, b], []) ?? fallback()
+ * import { type FusedProgram, runFusedWasm } from './fusedWasm.js'
+ * // (x0 + x1) · c0
+ * const program: FusedProgram = {
+ *   inputs: 2,
+ *   consts: 1,
+ *   nodes: [
+ *     { op: 'add', args: [{ kind: 'in', index: 0 }, { kind: 'in', index: 1 }] },
+ *     { op: 'mul', args: [{ kind: 'node', index: 0 }, { kind: 'const', index: 0 }] },
+ *   ],
+ *   results: [{ kind: 'node', index: 1 }],
+ * }
+ * const n = 4096
+ * const [out] = runFusedWasm(program, n, [new Float32Array(n).fill(1), new Float32Array(n).fill(2)], [0.5]) ?? []
+ * out?.length // → n
+ * out?.[0]    // → 1.5
  */
 export const runFusedWasm = (
   program: FusedProgram,

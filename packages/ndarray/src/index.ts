@@ -1,8 +1,9 @@
 /**
- * @nabla/ndarray — immutable n-dimensional arrays: creation, keyed random numbers,
+ * `@nabla/ndarray` — immutable n-dimensional arrays: creation, keyed random numbers,
  * NumPy-broadcasting element-wise ops, reductions, shape ops, slicing, printing and
  * pytrees. Every op goes through the primitive/`bind` core (see `@nabla/ndarray/core`),
  * so transforms such as `grad` can trace it.
+ * @module @nabla/ndarray
  */
 import './kernels/all.js'
 import { NDArray } from './ndarray.js'

@@ -6,11 +6,13 @@ import { contiguousStrides, type Shape, sizeOf } from './shape.js'
  * An immutable n-dimensional array. Every op takes and returns NDArrays; none mutates
  * one. Inside a transform such as `grad`, the arrays a function sees are tracers — the
  * same type, with a shape and dtype but no readable values.
+ * @category Arrays
  * @example
  * const x = array([[0, 1], [2, 3], [4, 5]])
- * x.shape // [3, 2]
- * x.rank  // 2
- * x.dtype // 'float32'
+ * x.shape // → [3, 2]
+ * x.rank  // → 2
+ * x.size  // → 6
+ * x.dtype // → 'float32'
  */
 export abstract class NDArray {
   /** Extent of each axis, outermost first. */
@@ -31,9 +33,14 @@ export abstract class NDArray {
  * An NDArray backed by a typed array: `data[offset + Σ index[i]·strides[i]]` is the
  * element at `index`. Views (transpose, slice, broadcast, reshape) share `data`; since no
  * op ever writes into an existing array, sharing is never observable.
+ * @category Storage
  * @example
- * const c = new Concrete('float32', [2, 3], new Float32Array(6)) // strides [3, 1], contiguous
- * const t = new Concrete('float32', [3, 2], c.data, [1, 3])      // its transpose, sharing c.data
+ * const c = new Concrete('float32', [2, 3], new Float32Array([0, 1, 2, 3, 4, 5]))
+ * c.strides    // → [3, 1]
+ * c.contiguous // → true
+ * const t = new Concrete('float32', [3, 2], c.data, [1, 3]) // its transpose, sharing c.data
+ * t.contiguous // → false
+ * toArray(t)   // → [[0, 3], [1, 4], [2, 5]]
  */
 export class Concrete extends NDArray {
   readonly shape: Shape
@@ -67,8 +74,9 @@ const isContiguous = (shape: Shape, strides: readonly number[]): boolean => {
 
 /**
  * Is `x` an NDArray (concrete or traced)?
+ * @category Arrays
  * @example
- * isNDArray(zeros([2])) // true
- * isNDArray([1, 2])     // false
+ * isNDArray(zeros([2])) // → true
+ * isNDArray([1, 2])     // → false
  */
 export const isNDArray = (x: unknown): x is NDArray => x instanceof NDArray

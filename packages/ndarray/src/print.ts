@@ -19,9 +19,13 @@ const rNumber = (v: number): string => {
  * ten for integers and whole-number doubles, five for other doubles, six for logicals
  * (R's `vec.len = 4` scaled by type), then `...` if there are more. Rank 1 prints as R
  * prints a 1-d array (`(1d)`); pass `{ vector: true }` for the plain-vector form.
+ * @category Printing
  * @example
- * str(trainImages) // 'int [1:60000, 1:28, 1:28] 0 0 0 0 0 0 0 0 0 0 ...'
- * str(array([12, 3, 6, 14, 10]), { vector: true }) // 'num [1:5] 12 3 6 14 10'
+ * str(zeros([60000, 28, 28], { dtype: 'uint8' })) // → 'int [1:60000, 1:28, 1:28] 0 0 0 0 0 0 0 0 0 0 ...'
+ * str(array([12, 3, 6, 14, 10]))                   // → 'num [1:5(1d)] 12 3 6 14 10'
+ * str(array([12, 3, 6, 14, 10]), { vector: true }) // → 'num [1:5] 12 3 6 14 10'
+ * str(array([0.5, 1 / 3]))                         // → 'num [1:2(1d)] 0.5 0.333'
+ * str(array([true, false]))                        // → 'logi [1:2(1d)] TRUE FALSE'
  */
 export const str = (x: NDArray, { vector = false }: { readonly vector?: boolean } = {}): string => {
   const c = concrete('str', x)
@@ -45,7 +49,10 @@ export const str = (x: NDArray, { vector = false }: { readonly vector?: boolean 
   return `${rType(x)}${dims} ${shown.join(' ')}${more}`.trimEnd()
 }
 
-/** Options of {@link format}. */
+/**
+ * Options of {@link format}.
+ * @category Printing
+ */
 export interface FormatOptions {
   /** Significant digits of floats (default 6). */
   readonly precision?: number
@@ -58,11 +65,14 @@ export interface FormatOptions {
 /**
  * A multi-line rendering with aligned columns, NumPy-style; large arrays show their
  * edges around `...`.
+ * @category Printing
  * @example
- * format(reshape(arange(6), [3, 2]))
- * // [[0, 1],
- * //  [2, 3],
- * //  [4, 5]]
+ * console.log(format(reshape(arange(6), [3, 2])))
+ * // prints:
+ * //   [[0, 1],
+ * //    [2, 3],
+ * //    [4, 5]]
+ * format(array([0.5, 1 / 3, 2]), { precision: 3 }) // → '[  0.5, 0.333,     2]'
  */
 export const format = (x: NDArray, { precision = 6, threshold = 1000, edgeItems = 3 }: FormatOptions = {}): string => {
   // read the elements in place through the view's strides: no copy, even of a huge array that prints only its edges

@@ -8,7 +8,10 @@ import { allocate, checkDType, type DType } from './dtype.js'
 import { Concrete, type NDArray } from './ndarray.js'
 import { checkShape, type Shape, sizeOf } from './shape.js'
 
-/** A PRNG key: two 32-bit words. Immutable; use `split` to get more. */
+/**
+ * A PRNG key: two 32-bit words. Immutable; use `split` to get more.
+ * @category Random
+ */
 export interface Key {
   readonly kind: 'nabla.key'
   readonly words: readonly [number, number]
@@ -21,6 +24,7 @@ const makeKey = (a: number, b: number): Key =>
  * What a batching transform (`vmap`) puts behind a key that stands for one key per example. Samplers given
  * such a key draw once per example key (`sample`), and the transform stacks the draws along its batch; `split`
  * splits each example's key. Host code is per key, so these draws are correct but not vectorised.
+ * @category Random
  */
 export interface KeyBatch {
   /** The draws of `draw` for each example's key, stacked as the transform's batched value. */
@@ -34,8 +38,19 @@ const keyBatches = new WeakMap<Key, KeyBatch>()
 /**
  * A key standing for a batch of keys, one per example of a batching transform: the random functions hand their
  * draw to `batch` instead of reading the key. Its words cannot be read (that is an error naming the transform).
+ * @category Random
  * @example
- * const k = batchedKey({ sample: (draw) => ..., split: (n) => ... }) // what vmap gives f for a mapped list of keys
+ * // what vmap gives f for a mapped list of keys (here two, stacked by hand)
+ * const keys = [key(1), key(2)]
+ * const k = batchedKey({
+ *   sample: (draw) => stack(keys.map(draw)),
+ *   split: () => {
+ *     throw new Error('not used here')
+ *   },
+ * })
+ * uniform(k, [3]).shape // → [2, 3] // one draw per example key, stacked
+ * toArray(uniform(k, [3])) // → toArray(stack([uniform(key(1), [3]), uniform(key(2), [3])]))
+ * k.words // throws TypeError: one key per example inside vmap
  */
 export const batchedKey = (batch: KeyBatch): Key => {
   const k = Object.freeze({
@@ -53,8 +68,9 @@ export const batchedKey = (batch: KeyBatch): Key => {
 
 /**
  * The batch behind a key made by {@link batchedKey}, or undefined for an ordinary key.
+ * @category Random
  * @example
- * keyBatchOf(key(0)) // undefined
+ * keyBatchOf(key(0)) // → undefined
  */
 export const keyBatchOf = (k: Key): KeyBatch | undefined =>
   typeof k === 'object' && k !== null ? keyBatches.get(k) : undefined
@@ -85,8 +101,10 @@ const threefry = (k0: number, k1: number, c0: number, c1: number, out: Uint32Arr
 
 /**
  * `n` random 32-bit words from `key` (counters (i, 0), two words per hash).
+ * @category Random
  * @example
- * randomBits(key(0), 3) // Uint32Array of 3 words, the same on every platform
+ * // the same words on every platform; the first two are Random123's known answer for Threefry-2x32-20
+ * randomBits(key(0), 3) // → new Uint32Array([0x6b200159, 0x99ba4efe, 1351547692])
  */
 export const randomBits = (k: Key, n: number): Uint32Array => {
   const out = new Uint32Array(n + (n % 2))
@@ -96,8 +114,11 @@ export const randomBits = (k: Key, n: number): Uint32Array => {
 
 /**
  * A key from an integer seed (any safe integer; negative seeds are fine, NaN is not).
+ * @category Random
  * @example
- * const k = key(42)
+ * key(42)         // → { kind: 'nabla.key', words: [0, 42] }
+ * key(2 ** 32 + 1) // → { kind: 'nabla.key', words: [1, 1] }
+ * key(0.5)        // throws RangeError: the seed must be a safe integer
  */
 export const key = (seed: number): Key => {
   if (typeof seed !== 'number' || !Number.isSafeInteger(seed)) {
@@ -110,8 +131,10 @@ export const key = (seed: number): Key => {
 
 /**
  * Throws unless `k` is a key made by `key(seed)` or `split(key)`, naming `op`; returns it.
+ * @category Random
  * @example
- * checkKey('shuffle', k) // a TypeError "shuffle: expected a key made by key(seed) or split(key), got number" for k = 3
+ * checkKey('shuffle', key(0)) // → key(0)
+ * checkKey('shuffle', 3)      // throws TypeError: shuffle: expected a key made by key(seed) or split(key), got number
  */
 export const checkKey = (op: string, k: unknown): Key => {
   if (typeof k !== 'object' || k === null || (k as Key).kind !== 'nabla.key') {
@@ -122,8 +145,12 @@ export const checkKey = (op: string, k: unknown): Key => {
 
 /**
  * `n` (default 2) new independent keys derived from `k`.
+ * @category Random
  * @example
  * const [k1, k2] = split(key(0))
+ * k1 // → { kind: 'nabla.key', words: [928981903, 3453687069] }
+ * k2 // → { kind: 'nabla.key', words: [2473972575, 935721516] }
+ * split(key(0), 3)[1] // → k2 // the same keys, however many are asked for
  */
 export const split = (k: Key, n = 2): Key[] => {
   checkKey('split', k)
@@ -161,7 +188,10 @@ const checkFloatSampler = (op: string, k: Key, shape: Shape, dtype: DType): 'flo
   return dtype
 }
 
-/** Options of {@link uniform}. */
+/**
+ * Options of {@link uniform}.
+ * @category Random
+ */
 export interface UniformOptions {
   readonly minval?: number
   readonly maxval?: number
@@ -170,8 +200,12 @@ export interface UniformOptions {
 
 /**
  * Samples uniformly from [minval, maxval) (default [0, 1)).
+ * @category Random
  * @example
- * uniform(key(0), [2, 3], { minval: -1, maxval: 1 })
+ * const u = uniform(key(0), [2, 3], { minval: -1, maxval: 1 })
+ * u.shape // → [2, 3]
+ * item(min(u)) >= -1 && item(max(u)) < 1 // → true
+ * toArray(u) // → toArray(uniform(key(0), [2, 3], { minval: -1, maxval: 1 })) // a pure function of the key
  */
 export const uniform = (
   k: Key,
@@ -194,7 +228,10 @@ export const uniform = (
   return new Concrete(d, shape, data)
 }
 
-/** Options of {@link normal}. */
+/**
+ * Options of {@link normal}.
+ * @category Random
+ */
 export interface NormalOptions {
   readonly mean?: number
   readonly stddev?: number
@@ -203,8 +240,11 @@ export interface NormalOptions {
 
 /**
  * Samples from a normal distribution (Box–Muller on two uniforms per pair of samples).
+ * @category Random
  * @example
- * normal(key(1), [512], { stddev: 0.05 })
+ * const w = normal(key(1), [512], { stddev: 0.05 })
+ * w.shape // → [512]
+ * Math.abs(item(sqrt(mean(square(w)))) - 0.05) < 0.005 // → true // the sample deviation is near 0.05
  */
 export const normal = (
   k: Key,
@@ -231,8 +271,10 @@ export const normal = (
 
 /**
  * A random ordering of 0…n−1 (int32), by Fisher–Yates on 53-bit uniforms.
+ * @category Random
  * @example
- * permutation(key(7), 60000) // shuffled sample indices for an epoch
+ * toArray(permutation(key(7), 10)) // → [6, 5, 8, 4, 2, 0, 3, 7, 1, 9]
+ * permutation(key(7), 60000).dtype // → 'int32' // shuffled sample indices for an epoch
  */
 export const permutation = (k: Key, n: number): NDArray => {
   checkKey('permutation', k)
@@ -254,8 +296,12 @@ export const permutation = (k: Key, n: number): NDArray => {
 
 /**
  * Samples `true` with probability `p` (for dropout masks).
+ * @category Random
  * @example
- * bernoulli(key(3), 0.5, [128, 512])
+ * toArray(bernoulli(key(3), 0.5, [2, 4])) // → [[false, true, false, false], [true, false, false, false]]
+ * const mask = bernoulli(key(3), 0.5, [128, 512])
+ * mask.dtype // → 'bool'
+ * Math.abs(item(mean(cast(mask, 'float32'))) - 0.5) < 0.01 // → true
  */
 export const bernoulli = (k: Key, p: number, shape: Shape): NDArray => {
   checkKey('bernoulli', k)

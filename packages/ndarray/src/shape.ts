@@ -1,19 +1,26 @@
 /** Shape arithmetic: sizes, row-major strides, broadcasting and axis normalisation, with the errors users see. */
 
-/** The extent of each axis, outermost first. */
+/**
+ * The extent of each axis, outermost first.
+ * @category Arrays
+ */
 export type Shape = readonly number[]
 
 /**
  * `[3,5]` style rendering used in every error message.
+ * @category Shape
  * @example
- * showShape([128, 784]) // '[128,784]'
+ * showShape([128, 784]) // → '[128,784]'
+ * showShape([])         // → '[]' // a scalar
  */
 export const showShape = (shape: Shape): string => `[${shape.join(',')}]`
 
 /**
  * Number of elements of an array of this shape (1 for a scalar).
+ * @category Shape
  * @example
- * sizeOf([60000, 28, 28]) // 47040000
+ * sizeOf([60000, 28, 28]) // → 47040000
+ * sizeOf([])              // → 1
  */
 export const sizeOf = (shape: Shape): number => {
   let n = 1
@@ -23,8 +30,9 @@ export const sizeOf = (shape: Shape): number => {
 
 /**
  * Row-major (C order) strides of a contiguous array of this shape, in elements.
+ * @category Shape
  * @example
- * contiguousStrides([2, 3, 4]) // [12, 4, 1]
+ * contiguousStrides([2, 3, 4]) // → [12, 4, 1]
  */
 export const contiguousStrides = (shape: Shape): number[] => {
   const strides = new Array<number>(shape.length)
@@ -38,9 +46,10 @@ export const contiguousStrides = (shape: Shape): number[] => {
 
 /**
  * Equal shapes?
+ * @category Shape
  * @example
- * shapesEqual([2, 3], [2, 3]) // true
- * shapesEqual([6], [2, 3])    // false
+ * shapesEqual([2, 3], [2, 3]) // → true
+ * shapesEqual([6], [2, 3])    // → false
  */
 export const shapesEqual = (a: Shape, b: Shape): boolean => a.length === b.length && a.every((d, i) => d === b[i])
 
@@ -55,8 +64,11 @@ export const checkShape = (op: string, shape: unknown): Shape => {
 /**
  * The shape two arrays broadcast to under NumPy's rule: align trailing axes; each pair
  * must be equal or contain a 1.
+ * @category Shape
  * @example
- * broadcastShapes('add', [64, 3, 32, 10], [32, 10]) // [64, 3, 32, 10]
+ * broadcastShapes('add', [64, 3, 32, 10], [32, 10]) // → [64, 3, 32, 10]
+ * broadcastShapes('add', [3, 1], [1, 4])             // → [3, 4]
+ * broadcastShapes('add', [2, 3], [4])                // throws RangeError: add
  */
 export const broadcastShapes = (op: string, a: Shape, b: Shape): number[] => {
   const n = Math.max(a.length, b.length)
@@ -76,9 +88,10 @@ export const broadcastShapes = (op: string, a: Shape, b: Shape): number[] => {
 
 /**
  * Normalises a possibly negative axis for an array of rank `rank`, or throws.
+ * @category Shape
  * @example
- * normalizeAxis('sum', -1, 3) // 2
- * normalizeAxis('sum', 3, 3)  // RangeError: sum: axis 3 is out of range for an array of rank 3 (expected -3…2)
+ * normalizeAxis('sum', -1, 3) // → 2
+ * normalizeAxis('sum', 3, 3)  // throws RangeError: sum: axis 3 is out of range for an array of rank 3 (expected -3…2)
  */
 export const normalizeAxis = (op: string, axis: number, rank: number): number => {
   if (!Number.isInteger(axis) || axis < -rank || axis >= rank) {
@@ -91,9 +104,10 @@ export const normalizeAxis = (op: string, axis: number, rank: number): number =>
 
 /**
  * Normalises `axis` (one, several, or all when undefined) to a sorted list of distinct axes.
+ * @category Shape
  * @example
- * normalizeAxes('sum', [-1, 0], 3)      // [0, 2]
- * normalizeAxes('mean', undefined, 2)   // [0, 1]
+ * normalizeAxes('sum', [-1, 0], 3)    // → [0, 2]
+ * normalizeAxes('mean', undefined, 2) // → [0, 1]
  */
 export const normalizeAxes = (op: string, axis: number | readonly number[] | undefined, rank: number): number[] => {
   if (axis === undefined) return Array.from({ length: rank }, (_, i) => i)

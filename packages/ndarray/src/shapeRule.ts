@@ -8,21 +8,31 @@ import { resultType } from './kernels/elementwise.js'
 import type { Params, PrimitiveName } from './primitive.js'
 import { broadcastShapes, type Shape } from './shape.js'
 
-/** The abstract value of an array: its shape and dtype, no data. */
+/**
+ * The abstract value of an array: its shape and dtype, no data.
+ * @category Primitives
+ */
 export interface ShapedArray {
   readonly shape: Shape
   readonly dtype: DType
 }
 
-/** The shape rule of a primitive: output shape and dtype from the inputs' and the params. */
+/**
+ * The shape rule of a primitive: output shape and dtype from the inputs' and the params.
+ * @category Primitives
+ */
 export type ShapeRule<P extends PrimitiveName> = (inputs: readonly ShapedArray[], params: Params<P>) => ShapedArray
 
 const rules: { [P in PrimitiveName]?: ShapeRule<P> } = {}
 
 /**
  * Registers the shape rule of a primitive (ndarray's own below; linalg adds `dotGeneral`'s, autodiff `stopGradient`'s).
+ * @category Primitives
  * @example
- * registerShapeRule('stopGradient', ([x]) => x as ShapedArray)
+ * import type { PrimitiveName, ShapedArray } from '@nabla/ndarray/core'
+ * // a new primitive (its params typed by augmenting PrimitiveParams, as autodiff does for stopGradient)
+ * registerShapeRule('doctestTwice' as PrimitiveName, ([x]) => x as ShapedArray)
+ * shapeOf('doctestTwice' as PrimitiveName, [{ shape: [2, 3], dtype: 'int32' }], {} as never) // → { shape: [2, 3], dtype: 'int32' }
  */
 export const registerShapeRule = <P extends PrimitiveName>(prim: P, rule: ShapeRule<P>): void => {
   ;(rules as Record<string, unknown>)[prim] = rule
@@ -30,8 +40,11 @@ export const registerShapeRule = <P extends PrimitiveName>(prim: P, rule: ShapeR
 
 /**
  * The shape and dtype `prim` gives for inputs of these shapes and dtypes.
+ * @category Primitives
  * @example
- * shapeOf('add', [{ shape: [128, 512], dtype: 'float32' }, { shape: [512], dtype: 'float32' }], {}) // [128,512] float32
+ * const bias = { shape: [512], dtype: 'float32' } as const
+ * shapeOf('add', [{ shape: [128, 512], dtype: 'float32' }, bias], {}) // → { shape: [128, 512], dtype: 'float32' }
+ * shapeOf('add', [{ shape: [128, 511], dtype: 'float32' }, bias], {}) // throws RangeError: add
  */
 export const shapeOf = <P extends PrimitiveName>(
   prim: P,
@@ -43,7 +56,10 @@ export const shapeOf = <P extends PrimitiveName>(
   return rule(inputs, params)
 }
 
-/** Which primitives have a shape rule (for the test that every evaluated primitive has one). */
+/**
+ * Which primitives have a shape rule (for the test that every evaluated primitive has one).
+ * @category Primitives
+ */
 export const shapeRuleNames = (): string[] => Object.keys(rules)
 
 const broadcastAll = (prim: string, xs: readonly ShapedArray[]): Shape =>

@@ -6,7 +6,10 @@
 import { Concrete, NDArray } from './ndarray.js'
 import type { Params, PrimitiveName } from './primitive.js'
 
-/** The evaluation rule of a primitive on concrete arrays. */
+/**
+ * The evaluation rule of a primitive on concrete arrays.
+ * @category Tracing
+ */
 export type Impl<P extends PrimitiveName> = (inputs: readonly Concrete[], params: Params<P>) => Concrete
 
 const impls: { [P in PrimitiveName]?: Impl<P> } = {}
@@ -14,22 +17,31 @@ const impls: { [P in PrimitiveName]?: Impl<P> } = {}
 /**
  * Registers the evaluation rule of a primitive (ndarray's own, or one another package
  * adds by augmenting `PrimitiveParams`, as linalg does for `dotGeneral`).
+ * @category Tracing
  * @example
- * // after augmenting PrimitiveParams with `stopGradient: Record<string, never>` (as autodiff does):
- * registerImpl('stopGradient', ([x]) => x as Concrete)
+ * import type { PrimitiveName } from '@nabla/ndarray/core'
+ * // a new primitive (its params typed by augmenting PrimitiveParams, as autodiff does for stopGradient)
+ * registerImpl('doctestDouble' as PrimitiveName, ([x]) => evalPrimitive('add', [x!, x!], {}))
+ * toArray(bind('doctestDouble' as PrimitiveName, [array([1, 2])], {} as never)) // → [2, 4]
  */
 export const registerImpl = <P extends PrimitiveName>(prim: P, impl: Impl<P>): void => {
   ;(impls as Record<string, unknown>)[prim] = impl
 }
 
-/** A level of the interpreter stack: one active transform. */
+/**
+ * A level of the interpreter stack: one active transform.
+ * @category Tracing
+ */
 export interface MainTrace {
   readonly level: number
   readonly traceType: new (main: MainTrace) => Trace
   readonly globalData: unknown
 }
 
-/** An interpreter: how one transform handles primitives applied to its tracers. */
+/**
+ * An interpreter: how one transform handles primitives applied to its tracers.
+ * @category Tracing
+ */
 export abstract class Trace {
   constructor(readonly main: MainTrace) {}
   /** Wraps a value from outside this transform (a constant to it). */
@@ -38,12 +50,14 @@ export abstract class Trace {
   lift(x: NDArray): Tracer {
     return this.pure(x)
   }
+  /** Applies `prim` to `inputs`, tracers of this transform: its rule for the primitive (e.g. JVP, batching). */
   abstract processPrimitive<P extends PrimitiveName>(prim: P, inputs: readonly Tracer[], params: Params<P>): NDArray
 }
 
 /**
  * An array seen by a transform: it has a shape and dtype, but its values belong to the
  * transform. Reading them (`toArray`, `item`) is an error, never a silent wrong answer.
+ * @category Tracing
  */
 export abstract class Tracer extends NDArray {
   abstract readonly trace: Trace;
@@ -80,8 +94,37 @@ let dynamicTrace: MainTrace | null = null
 
 /**
  * Runs `fn` with a new transform level pushed on the interpreter stack.
+ * @category Tracing
  * @example
- * newMain(MyTrace, null, (main) => ...)
+ * import type { PrimitiveName } from '@nabla/ndarray/core'
+ * // a transform that records each primitive it sees, then evaluates it
+ * const seen: string[] = []
+ * class LogTracer extends Tracer {
+ *   constructor(readonly trace: Trace, readonly value: NDArray) {
+ *     super()
+ *   }
+ *   get shape() {
+ *     return this.value.shape
+ *   }
+ *   get dtype() {
+ *     return this.value.dtype
+ *   }
+ * }
+ * class LogTrace extends Trace {
+ *   pure(x: NDArray): Tracer {
+ *     return new LogTracer(this, x)
+ *   }
+ *   processPrimitive(prim: PrimitiveName, inputs: readonly Tracer[], params: never): NDArray {
+ *     seen.push(prim)
+ *     return new LogTracer(this, evalPrimitive(prim, inputs.map((t) => (t as LogTracer).value), params))
+ *   }
+ * }
+ * const y = newMain(LogTrace, null, (main) => {
+ *   const x = new LogTrace(main).pure(array([1, 2]))
+ *   return (add(mul(x, 2), 1) as LogTracer).value
+ * })
+ * toArray(y) // → [3, 5]
+ * seen       // → ['mul', 'add']
  */
 export const newMain = <R>(traceType: MainTrace['traceType'], globalData: unknown, fn: (main: MainTrace) => R): R => {
   const main: MainTrace = { level: traceStack.length, traceType, globalData }
@@ -95,8 +138,24 @@ export const newMain = <R>(traceType: MainTrace['traceType'], globalData: unknow
 
 /**
  * Makes `main` the dynamic trace while `fn` runs, so it sees ops on constants too (as JAX's `jit`/`vmap` do).
+ * @category Tracing
  * @example
- * newMain(MyTrace, null, (main) => withDynamicTrace(main, () => f(x))) // ops inside f on constants reach MyTrace
+ * import type { PrimitiveName } from '@nabla/ndarray/core'
+ * const seen: string[] = []
+ * class CountTrace extends Trace {
+ *   pure(x: NDArray): Tracer {
+ *     return x as Tracer // a counting trace leaves values as they are
+ *   }
+ *   processPrimitive(prim: PrimitiveName, inputs: readonly NDArray[], params: never): NDArray {
+ *     seen.push(prim)
+ *     return evalPrimitive(prim, inputs, params) // constants stay concrete
+ *   }
+ * }
+ * // ops on constants alone reach the trace only while it is the dynamic one
+ * newMain(CountTrace, null, (main) => add(array([1]), 1))
+ * seen // → []
+ * toArray(newMain(CountTrace, null, (main) => withDynamicTrace(main, () => add(array([1]), 1)))) // → [2]
+ * seen // → ['add']
  */
 export const withDynamicTrace = <R>(main: MainTrace, fn: () => R): R => {
   const prev = dynamicTrace
@@ -110,8 +169,12 @@ export const withDynamicTrace = <R>(main: MainTrace, fn: () => R): R => {
 
 /**
  * Applies a primitive eagerly with its kernel; inputs must be concrete.
+ * @category Tracing
  * @example
- * evalPrimitive('add', [x, y], {}) // a Concrete, whatever transforms are active
+ * const sum = evalPrimitive('add', [array([1, 2]), array([10, 20])], {}) // a Concrete, whatever transforms are active
+ * sum instanceof Concrete // → true
+ * toArray(sum)            // → [11, 22]
+ * evalPrimitive('doctestUnknown' as never, [], {} as never) // throws: no evaluation rule is registered
  */
 export const evalPrimitive = <P extends PrimitiveName>(
   prim: P,
@@ -145,8 +208,9 @@ const fullRaise = (trace: Trace, x: NDArray): Tracer => {
 
 /**
  * Applies primitive `prim` to `inputs`: the one entry point of every op.
+ * @category Tracing
  * @example
- * bind('add', [x, y], {}) // what add(x, y) does after checking shapes
+ * toArray(bind('add', [array([1, 2]), array([10, 20])], {})) // → [11, 22] // what add(x, y) does after checking shapes
  */
 export const bind = <P extends PrimitiveName>(prim: P, inputs: readonly NDArray[], params: Params<P>): NDArray => {
   if (traceStack.length === 1 && dynamicTrace === null) return evalPrimitive(prim, inputs, params)
@@ -162,8 +226,11 @@ export const bind = <P extends PrimitiveName>(prim: P, inputs: readonly NDArray[
 
 /**
  * The concrete array behind `x`, or a clear error when `x` is being traced.
+ * @category Tracing
  * @example
- * concrete('toArray', x).data
+ * const x = array([1, 2])
+ * concrete('toArray', x) === x // → true
+ * concrete('toArray', x).data  // → new Float32Array([1, 2])
  */
 export const concrete = (op: string, x: NDArray): Concrete => {
   if (x instanceof Concrete) return x

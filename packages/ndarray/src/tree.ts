@@ -4,10 +4,16 @@
  */
 import { NDArray } from './ndarray.js'
 
-/** A leaf, or lists and records of trees. */
+/**
+ * A leaf, or lists and records of trees.
+ * @category Pytrees
+ */
 export type Tree<T = NDArray> = T | readonly Tree<T>[] | { readonly [key: string]: Tree<T> }
 
-/** The structure of a tree without its leaves: what `unflatten` needs to rebuild it. */
+/**
+ * The structure of a tree without its leaves: what `unflatten` needs to rebuild it.
+ * @category Pytrees
+ */
 export type TreeDef =
   | { readonly kind: 'leaf' }
   | { readonly kind: 'list'; readonly children: readonly TreeDef[] }
@@ -22,8 +28,14 @@ const describe = (x: unknown): string =>
 /**
  * The leaves of a tree, depth first (record keys in sorted order, as JAX does) and its
  * structure. Any value that is not an NDArray, a list or a plain record is an error.
+ * @category Pytrees
  * @example
- * const [leaves, def] = treeFlatten({ w: W, b: b }) // leaves [b, w]
+ * const w = ones([2, 2])
+ * const b = zeros([2])
+ * const [leaves] = treeFlatten({ w, b })
+ * leaves.length    // → 2
+ * leaves[0] === b  // → true // record keys in sorted order: b before w
+ * treeFlatten({ w, n: 3 }) // throws TypeError: the leaf at .n is number
  */
 export const treeFlatten = (
   tree: Tree,
@@ -50,8 +62,12 @@ export const treeFlatten = (
 
 /**
  * Rebuilds a tree of structure `def` from `leaves` (the inverse of `treeFlatten`).
+ * @category Pytrees
  * @example
- * treeUnflatten(def, leaves.map(neg))
+ * const [leaves, def] = treeFlatten({ w: array([1, 2]), b: array([3]) })
+ * const negated = treeUnflatten(def, leaves.map(neg)) as { w: NDArray; b: NDArray }
+ * toArray(negated.w) // → [-1, -2]
+ * toArray(negated.b) // → [-3]
  */
 export const treeUnflatten = <T = NDArray>(def: TreeDef, leaves: readonly T[]): Tree<T> => {
   let k = 0
@@ -75,16 +91,25 @@ export const treeUnflatten = <T = NDArray>(def: TreeDef, leaves: readonly T[]): 
 
 /**
  * The leaves of a tree, in `treeFlatten` order.
+ * @category Pytrees
  * @example
- * treeLeaves([a, { b }]) // [a, b]
+ * const a = zeros([1])
+ * const b = ones([1])
+ * treeLeaves([a, { b }])   // → [a, b]
+ * treeLeaves({ z: a, y: b }) // → [b, a] // sorted keys
  */
 export const treeLeaves = (tree: Tree): NDArray[] => treeFlatten(tree)[0]
 
 /**
  * Applies `f` to every leaf, keeping the structure (and the type). Extra trees of the same structure
  * are walked in step (`treeMap(f, params, grads)`).
+ * @category Pytrees
  * @example
- * treeMap((p, g) => sub(p, mul(g, 0.01)), params, grads)
+ * const params = { w: array([1, 2]), b: array([0.5]) }
+ * const grads = { w: array([10, 20]), b: array([1]) }
+ * const next = treeMap((p: NDArray, g: NDArray) => sub(p, mul(g, 0.01)), params, grads) // one SGD step
+ * toArray(next.w) // → [0.9, 1.8]
+ * toArray(next.b) // → [0.49]
  */
 export const treeMap = <T extends Tree>(
   f: (leaf: NDArray, ...rest: NDArray[]) => NDArray,
@@ -106,8 +131,11 @@ export const treeMap = <T extends Tree>(
 
 /**
  * Same structure (lists of the same lengths, records with the same keys)?
+ * @category Pytrees
  * @example
- * treeDefEqual(treeFlatten(a)[1], treeFlatten(b)[1])
+ * const def = (t: Tree) => treeFlatten(t)[1]
+ * treeDefEqual(def({ w: zeros([2]), b: zeros([1]) }), def({ b: ones([5]), w: ones([3]) })) // → true // shapes do not matter
+ * treeDefEqual(def([zeros([1])]), def([zeros([1]), zeros([1])]))                          // → false
  */
 export const treeDefEqual = (a: TreeDef, b: TreeDef): boolean => {
   if (a.kind !== b.kind) return false

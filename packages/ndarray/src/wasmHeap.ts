@@ -18,9 +18,13 @@ const align = 64
  * first (a training step asks for the same few sizes every time), else the smallest larger one, split; a
  * released block merges with free neighbours, and a free block at the top lowers it, so that the space of
  * programs and arrays that are gone serves requests of other sizes instead of the memory growing.
+ * @category Storage
  * @example
- * const heap = new WasmHeap(256 * 2 ** 20, 64 * 2 ** 20)
- * const x = heap.floats(1 << 20) // a Float32Array of zeros inside heap.memory, or undefined when full
+ * const heap = new WasmHeap(16 * 2 ** 20, 2 ** 20) // at most 16 MiB, of which arrays may hold 1 MiB
+ * heap.resident // → typeof SharedArrayBuffer === 'function' // a shared memory (always in Node)
+ * const x = heap.floats(1024) // a Float32Array of zeros inside heap.memory, or undefined when full
+ * x?.buffer === heap.memory.buffer // → heap.resident
+ * heap.floats(2 ** 20) // → undefined // 4 MiB: beyond what arrays may hold
  */
 export class WasmHeap {
   readonly memory: WebAssembly.Memory
@@ -90,6 +94,7 @@ export class WasmHeap {
    * @example
    * const mod = new ModuleBuilder()
    * wasmHeap().importInto(mod)
+   * WebAssembly.Module.imports(new WebAssembly.Module(mod.toBytes())) // → [{ module: 'env', name: 'memory', kind: 'memory' }]
    */
   importInto(mod: ModuleBuilder): void {
     mod.importMemory('env', 'memory', {
@@ -99,19 +104,45 @@ export class WasmHeap {
     })
   }
 
-  /** Compiles and instantiates a module built with `importInto` on this memory. @example heap.instantiate(bytes).run */
+  /**
+   * Compiles and instantiates a module built with `importInto` on this memory.
+   * @example
+   * const heap = new WasmHeap(2 ** 20)
+   * const mod = new ModuleBuilder()
+   * heap.importInto(mod)
+   * mod.func(['i32'], ['f32'], (f) => f.get(0).f32Load(), 'read')
+   * const read = heap.instantiate(mod.toBytes()).read as (pointer: number) => number
+   * const ptr = heap.alloc(16)!
+   * heap.view()[ptr / 4] = 2.5
+   * read(ptr) // → 2.5
+   */
   instantiate(bytes: Uint8Array<ArrayBuffer>): WebAssembly.Exports {
     return new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory: this.memory } }).exports
   }
 
-  /** The memory as floats (a fresh view: after growth the old ones are shorter). @example heap.view()[ptr / 4] */
+  /**
+   * The memory as floats (a fresh view: after growth the old ones are shorter).
+   * @example
+   * const heap = new WasmHeap(2 ** 20)
+   * const ptr = heap.alloc(16)!
+   * heap.view()[ptr / 4] = 7 // the float at byte address ptr
+   * heap.view()[ptr / 4]     // → 7
+   * heap.view().length       // → heap.memory.buffer.byteLength / 4
+   */
   view(): Float32Array {
     const buffer = this.memory.buffer
     this.buffers.add(buffer)
     return new Float32Array(buffer)
   }
 
-  /** The byte address of `x` when it lives in this heap, else −1. @example heap.pointerOf(x) >= 0 */
+  /**
+   * The byte address of `x` when it lives in this heap, else −1.
+   * @example
+   * const heap = new WasmHeap(2 ** 20)
+   * const x = heap.floats(4)!
+   * heap.pointerOf(x)                  // → x.byteOffset
+   * heap.pointerOf(new Float32Array(4)) // → -1
+   */
   pointerOf(x: Float32Array): number {
     return this.resident && this.buffers.has(x.buffer) ? x.byteOffset : -1
   }
@@ -121,7 +152,12 @@ export class WasmHeap {
    * the same size is reused first, then the smallest larger free block (its rest stays free), and only then does
    * the heap grow.
    * @example
-   * const ptr = heap.alloc(4 * n)
+   * const heap = new WasmHeap(2 ** 20)
+   * const ptr = heap.alloc(100)! // a 128-byte block
+   * ptr % 64 // → 0
+   * heap.release(ptr)
+   * heap.alloc(128)     // → ptr // the freed block again
+   * heap.alloc(2 ** 21) // → undefined // more than the heap may grow to
    */
   alloc(bytes: number): number | undefined {
     const size = Math.max(align, Math.ceil(bytes / align) * align)
@@ -164,7 +200,18 @@ export class WasmHeap {
     return ptr
   }
 
-  /** Gives a block back; it merges with free neighbours. @example heap.release(ptr) */
+  /**
+   * Gives a block back; it merges with free neighbours.
+   * @example
+   * const heap = new WasmHeap(2 ** 20)
+   * const a = heap.alloc(64)!
+   * const b = heap.alloc(64)!
+   * heap.alloc(64) // a block above them
+   * heap.release(a)
+   * heap.release(b)     // merges with a's block: one free block of 128 bytes
+   * heap.alloc(128)     // → a
+   * heap.release(12345) // throws: no block in use starts at 12345
+   */
   release(ptr: number): void {
     const size = this.sizes.get(ptr)
     if (size === undefined) throw new Error(`WasmHeap: internal: no block in use starts at ${ptr}`)
@@ -185,7 +232,16 @@ export class WasmHeap {
     else this.addFree(start, end - start)
   }
 
-  /** Bytes from the heap's start to the end of its highest block in use or free (the rest of the memory is unused). @example heap.used */
+  /**
+   * Bytes from the heap's start to the end of its highest block in use or free (the rest of the memory is unused).
+   * @example
+   * const heap = new WasmHeap(2 ** 20)
+   * heap.used // → 64 // blocks start one alignment unit in
+   * const ptr = heap.alloc(1000)!
+   * heap.used // → 64 + 1024
+   * heap.release(ptr)
+   * heap.used // → 64 // a free block at the top lowers it
+   */
   get used(): number {
     return this.top
   }
@@ -209,7 +265,10 @@ export class WasmHeap {
    * A zeroed float32 array of `n` elements living in the heap, whose block comes back when it is collected;
    * undefined when the heap is not resident or is full.
    * @example
-   * const out = heap.floats(n) ?? new Float32Array(n)
+   * const heap = new WasmHeap(2 ** 20)
+   * const out = heap.floats(4) ?? new Float32Array(4)
+   * Array.from(out)         // → [0, 0, 0, 0]
+   * heap.pointerOf(out) > 0 // → heap.resident
    */
   floats(n: number, zeroed = true): Float32Array | undefined {
     if (!this.resident || this.live + 4 * n > this.residentBytes) return undefined
@@ -231,8 +290,12 @@ let heap: WasmHeap | undefined
  * The one heap of the process that generated kernels share (fused loops, the threaded matrix product): 2 GiB at
  * most — address space reserved, pages used as needed — of which arrays may hold 64 MiB. Where it is resident
  * (shared memory), a kernel's output lives there and the next kernel reads it in place.
+ * @category Storage
  * @example
- * wasmHeap().pointerOf(x.data) >= 0 // x is stored in the heap
+ * wasmHeap() === wasmHeap()    // → true // one per process
+ * wasmHeap().maxBytes          // → 2 ** 31
+ * const x = residentFloats(2 ** 14)
+ * x !== undefined && wasmHeap().pointerOf(x) >= 0 // → wasmHeap().resident // x is stored in the heap
  */
 export const wasmHeap = (): WasmHeap => {
   heap ??= new WasmHeap(2 ** 31, 64 * 2 ** 20)
@@ -245,8 +308,11 @@ export const residentMinBytes = 64 * 1024
 /**
  * A float32 array of `n` elements inside the heap, or undefined when the heap is not resident, `n` is below
  * `residentMinBytes` (small arrays are cheaper as ordinary ones), or the resident budget is spent.
+ * @category Storage
  * @example
- * const out = residentFloats(n) ?? allocate('float32', n) // a fused loop's result, read in place by the next kernel
+ * residentFloats(16) // → undefined // 64 bytes: an ordinary array is cheaper
+ * const out = residentFloats(2 ** 14) ?? allocate('float32', 2 ** 14) // a fused loop's result, read in place by the next kernel
+ * out.length // → 2 ** 14
  */
 export const residentFloats = (n: number): Float32Array | undefined => {
   const h = wasmHeap()

@@ -5,6 +5,7 @@ import type { Layer, NoParams } from './layer.js'
 /**
  * max(x, 0), with derivative 0 at 0 (as Keras and jax.nn.relu have it); NaN stays NaN (as in NumPy and JAX), so a
  * diverged input is seen downstream instead of turning into zeros.
+ * @category Activations
  * @example
  * toArray(relu(array([-1, 0, 2]))) // → [0, 0, 2]
  * toArray(relu(array([Number.NaN]))) // → [Number.NaN]
@@ -13,6 +14,7 @@ export const relu = (x: NDArray): NDArray => where(lessEqual(x, 0), 0, x)
 
 /**
  * 1 / (1 + e⁻ˣ), computed as ½(1 + tanh(x/2)) so it never overflows.
+ * @category Activations
  * @example
  * toArray(sigmoid(array([0, 2]))) // → [0.5, 1 / (1 + Math.exp(-2))]
  * toArray(sigmoid(array([-1000, 1000]))) // → [0, 1]
@@ -21,6 +23,7 @@ export const sigmoid = (x: NDArray): NDArray => div(add(tanhOp(div(x, 2)), 1), 2
 
 /**
  * Hyperbolic tangent.
+ * @category Activations
  * @example
  * toArray(tanh(array([0, 1]))) // → [0, Math.tanh(1)]
  */
@@ -28,6 +31,7 @@ export const tanh = (x: NDArray): NDArray => tanhOp(x)
 
 /**
  * log softmax over the last axis, shifted by the maximum for stability.
+ * @category Activations
  * @example
  * toArray(logSoftmax(array([[1000, 0]]))) // → [[0, -1000]]
  * toArray(logSoftmax(array([[0, 0]]))) // → [[-Math.log(2), -Math.log(2)]]
@@ -39,6 +43,7 @@ export const logSoftmax = (x: NDArray, axis = -1): NDArray => {
 
 /**
  * Softmax over the last axis (each row sums to 1), shifted by the maximum for stability.
+ * @category Activations
  * @example
  * toArray(softmax(array([[1, 1]]))) // → [[0.5, 0.5]]
  * // each row sums to 1, even for large logits
@@ -51,6 +56,7 @@ export const softmax = (x: NDArray, axis = -1): NDArray => {
 
 /**
  * The identity.
+ * @category Activations
  * @example
  * const x = array([-1, 2])
  * linear(x) === x // → true
@@ -59,11 +65,15 @@ export const linear = (x: NDArray): NDArray => x
 
 const table = { relu, sigmoid, tanh, softmax, linear } as const
 
-/** The activation names Keras users write. */
+/**
+ * The activation names Keras users write.
+ * @category Activations
+ */
 export type ActivationName = keyof typeof table
 
 /**
  * An activation function by its Keras name.
+ * @category Activations
  * @example
  * activationByName('relu') === relu // → true
  * toArray(activationByName('sigmoid')(array([0]))) // → [0.5]
@@ -81,6 +91,7 @@ export const activationByName = (name: ActivationName): ((x: NDArray) => NDArray
 
 /**
  * An activation as a layer (stax's `Relu`, `Softmax`…).
+ * @category Activations
  * @example
  * const net = serial(dense(3), activation('relu'))
  * const [shape, params] = net.init(key(0), [4])

@@ -17,8 +17,16 @@ export type RowGather = (order: Int32Array | undefined, start: number, end: numb
  * batch a step was given is never the one being filled for the next. Float32 buffers live in the heap where
  * it has room. The arrays it returns are overwritten two batches later: only for a caller that keeps none.
  * @example
- * const next = rowGather(x)
- * const xb = next(order, 0, 128)
+ * // internal (not exported): a compiled fit gathers each (shuffled) batch with it, e.g. next(order, 0, 128) for
+ * // next = rowGather(x); the batches hold the same rows as an op-by-op fit's, so the two train alike
+ * import { pipe } from 'fp-ts/function'
+ * const network = pipe(kerasModelSequential(), layerDense({ units: 2, activation: 'softmax', inputShape: [2] }))
+ * const model = compile(network, { optimizer: 'rmsprop', loss: 'categorical_crossentropy' })
+ * const x = array([[0, 1], [1, 0], [0, 2], [2, 0], [1, 3]])
+ * const y = array([[1, 0], [0, 1], [1, 0], [0, 1], [1, 0]])
+ * const compiled = await fit(model, x, y, { epochs: 2, batchSize: 2, verbose: 0 })
+ * const eager = await fit(model, x, y, { epochs: 2, batchSize: 2, verbose: 0, jit: false })
+ * compiled.history.metrics.loss // → eager.history.metrics.loss
  */
 export const rowGather = (source: NDArray): RowGather => {
   // stored row-major (as a dataset or a slice of one is): read in place; else one copy up front

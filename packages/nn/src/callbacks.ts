@@ -6,7 +6,10 @@
 import type { CompiledModel } from './compile.js'
 import type { Logs } from './progress.js'
 
-/** What a callback may ask of the `fit` that calls it. */
+/**
+ * What a callback may ask of the `fit` that calls it.
+ * @category Callbacks
+ */
 export interface TrainingControl {
   /** Ends training after the current epoch (Keras's `model$stop_training <- TRUE`). */
   stop(): void
@@ -26,9 +29,12 @@ export interface TrainingControl {
 /**
  * Functions `fit` calls as it goes (epochs and batches 0-based, as Keras's callbacks); each may return a promise,
  * which fit awaits. `callbacks` takes one such record or a list of them, called in order.
+ * @category Callbacks
  */
 export interface FitCallbacks {
+  /** Before the first epoch, with the control that stops training or changes the learning rate. */
   readonly onTrainBegin?: (control: TrainingControl) => void | Promise<void>
+  /** Before each epoch, with its 0-based number. */
   readonly onEpochBegin?: (epoch: number) => void | Promise<void>
   /** The epoch's logs (with val_ entries when validating) and the model as trained so far. */
   readonly onEpochEnd?: (
@@ -43,10 +49,16 @@ export interface FitCallbacks {
   readonly onTrainEnd?: (logs: Logs, control: TrainingControl) => void | Promise<void>
 }
 
-/** `'min'` for losses and errors, `'max'` for accuracies; `'auto'` picks by the name, as Keras does. */
+/**
+ * `'min'` for losses and errors, `'max'` for accuracies; `'auto'` picks by the name, as Keras does.
+ * @category Callbacks
+ */
 export type MonitorMode = 'auto' | 'min' | 'max'
 
-/** Options of {@link callbackEarlyStopping}, Keras's arguments in camelCase. */
+/**
+ * Options of {@link callbackEarlyStopping}, Keras's arguments in camelCase.
+ * @category Callbacks
+ */
 export interface EarlyStoppingOptions {
   /** The log to watch (default `'val_loss'`). */
   readonly monitor?: string
@@ -114,9 +126,30 @@ export const monitorTracker = (op: string, monitor: string, mode: MonitorMode, m
  * Keras's `callback_early_stopping()`: stops training once `monitor` has not improved by more than `minDelta` for
  * `patience` epochs, and with `restoreBestWeights` makes `fit` resolve to the best epoch's model. The history
  * keeps every epoch that ran.
+ * @category Callbacks
  * @example
- * const { model } = await fit(network, x, y, { epochs: 20, validationSplit: 0.2,
- *   callbacks: [callbackEarlyStopping({ monitor: 'val_loss', patience: 2, restoreBestWeights: true })] })
+ * import { pipe } from 'fp-ts/function'
+ * const network = compile(pipe(kerasModelSequential(), layerDense({ units: 1, inputShape: [2] })), {
+ *   optimizer: 'sgd',
+ *   loss: 'mse',
+ * })
+ * const x = array([[0, 1], [1, 0], [1, 1], [2, 1], [1, 2]])
+ * const y = array([[1], [1], [2], [3], [3]])
+ * const { model } = await fit(network, x, y, {
+ *   epochs: 20,
+ *   validationSplit: 0.2,
+ *   verbose: 0,
+ *   callbacks: [callbackEarlyStopping({ monitor: 'val_loss', patience: 2, restoreBestWeights: true })],
+ * })
+ * model.epochsTrained <= 20 // → true
+ * // counting no epoch as an improvement (minDelta 10), training stops once `patience` epochs have passed
+ * const stopped = await fit(network, x, y, {
+ *   epochs: 20,
+ *   verbose: 0,
+ *   callbacks: [callbackEarlyStopping({ monitor: 'loss', minDelta: 10, patience: 2 })],
+ * })
+ * stopped.history.metrics.loss.length // → 3
+ * await fit(network, x, y, { epochs: 2, verbose: 0, callbacks: [callbackEarlyStopping()] }) // throws RangeError: val_ logs need validationData or validationSplit
  */
 export const callbackEarlyStopping = (options: EarlyStoppingOptions = {}): FitCallbacks => {
   const op = 'callbackEarlyStopping'
@@ -162,7 +195,10 @@ export const callbackEarlyStopping = (options: EarlyStoppingOptions = {}): FitCa
   }
 }
 
-/** Options of {@link callbackReduceLrOnPlateau}, Keras's arguments in camelCase. */
+/**
+ * Options of {@link callbackReduceLrOnPlateau}, Keras's arguments in camelCase.
+ * @category Callbacks
+ */
 export interface ReduceLrOnPlateauOptions {
   /** The log to watch (default `'val_loss'`). */
   readonly monitor?: string
@@ -183,9 +219,28 @@ export interface ReduceLrOnPlateauOptions {
  * Keras's `callback_reduce_lr_on_plateau()`: once `monitor` has not improved by more than `minDelta` for
  * `patience` epochs, multiplies the learning rate by `factor` (not below `minLr`), then waits `cooldown` epochs.
  * Needs an optimizer made by name with a constant learning rate (its state carries on unchanged).
+ * @category Callbacks
  * @example
- * await fit(network, x, y, { epochs: 30, validationSplit: 0.2,
- *   callbacks: [callbackReduceLrOnPlateau({ factor: 0.5, patience: 3 })] })
+ * import { pipe } from 'fp-ts/function'
+ * const network = compile(pipe(kerasModelSequential(), layerDense({ units: 1, inputShape: [2] })), {
+ *   optimizer: 'rmsprop',
+ *   loss: 'mse',
+ * })
+ * const x = array([[0, 1], [1, 0], [1, 1], [2, 1], [1, 2]])
+ * const y = array([[1], [1], [2], [3], [3]])
+ * await fit(network, x, y, {
+ *   epochs: 30,
+ *   validationSplit: 0.2,
+ *   verbose: 0,
+ *   callbacks: [callbackReduceLrOnPlateau({ factor: 0.5, patience: 3 })],
+ * })
+ * // with no epoch counted as an improvement (minDelta 10), the rate halves after every `patience` epochs
+ * const rates = []
+ * const record = { onEpochEnd: (_epoch, _logs, _model, control) => void rates.push(control.learningRate) }
+ * const reduce = callbackReduceLrOnPlateau({ monitor: 'loss', factor: 0.5, patience: 1, minDelta: 10 })
+ * const { model } = await fit(network, x, y, { epochs: 4, verbose: 0, callbacks: [reduce, record] })
+ * rates // → [0.001, 0.0005, 0.00025, 0.000125]
+ * learningRateOf(model.optimizer) // → 0.000125
  */
 export const callbackReduceLrOnPlateau = (options: ReduceLrOnPlateauOptions = {}): FitCallbacks => {
   const op = 'callbackReduceLrOnPlateau'

@@ -14,7 +14,10 @@ import type { Layer } from './layer.js'
 import { inputShapeOf, isSequential, type Sequential } from './model.js'
 import { type SerialParams, serial } from './serial.js'
 
-/** Options of {@link compile}, as Keras's `compile()` (camelCase). */
+/**
+ * Options of {@link compile}, as Keras's `compile()` (camelCase).
+ * @category Training
+ */
 export interface CompileOptions {
   /** 'rmsprop', 'sgd', 'adam', 'adagrad' (Keras's defaults), or any gradient transformation, e.g. rmsprop({ learningRate: 1e-4 }). */
   // biome-ignore lint/suspicious/noExplicitAny: an optimizer's state type is its own business
@@ -34,9 +37,19 @@ export interface CompileOptions {
 /**
  * A compiled model: the Sequential's layers with parameters, optimizer state, loss and
  * metrics. An immutable value: `fit` returns a new one.
+ * @category Training
  * @example
+ * import { pipe } from 'fp-ts/function'
+ * const network = pipe(
+ *   kerasModelSequential(),
+ *   layerDense({ units: 16, activation: 'relu', inputShape: [784] }),
+ *   layerDense({ units: 10, activation: 'softmax' }),
+ * )
  * const model = compile(network, { optimizer: 'rmsprop', loss: 'categorical_crossentropy', metrics: ['accuracy'] })
- * model.outputShape // [10]
+ * model.outputShape // → [10]
+ * model.inputShape // → [784]
+ * model.metrics.map((m) => m.name) // → ['accuracy']
+ * model.epochsTrained // → 0
  */
 export interface CompiledModel extends Sequential {
   readonly compiled: true
@@ -158,9 +171,19 @@ const compileImpl = (model: Sequential, options: CompileOptions): CompiledModel 
  * model keeps its weights and starts a fresh optimizer state. Returns a new model (the
  * book's R version modifies the network in place; here models are values). Data-first or,
  * for `pipe`, data-last.
+ * @category Training
  * @example
+ * import { pipe } from 'fp-ts/function'
+ * const network = pipe(
+ *   kerasModelSequential(),
+ *   layerDense({ units: 16, activation: 'relu', inputShape: [784] }),
+ *   layerDense({ units: 10, activation: 'softmax' }),
+ * )
  * const model = compile(network, { optimizer: 'rmsprop', loss: 'categorical_crossentropy', metrics: ['accuracy'] })
  * const same = pipe(network, compile({ optimizer: 'rmsprop', loss: 'categorical_crossentropy' }))
+ * // the same seed (default 0), the same initial weights
+ * toArray(getWeights(same)[0].kernel) // → toArray(getWeights(model)[0].kernel)
+ * compile(network, { optimizer: 'rmsprop', loss: 'hinge' as never }) // throws RangeError: unknown loss "hinge"
  */
 export const compile: {
   (options: CompileOptions): (model: Sequential) => CompiledModel
@@ -170,7 +193,11 @@ export const compile: {
 /**
  * Returns `model` if it came from `compile`, else throws a clear error naming `op`.
  * @example
- * const m = checkCompiled('fit', model)
+ * // internal (not exported): fit, evaluate, predict and the others check their model with it
+ * import { pipe } from 'fp-ts/function'
+ * const network = pipe(kerasModelSequential(), layerDense({ units: 1, inputShape: [2] }))
+ * getWeights(network as never) // throws TypeError: getWeights: expected a compiled model; call compile
+ * getWeights(compile(network, { optimizer: 'sgd', loss: 'mse' })).length // → 1
  */
 export const checkCompiled = (op: string, model: unknown): CompiledModel => {
   if (!isSequential(model) || (model as Partial<CompiledModel>).compiled !== true) {
@@ -181,16 +208,34 @@ export const checkCompiled = (op: string, model: unknown): CompiledModel => {
 
 /**
  * The model's parameters: a list with one entry per layer ({ kernel, bias } for dense layers).
+ * @category Training
  * @example
- * const [{ kernel }] = getWeights(model) as [DenseParams] // kernel: [784, 512]
+ * import { pipe } from 'fp-ts/function'
+ * const network = pipe(
+ *   kerasModelSequential(),
+ *   layerDense({ units: 512, activation: 'relu', inputShape: [784] }),
+ *   layerDropout({ rate: 0.5 }),
+ * )
+ * const model = compile(network, { optimizer: 'rmsprop', loss: 'mse' })
+ * const [{ kernel }, dropoutParams] = getWeights(model)
+ * kernel.shape // → [784, 512]
+ * dropoutParams // → []
  */
 export const getWeights = (model: CompiledModel): SerialParams => checkCompiled('getWeights', model).params
 
 /**
  * A new model with the given parameters (shapes checked layer by layer); the optimizer
  * state is kept, as Keras's `set_weights` keeps it. For models trained by your own loop.
+ * @category Training
  * @example
+ * import { pipe } from 'fp-ts/function'
+ * const network = pipe(kerasModelSequential(), layerDense({ units: 1, inputShape: [2] }))
+ * const model = compile(network, { optimizer: 'sgd', loss: 'mse' })
+ * // weights from your own training loop, shaped as getWeights gives them
+ * const myParams = [{ kernel: array([[1], [2]]), bias: array([0.5]) }]
  * const trained = setWeights(model, myParams)
+ * toArray(predict(trained, array([[1, 1]]))) // → [[3.5]]
+ * setWeights(model, [{ kernel: ones([3, 1]), bias: ones([1]) }]) // throws RangeError: layer dense expects parameters of shapes [1] [2, 1]
  */
 export const setWeights = (model: CompiledModel, params: SerialParams): CompiledModel => {
   const m = checkCompiled('setWeights', model)

@@ -18,10 +18,16 @@ import { type ActivationName, activationByName } from './activations.js'
 import { glorotUniform, type Initializer, zeros } from './initializers.js'
 import type { Layer, NoParams } from './layer.js'
 
-/** A convolution's parameters: kernel [kernelHeight, kernelWidth, channels, filters] and bias [filters]. */
+/**
+ * A convolution's parameters: kernel [kernelHeight, kernelWidth, channels, filters] and bias [filters].
+ * @category Layers
+ */
 export type Conv2dParams = { readonly kernel: NDArray; readonly bias?: NDArray }
 
-/** Options of the {@link conv2d} layer. */
+/**
+ * Options of the {@link conv2d} layer.
+ * @category Layers
+ */
 export interface Conv2dLayerOptions extends Conv2dOptions {
   readonly activation?: ActivationName
   readonly kernelInitializer?: Initializer
@@ -49,8 +55,16 @@ const imageShape = (op: string, shape: readonly number[]): [number, number, numb
 /**
  * A 2-D convolution layer of `filters` filters with windows of `kernelSize`: `activation(conv2d(x, kernel) +
  * bias)`, kernel glorot-uniform (its fans count the window) and bias zeros, as in Keras.
+ * @category Layers
  * @example
- * const [shape, params] = conv2d(32, 3, { activation: 'relu' }).init(key(0), [28, 28, 1]) // [26, 26, 32]
+ * const layer = conv2d(32, 3, { activation: 'relu' })
+ * const [shape, params] = layer.init(key(0), [28, 28, 1])
+ * shape // → [26, 26, 32]
+ * params.kernel.shape // → [3, 3, 1, 32]
+ * params.bias.shape // → [32]
+ * // a batch of two images
+ * layer.apply(params, ones([2, 28, 28, 1])).shape // → [2, 26, 26, 32]
+ * conv2d(8, 3, { padding: 'same' }).init(key(0), [28, 28, 1])[0] // → [28, 28, 8]
  */
 export const conv2d = (
   filters: number,
@@ -106,16 +120,22 @@ const poolLayer = (
 
 /**
  * Max pooling (default 2×2, stride = pool size, `valid`): Keras's `layer_max_pooling_2d`.
+ * @category Layers
  * @example
- * maxPool2d().init(key(0), [26, 26, 32])[0] // [13, 13, 32]
+ * maxPool2d().init(key(0), [26, 26, 32])[0] // → [13, 13, 32]
+ * const x = reshape(cast(arange(16), 'float32'), [1, 4, 4, 1])
+ * toArray(reshape(maxPool2d().apply([], x), [2, 2])) // → [[5, 7], [13, 15]]
  */
 export const maxPool2d = (options: Pool2dOptions = {}): Layer<NoParams> =>
   poolLayer('MaxPooling2D', 'maxPool2d', maxPool, options)
 
 /**
  * Average pooling (default 2×2, stride = pool size, `valid`): Keras's `layer_average_pooling_2d`.
+ * @category Layers
  * @example
- * avgPool2d({ poolSize: 2 }).init(key(0), [26, 26, 32])[0] // [13, 13, 32]
+ * avgPool2d({ poolSize: 2 }).init(key(0), [26, 26, 32])[0] // → [13, 13, 32]
+ * const x = reshape(cast(arange(16), 'float32'), [1, 4, 4, 1])
+ * toArray(reshape(avgPool2d().apply([], x), [2, 2])) // → [[2.5, 4.5], [10.5, 12.5]]
  */
 export const avgPool2d = (options: Pool2dOptions = {}): Layer<NoParams> =>
   poolLayer('AveragePooling2D', 'avgPool2d', avgPool, options)

@@ -5,13 +5,19 @@ import { type ActivationName, activationByName } from './activations.js'
 import { glorotUniform, type Initializer, zeros } from './initializers.js'
 import { checkInput, type Layer } from './layer.js'
 
-/** A dense layer's parameters: kernel [inputs, units] and bias [units] (absent with `useBias: false`). */
+/**
+ * A dense layer's parameters: kernel [inputs, units] and bias [units] (absent with `useBias: false`).
+ * @category Layers
+ */
 export type DenseParams = {
   readonly kernel: NDArray
   readonly bias?: NDArray
 }
 
-/** Options of {@link dense}. */
+/**
+ * Options of {@link dense}.
+ * @category Layers
+ */
 export interface DenseOptions {
   readonly activation?: ActivationName
   readonly kernelInitializer?: Initializer
@@ -24,9 +30,15 @@ export interface DenseOptions {
  * A dense layer of `units` outputs: `activation(dot(x, kernel) + bias)`, kernel
  * glorot-uniform and bias zeros as in Keras. (The book writes `dot(W, input)`; with
  * samples in rows, as Keras stores them, it is `dot(input, W)`.)
+ * @category Layers
  * @example
  * const layer = dense(512, { activation: 'relu' })
- * const [shape, params] = layer.init(key(0), [784]) // [512], { kernel: [784, 512], bias: [512] }
+ * const [shape, params] = layer.init(key(0), [784])
+ * shape // → [512]
+ * params.kernel.shape // → [784, 512]
+ * params.bias.shape // → [512]
+ * layer.apply(params, ones([2, 784])).shape // → [2, 512]
+ * layer.apply(params, ones([2, 28, 28])) // throws RangeError: expected input of shape [batch, 784], got [2, 28, 28]
  */
 export const dense = (
   units: number,

@@ -12,7 +12,16 @@ import type { SerialParams } from './serial.js'
  * by batch, each batch weighted by its size: inference mode (no dropout), the loss from
  * logits when the model trains that way.
  * @example
- * evaluateLogs(model, model.params, x, checkData('evaluate', model, x, y), 32) // { loss, accuracy }
+ * // internal (not exported): evaluate (and fit's validation) compute { loss, …metrics } with it, batch by batch,
+ * // each batch weighted by its size; so the batch size does not change the result
+ * import { pipe } from 'fp-ts/function'
+ * const network = pipe(kerasModelSequential(), layerDense({ units: 1, inputShape: [2] }))
+ * const weights = [{ kernel: array([[1], [2]]), bias: array([0]) }]
+ * const model = compile(network, { optimizer: 'sgd', loss: 'mse', metrics: ['mae'], weights })
+ * const x = array([[1, 1], [2, 0], [0, 1]])
+ * const y = array([[3], [1], [2]])
+ * evaluate(model, x, y, { batchSize: 2 }) // → { loss: 1 / 3, mae: 1 / 3 }
+ * evaluate(model, x, y, { batchSize: 1 }) // → evaluate(model, x, y)
  */
 export const evaluateLogs = (
   model: CompiledModel,
@@ -68,7 +77,10 @@ const jittedLogs = (model: CompiledModel): BatchLogs => {
   return logs
 }
 
-/** Options of {@link evaluate}. */
+/**
+ * Options of {@link evaluate}.
+ * @category Training
+ */
 export interface EvaluateOptions {
   /** Samples per batch (default 32, as Keras); only memory and speed depend on it. */
   readonly batchSize?: number
@@ -80,6 +92,7 @@ export interface EvaluateOptions {
  * What `evaluate` returns: the loss and each metric as plain numbers. The accuracy is also
  * readable under its other name (`acc` for `accuracy` and back, a non-enumerable alias), so
  * the book's `metrics$acc` reads `result.acc`.
+ * @category Training
  */
 export type EvaluateResult = Readonly<Record<string, number>> & {
   readonly loss: number
@@ -106,17 +119,32 @@ const evaluateImpl = (model: CompiledModel, x: NDArray, y: NDArray, options: Eva
 /**
  * Keras's `evaluate()`: the loss and metrics on (x, y), averaged over all samples.
  * Data-first, or data-last for `pipe(model, evaluate(x, y))`.
+ * @category Training
  * @example
+ * import { pipe } from 'fp-ts/function'
+ * const network = pipe(kerasModelSequential(), layerDense({ units: 2, activation: 'softmax', inputShape: [2] }))
+ * const weights = [{ kernel: array([[1, -1], [-1, 1]]), bias: array([0, 0]) }]
+ * const model = compile(network, { optimizer: 'rmsprop', loss: 'categorical_crossentropy', metrics: ['accuracy'], weights })
+ * const testImages = array([[2, 0], [0, 2], [1, 0]])
+ * const testLabels = array([[1, 0], [0, 1], [0, 1]])
+ * // for the book's MNIST network: loss 0.0752, accuracy 0.9785
  * const metrics = evaluate(model, testImages, testLabels)
- * metrics.loss     // 0.0752
- * metrics.accuracy // 0.9785 (also metrics.acc)
+ * metrics.loss // → (2 * Math.log(1 + Math.exp(-4)) + Math.log(1 + Math.exp(2))) / 3
+ * metrics.accuracy // → 2 / 3
+ * // also metrics.acc
+ * metrics.acc // → metrics.accuracy
+ * // data-last, for pipe
+ * pipe(model, evaluate(testImages, testLabels)) // → metrics
  */
 export const evaluate: {
   (x: NDArray, y: NDArray, options?: EvaluateOptions): (model: CompiledModel) => EvaluateResult
   (model: CompiledModel, x: NDArray, y: NDArray, options?: EvaluateOptions): EvaluateResult
 } = dual((args) => !isNDArray(args[0]), evaluateImpl)
 
-/** Options of {@link formatEvaluate}. */
+/**
+ * Options of {@link formatEvaluate}.
+ * @category Training
+ */
 export interface FormatEvaluateOptions {
   /** The name shown for the accuracy: 'acc' as in the book (Keras before 2.3), or 'accuracy'. */
   readonly accuracyName?: 'acc' | 'accuracy'
@@ -124,9 +152,16 @@ export interface FormatEvaluateOptions {
 
 /**
  * An evaluate result as R prints the list: each value with 7 significant digits.
+ * @category Training
  * @example
- * formatEvaluate({ loss: 0.07519608341, accuracy: 0.9785 })
- * // '$loss\n[1] 0.07519608\n\n$acc\n[1] 0.9785'
+ * formatEvaluate({ loss: 0.07519608341, accuracy: 0.9785 }) // → '$loss\n[1] 0.07519608\n\n$acc\n[1] 0.9785'
+ * console.log(formatEvaluate({ loss: 0.07519608341, accuracy: 0.9785 }, { accuracyName: 'accuracy' }))
+ * // prints:
+ * //   $loss
+ * //   [1] 0.07519608
+ * //
+ * //   $accuracy
+ * //   [1] 0.9785
  */
 export const formatEvaluate = (result: EvaluateResult, { accuracyName = 'acc' }: FormatEvaluateOptions = {}): string =>
   Object.entries(result)

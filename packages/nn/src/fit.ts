@@ -35,7 +35,10 @@ import type { SerialParams } from './serial.js'
 import { TrainingError } from './trainingError.js'
 import { type TrainState, trainStep, trainStepIntoSpare } from './trainStep.js'
 
-/** What `fit` resolves to. */
+/**
+ * What `fit` resolves to.
+ * @category Training
+ */
 export interface FitResult {
   readonly model: CompiledModel
   readonly history: History
@@ -301,10 +304,32 @@ const fitImpl = async (model: CompiledModel, x: NDArray, y: NDArray, options: Fi
  * that holds the last good model. Data-first, or data-last for `pipe(model, fit(x, y, …))`.
  * Memory: by default each step runs compiled (`jit`): its intermediates live in buffers planned once, and the new
  * weights and optimizer state are written into the storage of a state three steps old that no one has seen.
+ * @category Training
  * @example
- * const { model: trained, history } = await fit(model, trainImages, trainLabels, { epochs: 5, batchSize: 128 })
+ * import { pipe } from 'fp-ts/function'
+ * const network = pipe(
+ *   kerasModelSequential(),
+ *   layerDense({ units: 4, activation: 'relu', inputShape: [2] }),
+ *   layerDense({ units: 2, activation: 'softmax' }),
+ * )
+ * const model = compile(network, { optimizer: 'rmsprop', loss: 'categorical_crossentropy', metrics: ['accuracy'] })
+ * // class 0 when the second coordinate is the larger
+ * const x = array([[0, 1], [1, 0], [0, 2], [2, 0], [0, 3], [3, 0], [1, 2], [2, 1]])
+ * const y = array([[1, 0], [0, 1], [1, 0], [0, 1], [1, 0], [0, 1], [1, 0], [0, 1]])
+ * // with MNIST, { epochs: 5, batchSize: 128 } prints per epoch (output defaults to process.stdout)
  * // Epoch 1/5
  * // 469/469 [==============================] - 2s 4ms/step - loss: 0.2575 - accuracy: 0.9255
+ * let printed = ''
+ * const output = { write: (s: string) => (printed += s) }
+ * const { model: trained, history } = await fit(model, x, y, { epochs: 2, batchSize: 4, output })
+ * printed.split('\n')[0] // → 'Epoch 1/2'
+ * history.params // → { epochs: 2, steps: 2, batchSize: 4, samples: 8 }
+ * trained.epochsTrained // → 2
+ * // the model passed in is unchanged
+ * model.epochsTrained // → 0
+ * // data-last, for pipe
+ * const again = await pipe(model, fit(x, y, { epochs: 2, batchSize: 4, verbose: 0 }))
+ * again.history.metrics.loss // → history.metrics.loss
  */
 export const fit: {
   (x: NDArray, y: NDArray, options?: FitOptions): (model: CompiledModel) => Promise<FitResult>

@@ -5,7 +5,10 @@ import type { CompiledModel } from './compile.js'
 import { checkBatchSize, checkData, checkJit } from './kerasData.js'
 import type { ProgressOutput } from './progressLogger.js'
 
-/** Options of `fit`, Keras's arguments in camelCase. */
+/**
+ * Options of `fit`, Keras's arguments in camelCase.
+ * @category Training
+ */
 export interface FitOptions {
   /** Passes over the training data (default 1). */
   readonly epochs?: number
@@ -81,7 +84,18 @@ const splitValidation = (x: NDArray, y: NDArray, fraction: unknown) => {
  * Checks `fit`'s arguments against the model and resolves the defaults: every error a user
  * can make is thrown here, before any training.
  * @example
- * const plan = planFit(model, x, y, { epochs: 5, batchSize: 128 }) // plan.steps 469 for 60000 samples
+ * // internal (not exported): fit checks its options with it before training; the plan's numbers are the
+ * // history's params (469 steps for MNIST's 60000 samples in batches of 128)
+ * import { pipe } from 'fp-ts/function'
+ * const model = compile(pipe(kerasModelSequential(), layerDense({ units: 1, inputShape: [2] })), {
+ *   optimizer: 'sgd',
+ *   loss: 'mse',
+ * })
+ * const x = ones([10, 2])
+ * const y = ones([10, 1])
+ * const { history } = await fit(model, x, y, { epochs: 1, batchSize: 4, validationSplit: 0.2, verbose: 0 })
+ * history.params // → { epochs: 1, steps: 2, batchSize: 4, samples: 8, validationSamples: 2 }
+ * await fit(model, x, y, { validationSplit: 1 }) // throws RangeError: validationSplit must be a number in [0, 1)
  */
 export const planFit = (model: CompiledModel, x: NDArray, y: NDArray, options: FitOptions = {}): FitPlan => {
   const { epochs = 1, shuffle = true, seed = model.seed, verbose = 1, jit = true } = options

@@ -5,8 +5,13 @@ import type { Layer, NoParams } from './layer.js'
 /**
  * Flattens each sample: [batch, 28, 28] → [batch, 784]. Stateless: the layer that follows
  * checks the flattened width against what it was built for.
+ * @category Layers
  * @example
- * serial(flatten(), dense(10))
+ * const net = serial(flatten(), dense(10))
+ * const [shape, params] = net.init(key(0), [28, 28])
+ * shape // → [10]
+ * net.apply(params, ones([2, 28, 28])).shape // → [2, 10]
+ * flatten().apply([], ones([2, 3, 4])).shape // → [2, 12]
  */
 export const flatten = (): Layer<NoParams> => ({
   kind: 'Flatten',

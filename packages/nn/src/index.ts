@@ -1,8 +1,9 @@
 /**
- * @nabla/nn — layers as pure `{ init, apply }` pairs (after stax), activations, losses,
+ * `@nabla/nn` — layers as pure `{ init, apply }` pairs (after stax), activations, losses,
  * metrics and initializers, a functional `trainStep`, and on top the Keras face readers of
  * *Deep Learning with R* know: `kerasModelSequential`, `layerDense`, `compile`, `fit`,
  * `evaluate`, `predict`, `summary`.
+ * @module @nabla/nn
  */
 export {
   type ActivationName,

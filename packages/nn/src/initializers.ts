@@ -1,7 +1,10 @@
 /** Weight initializers, by Keras name: functions of a key and a shape. */
 import { type Key, type NDArray, normal, type Shape, uniform, zeros as zerosOp } from '@nabla/ndarray'
 
-/** Makes an initial parameter array. */
+/**
+ * Makes an initial parameter array.
+ * @category Initializers
+ */
 export type Initializer = (key: Key, shape: Shape) => NDArray
 
 /** Fan-in and fan-out of a kernel shape (last two axes, receptive field for higher ranks). */
@@ -13,8 +16,12 @@ const fans = (shape: Shape): [number, number] => {
 
 /**
  * Glorot (Xavier) uniform: U(−l, l) with l = √(6 / (fanIn + fanOut)) — Keras's default for dense kernels.
+ * @category Initializers
  * @example
- * glorotUniform(key(0), [784, 512])
+ * const w = glorotUniform(key(0), [784, 512])
+ * w.shape // → [784, 512]
+ * // within ±√(6 / (784 + 512))
+ * item(max(abs(w))) <= Math.sqrt(6 / (784 + 512)) // → true
  */
 export const glorotUniform: Initializer = (key, shape) => {
   const [fanIn, fanOut] = fans(shape)
@@ -24,27 +31,41 @@ export const glorotUniform: Initializer = (key, shape) => {
 
 /**
  * He normal: N(0, 2 / fanIn) (Keras truncates it; this one does not).
+ * @category Initializers
  * @example
- * heNormal(key(0), [784, 512])
+ * const w = heNormal(key(0), [784, 512])
+ * w.shape // → [784, 512]
+ * // standard deviation √(2 / 784) ≈ 0.0505
+ * Math.abs(Math.sqrt(item(mean(square(w)))) - Math.sqrt(2 / 784)) < 1e-3 // → true
  */
 export const heNormal: Initializer = (key, shape) => normal(key, shape, { stddev: Math.sqrt(2 / fans(shape)[0]) })
 
 /**
  * All zeros — Keras's default for biases.
+ * @category Initializers
  * @example
- * zeros(key(0), [512])
+ * // nn's zeros is an initializer (the key is ignored), not ndarray's zeros(shape)
+ * const b = zeros(key(0), [3])
+ * toArray(b) // → [0, 0, 0]
+ * b.dtype // → 'float32'
  */
 export const zeros: Initializer = (_, shape) => zerosOp(shape)
 
 const table = { glorotUniform, glorot_uniform: glorotUniform, heNormal, he_normal: heNormal, zeros } as const
 
-/** Initializer names (camelCase and Keras's snake_case). */
+/**
+ * Initializer names (camelCase and Keras's snake_case).
+ * @category Initializers
+ */
 export type InitializerName = keyof typeof table
 
 /**
  * An initializer by name.
+ * @category Initializers
  * @example
- * initializerByName('glorot_uniform')
+ * initializerByName('glorot_uniform') === glorotUniform // → true
+ * initializerByName('heNormal') === heNormal // → true
+ * initializerByName('ones' as never) // throws RangeError: unknown initializer "ones"
  */
 export const initializerByName = (name: InitializerName): Initializer => {
   const f = (table as Record<string, Initializer>)[name]

@@ -8,7 +8,15 @@ import { shapeText } from './shapeText.js'
  * Checks inputs `x` against the model's input shape (samples along the first axis) and
  * returns the sample count.
  * @example
- * checkInputs('predict', model, x) // 10000 for x of shape [10000, 784]
+ * // internal (not exported): predict, evaluate and fit check their inputs with it (10000 samples for x of
+ * // shape [10000, 784] against an input shape [784])
+ * import { pipe } from 'fp-ts/function'
+ * const model = compile(pipe(kerasModelSequential(), layerDense({ units: 1, inputShape: [784] })), {
+ *   optimizer: 'sgd',
+ *   loss: 'mse',
+ * })
+ * predict(model, ones([3, 784])).shape // → [3, 1]
+ * predict(model, ones([3, 28, 28])) // throws RangeError: the model expects inputs of shape [samples, 784]
  */
 export const checkInputs = (op: string, model: CompiledModel, x: unknown, name = 'x'): number => {
   if (!isNDArray(x)) throw new TypeError(`${op}: ${name} must be an NDArray, got ${x === null ? 'null' : typeof x}`)
@@ -26,7 +34,15 @@ export const checkInputs = (op: string, model: CompiledModel, x: unknown, name =
  * Checks `x` and labels `y` (same sample count, labels fitting the loss and the last
  * layer) and returns `y` in the shape the loss takes.
  * @example
- * const labels = checkData('fit', model, x, y)
+ * // internal (not exported): fit and evaluate check x and y with it before any work
+ * import { pipe } from 'fp-ts/function'
+ * const model = compile(pipe(kerasModelSequential(), layerDense({ units: 1, inputShape: [2] })), {
+ *   optimizer: 'sgd',
+ *   loss: 'mse',
+ * })
+ * await fit(model, ones([4, 2]), ones([3, 1])) // throws RangeError: y must have one label per sample: x has 4 samples
+ * // a one-unit output takes labels of shape [n] as [n, 1]
+ * evaluate(model, ones([4, 2]), ones([4]), { verbose: 0 }) // → evaluate(model, ones([4, 2]), ones([4, 1]))
  */
 export const checkData = (op: string, model: CompiledModel, x: unknown, y: unknown, names = ['x', 'y']): NDArray => {
   const [xn = 'x', yn = 'y'] = names
@@ -47,7 +63,15 @@ export const computeDType = (model: CompiledModel) => treeLeaves(model.params)[0
  * Samples `start` to `end` of `a`: a view in stored order, or gathered through `order` (a
  * permutation) when shuffling.
  * @example
- * rows(x, order, 0, 128)
+ * // internal (not exported): evaluate, predict and fit cut their batches with it (a slice, or the rows of a
+ * // shuffled order); the batch size changes nothing in what predict returns
+ * import { pipe } from 'fp-ts/function'
+ * const model = compile(pipe(kerasModelSequential(), layerDense({ units: 3, inputShape: [2] })), {
+ *   optimizer: 'sgd',
+ *   loss: 'mse',
+ * })
+ * const x = reshape(cast(arange(10), 'float32'), [5, 2])
+ * toArray(predict(model, x, { batchSize: 2 })) // → toArray(predict(model, x))
  */
 export const rows = (a: NDArray, order: NDArray | undefined, start: number, end: number): NDArray =>
   order === undefined ? slice(a, [start, end]) : take(a, slice(order, [start, end]))
@@ -55,7 +79,16 @@ export const rows = (a: NDArray, order: NDArray | undefined, start: number, end:
 /**
  * A batch of inputs in the network's dtype (integer images become floats, as Keras casts to floatx).
  * @example
- * inputBatch(model, x, undefined, 0, 32)
+ * // internal (not exported): batches of integer inputs (uint8 images) become the network's float32, as Keras
+ * // casts them
+ * import { pipe } from 'fp-ts/function'
+ * const model = compile(pipe(kerasModelSequential(), layerDense({ units: 1, inputShape: [2] })), {
+ *   optimizer: 'sgd',
+ *   loss: 'mse',
+ *   weights: [{ kernel: array([[1], [1]]), bias: array([0]) }],
+ * })
+ * const pixels = array([[200, 55]], { dtype: 'uint8' })
+ * predict(model, pixels) // → array([[255]])
  */
 export const inputBatch = (
   model: CompiledModel,
@@ -72,7 +105,14 @@ export const inputBatch = (
 /**
  * Checks a batch size option.
  * @example
- * checkBatchSize('fit', 128)
+ * // internal (not exported): fit, evaluate and predict check their batchSize with it
+ * import { pipe } from 'fp-ts/function'
+ * const model = compile(pipe(kerasModelSequential(), layerDense({ units: 1, inputShape: [2] })), {
+ *   optimizer: 'sgd',
+ *   loss: 'mse',
+ * })
+ * predict(model, ones([4, 2]), { batchSize: 128 }).shape // → [4, 1]
+ * predict(model, ones([4, 2]), { batchSize: 0 }) // throws RangeError: batchSize must be a positive integer, got 0
  */
 export const checkBatchSize = (op: string, batchSize: unknown): number => {
   if (typeof batchSize !== 'number' || !Number.isInteger(batchSize) || batchSize <= 0) {
@@ -84,7 +124,15 @@ export const checkBatchSize = (op: string, batchSize: unknown): number => {
 /**
  * Checks a `jit` option: true, false or absent (true).
  * @example
- * checkJit('predict', options.jit) // true unless options.jit is false
+ * // internal (not exported): true unless options.jit is false; the compiled and the op-by-op forward pass agree
+ * import { pipe } from 'fp-ts/function'
+ * const model = compile(pipe(kerasModelSequential(), layerDense({ units: 3, activation: 'relu', inputShape: [2] })), {
+ *   optimizer: 'sgd',
+ *   loss: 'mse',
+ * })
+ * const x = array([[1, 2], [3, 4]])
+ * toArray(predict(model, x, { jit: false })) // → toArray(predict(model, x))
+ * predict(model, x, { jit: 'yes' as never }) // throws TypeError: jit must be true or false
  */
 export const checkJit = (op: string, value: unknown): boolean => {
   if (value !== undefined && typeof value !== 'boolean') {

@@ -40,7 +40,10 @@ const checkActivation = (op: string, name: ActivationName): ActivationName => {
   return name
 }
 
-/** Options of {@link layerDense} (Keras's arguments, camelCase). */
+/**
+ * Options of {@link layerDense} (Keras's arguments, camelCase).
+ * @category Layers
+ */
 export interface LayerDenseOptions {
   readonly units: number
   /** 'relu', 'softmax', 'sigmoid', 'tanh' or 'linear' (the default). */
@@ -106,12 +109,16 @@ const weightLayer = (
 /**
  * Adds a densely connected layer, `activation(dot(input, kernel) + bias)`: Keras's
  * `layer_dense`. Data-last for `pipe`, or data-first `layerDense(model, options)`.
+ * @category Layers
  * @example
+ * import { pipe } from 'fp-ts/function'
  * const network = pipe(
  *   kerasModelSequential(),
  *   layerDense({ units: 512, activation: 'relu', inputShape: [28 * 28] }),
  *   layerDense({ units: 10, activation: 'softmax' }),
  * )
+ * network.layers.map((l) => [l.name, l.activation]) // → [['dense', 'relu'], ['dense_1', 'softmax']]
+ * compile(network, { optimizer: 'rmsprop', loss: 'mse' }).outputShape // → [10]
  */
 export const layerDense: LayerFunction<LayerDenseOptions> = layerFunction((options: LayerDenseOptions): KerasLayer => {
   const op = 'layerDense'
@@ -141,7 +148,10 @@ export const layerDense: LayerFunction<LayerDenseOptions> = layerFunction((optio
   }
 })
 
-/** Options of {@link layerDropout}. */
+/**
+ * Options of {@link layerDropout}.
+ * @category Layers
+ */
 export interface LayerDropoutOptions {
   /** The fraction of inputs dropped while training, in [0, 1). */
   readonly rate: number
@@ -152,8 +162,16 @@ export interface LayerDropoutOptions {
 /**
  * Adds dropout: while fitting, each input is zeroed with probability `rate` (the rest
  * scaled by 1/(1 − rate)); identity in evaluate and predict. Keras's `layer_dropout`.
+ * @category Layers
  * @example
- * pipe(kerasModelSequential(), layerDense({ units: 16, activation: 'relu', inputShape: [10000] }), layerDropout({ rate: 0.5 }))
+ * import { pipe } from 'fp-ts/function'
+ * const network = pipe(
+ *   kerasModelSequential(),
+ *   layerDense({ units: 16, activation: 'relu', inputShape: [10000] }),
+ *   layerDropout({ rate: 0.5 }),
+ * )
+ * network.layers[1].kind // → 'Dropout'
+ * layerDropout({ rate: 1 }) // throws RangeError: rate must be a number in [0, 1)
  */
 export const layerDropout: LayerFunction<LayerDropoutOptions> = layerFunction((options: LayerDropoutOptions) => {
   const op = 'layerDropout'
@@ -172,7 +190,10 @@ export const layerDropout: LayerFunction<LayerDropoutOptions> = layerFunction((o
   }
 })
 
-/** Options of {@link layerFlatten}. */
+/**
+ * Options of {@link layerFlatten}.
+ * @category Layers
+ */
 export interface LayerFlattenOptions {
   readonly inputShape?: Shape
   readonly name?: string
@@ -181,8 +202,17 @@ export interface LayerFlattenOptions {
 /**
  * Adds a flatten layer: each sample becomes a vector ([batch, 28, 28] → [batch, 784]).
  * Keras's `layer_flatten`.
+ * @category Layers
  * @example
- * pipe(kerasModelSequential(), layerFlatten({ inputShape: [28, 28] }), layerDense({ units: 10, activation: 'softmax' }))
+ * import { pipe } from 'fp-ts/function'
+ * const network = pipe(
+ *   kerasModelSequential(),
+ *   layerFlatten({ inputShape: [28, 28] }),
+ *   layerDense({ units: 10, activation: 'softmax' }),
+ * )
+ * const model = compile(network, { optimizer: 'rmsprop', loss: 'categorical_crossentropy' })
+ * getWeights(model)[1].kernel.shape // → [784, 10]
+ * predict(model, ones([2, 28, 28])).shape // → [2, 10]
  */
 export const layerFlatten: {
   (options?: LayerFlattenOptions): (model: Sequential) => Sequential
@@ -199,7 +229,10 @@ export const layerFlatten: {
   }
 })
 
-/** Options of {@link layerConv2d}, Keras's arguments in camelCase. */
+/**
+ * Options of {@link layerConv2d}, Keras's arguments in camelCase.
+ * @category Layers
+ */
 export interface LayerConv2dOptions {
   readonly filters: number
   /** The window's height and width (one number for a square window). */
@@ -227,8 +260,16 @@ const sizeConfig = (v: number | readonly [number, number] | undefined, fallback:
 
 /**
  * Adds a 2-D convolution over channels-last images: Keras's `layer_conv_2d` (chapter 5's convnet).
+ * @category Layers
  * @example
- * pipe(kerasModelSequential(), layerConv2d({ filters: 32, kernelSize: 3, activation: 'relu', inputShape: [28, 28, 1] }))
+ * import { pipe } from 'fp-ts/function'
+ * const network = pipe(
+ *   kerasModelSequential(),
+ *   layerConv2d({ filters: 32, kernelSize: 3, activation: 'relu', inputShape: [28, 28, 1] }),
+ * )
+ * const model = compile(network, { optimizer: 'rmsprop', loss: 'mse' })
+ * model.outputShape // → [26, 26, 32]
+ * getWeights(model)[0].kernel.shape // → [3, 3, 1, 32]
  */
 export const layerConv2d: LayerFunction<LayerConv2dOptions> = layerFunction((options: LayerConv2dOptions) => {
   const op = 'layerConv2d'
@@ -270,7 +311,10 @@ export const layerConv2d: LayerFunction<LayerConv2dOptions> = layerFunction((opt
   }
 })
 
-/** Options of {@link layerMaxPooling2d} and {@link layerAveragePooling2d}, Keras's arguments in camelCase. */
+/**
+ * Options of {@link layerMaxPooling2d} and {@link layerAveragePooling2d}, Keras's arguments in camelCase.
+ * @category Layers
+ */
 export interface LayerPooling2dOptions {
   /** Default 2 (a 2×2 window). */
   readonly poolSize?: number | readonly [number, number]
@@ -305,8 +349,16 @@ const poolingLayer =
 
 /**
  * Adds max pooling over 2-D windows (default 2×2, stride 2): Keras's `layer_max_pooling_2d`.
+ * @category Layers
  * @example
- * pipe(network, layerMaxPooling2d({ poolSize: 2 }))
+ * import { pipe } from 'fp-ts/function'
+ * const network = pipe(
+ *   kerasModelSequential(),
+ *   layerConv2d({ filters: 32, kernelSize: 3, activation: 'relu', inputShape: [28, 28, 1] }),
+ * )
+ * const pooled = pipe(network, layerMaxPooling2d({ poolSize: 2 }))
+ * compile(pooled, { optimizer: 'rmsprop', loss: 'mse' }).outputShape // → [13, 13, 32]
+ * pooled.layers[1].name // → 'max_pooling2d'
  */
 export const layerMaxPooling2d: {
   (options?: LayerPooling2dOptions): (model: Sequential) => Sequential
@@ -315,8 +367,15 @@ export const layerMaxPooling2d: {
 
 /**
  * Adds average pooling over 2-D windows (default 2×2, stride 2): Keras's `layer_average_pooling_2d`.
+ * @category Layers
  * @example
- * pipe(network, layerAveragePooling2d())
+ * import { pipe } from 'fp-ts/function'
+ * const network = pipe(
+ *   kerasModelSequential(),
+ *   layerConv2d({ filters: 8, kernelSize: 3, inputShape: [28, 28, 1] }),
+ * )
+ * const pooled = pipe(network, layerAveragePooling2d())
+ * compile(pooled, { optimizer: 'rmsprop', loss: 'mse' }).outputShape // → [13, 13, 8]
  */
 export const layerAveragePooling2d: {
   (options?: LayerPooling2dOptions): (model: Sequential) => Sequential

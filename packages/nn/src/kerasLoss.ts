@@ -16,7 +16,10 @@ import {
 import { categoricalAccuracy, sparseCategoricalAccuracy } from './metrics.js'
 import { shapeText } from './shapeText.js'
 
-/** The loss names `compile` knows (Keras's). */
+/**
+ * The loss names `compile` knows (Keras's).
+ * @category Losses
+ */
 export type LossName =
   | 'categorical_crossentropy'
   | 'sparse_categorical_crossentropy'
@@ -26,10 +29,16 @@ export type LossName =
   | 'mae'
   | 'mean_absolute_error'
 
-/** A loss written by the user, Keras's signature: `(yTrue, yPred) → scalar`. */
+/**
+ * A loss written by the user, Keras's signature: `(yTrue, yPred) → scalar`.
+ * @category Losses
+ */
 export type LossFunction = (yTrue: NDArray, yPred: NDArray) => NDArray
 
-/** The metric names `compile` knows. */
+/**
+ * The metric names `compile` knows.
+ * @category Losses
+ */
 export type MetricName =
   | 'accuracy'
   | 'acc'
@@ -85,7 +94,14 @@ const metricNames: readonly MetricName[] = [
  * `last`: with softmax + (sparse) categorical crossentropy or sigmoid + binary crossentropy,
  * the loss is computed from logits.
  * @example
- * resolveLoss('categorical_crossentropy', 'softmax').fromLogits // true
+ * // internal (not exported): compile resolves its loss with it, e.g. for categorical crossentropy after a softmax,
+ * // computed from the logits (the softmax folded into the loss)
+ * import { pipe } from 'fp-ts/function'
+ * const network = pipe(kerasModelSequential(), layerDense({ units: 3, activation: 'softmax', inputShape: [4] }))
+ * const model = compile(network, { optimizer: 'sgd', loss: 'categorical_crossentropy' })
+ * model.loss.name // → 'categorical_crossentropy'
+ * model.loss.fromLogits // → true
+ * compile(network, { optimizer: 'sgd', loss: 'mse' }).loss.fromLogits // → false
  */
 export const resolveLoss = (loss: LossName | LossFunction, last: ActivationName): ResolvedLoss => {
   if (typeof loss === 'function') return { name: loss.name || 'custom', fromLogits: false, labels: 'any', fn: loss }
@@ -141,7 +157,14 @@ const binaryAccuracy =
  * The metric named `name` for `loss` on an output of shape `outShape`. 'accuracy' (or the
  * book's 'acc') means what Keras makes of it: categorical, sparse or binary accuracy after the loss.
  * @example
- * resolveMetric('accuracy', resolveLoss('categorical_crossentropy', 'softmax'), [10]).name // 'accuracy'
+ * // internal (not exported): compile resolves its metrics with it; 'accuracy' after categorical crossentropy
+ * // is categorical accuracy
+ * import { pipe } from 'fp-ts/function'
+ * const network = pipe(kerasModelSequential(), layerDense({ units: 2, activation: 'softmax', inputShape: [2] }))
+ * const model = compile(network, { optimizer: 'sgd', loss: 'categorical_crossentropy', metrics: ['accuracy'] })
+ * model.metrics[0].name // → 'accuracy'
+ * item(model.metrics[0].fn(array([[1, 0], [0, 1]]), array([[0.9, 0.1], [0.8, 0.2]]))) // → 0.5
+ * compile(network, { optimizer: 'sgd', loss: 'categorical_crossentropy', metrics: ['mae'] }) // throws RangeError: trains it from logits
  */
 export const resolveMetric = (name: MetricName, loss: ResolvedLoss, outShape: Shape): ResolvedMetric => {
   // on logits the binary threshold 0.5 of sigmoid(z) is z > 0; argmax is the same for logits and softmax
@@ -182,7 +205,14 @@ export const resolveMetric = (name: MetricName, loss: ResolvedLoss, outShape: Sh
  * Checks labels `y` against the model's output shape for `loss` before any training, and
  * returns them in the shape the loss takes ([n] → [n, 1] for a one-unit output).
  * @example
- * prepareLabels('fit', loss, y, [10]) // throws unless y is [n, 10] for categorical crossentropy
+ * // internal (not exported): fit and evaluate check their labels with it. Categorical crossentropy on a
+ * // 3-unit output needs one-hot labels of shape [n, 3]:
+ * import { pipe } from 'fp-ts/function'
+ * const network = pipe(kerasModelSequential(), layerDense({ units: 3, activation: 'softmax', inputShape: [4] }))
+ * const model = compile(network, { optimizer: 'sgd', loss: 'categorical_crossentropy' })
+ * const x = ones([3, 4])
+ * evaluate(model, x, array([[0, 1, 0], [0, 0, 1], [1, 0, 0]]), { verbose: 0 }).loss > 0 // → true
+ * evaluate(model, x, array([1, 2, 0]), { verbose: 0 }) // throws RangeError: one-hot encode them (toCategorical)
  */
 export const prepareLabels = (op: string, loss: ResolvedLoss, y: NDArray, outShape: Shape): NDArray => {
   const n = y.shape[0] as number

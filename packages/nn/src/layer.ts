@@ -1,7 +1,10 @@
 /** The layer abstraction, after stax: a pair of pure functions, with shapes inferred at init from shapes alone. */
 import type { Key, NDArray, Shape, Tree } from '@nabla/ndarray'
 
-/** Options every `apply` accepts. */
+/**
+ * Options every `apply` accepts.
+ * @category Layers
+ */
 export interface ApplyOptions {
   /** Randomness for stochastic layers (dropout); required when `training` is true and such a layer is present. */
   readonly key?: Key
@@ -13,26 +16,38 @@ export interface ApplyOptions {
  * A layer: `init(key, inputShape)` returns the output shape and fresh parameters, and
  * `apply(params, x)` computes the output. Shapes here exclude the batch axis (Keras's
  * `input_shape`); `apply` takes and returns batches.
+ * @category Layers
  * @example
- * const [outShape, params] = dense(512).init(key(0), [784]) // outShape [512]
- * const y = dense(512).apply(params, x)                     // x: [batch, 784]
+ * const [outShape, params] = dense(512).init(key(0), [784])
+ * outShape // → [512]
+ * // x: [batch, 784]
+ * const x = ones([3, 784])
+ * const y = dense(512).apply(params, x)
+ * y.shape // → [3, 512]
  */
 export interface Layer<P extends Tree = Tree> {
   /** Keras's class name, for `summary` ("Dense", "Dropout", …). */
   readonly kind: string
   // method syntax on purpose: a layer of specific parameters is usable where any layer is expected (serial)
+  /** The output shape for `inputShape` (one sample's, no batch axis) and fresh parameters drawn with `key`. */
   init(key: Key, inputShape: Shape): readonly [Shape, P]
+  /** The layer's output for the batch `x`, with the parameters `params` (from `init`, or as trained). */
   apply(params: P, x: NDArray, options?: ApplyOptions): NDArray
 }
 
-/** Parameters of a layer without any (activations, flatten, dropout). */
+/**
+ * Parameters of a layer without any (activations, flatten, dropout).
+ * @category Layers
+ */
 export type NoParams = readonly []
 
 /**
  * Checks that `x`'s per-sample shape is what a layer was built for.
+ * @category Layers
  * @example
- * checkInput('dense', [784], x) // x of shape [128, 784]: fine
- * // x of shape [128, 28, 28]: RangeError: dense: expected input of shape [batch, 784], got [128, 28, 28]
+ * // x of shape [128, 784]: fine
+ * checkInput('dense', [784], ones([128, 784])) // → undefined
+ * checkInput('dense', [784], ones([128, 28, 28])) // throws RangeError: dense: expected input of shape [batch, 784], got [128, 28, 28]
  */
 export const checkInput = (layer: string, expected: Shape, x: NDArray): void => {
   const got = x.shape.slice(1)

@@ -56,15 +56,24 @@ const softmaxCrossentropyCore = customVjp(
 
 /**
  * Categorical crossentropy of one-hot (or probability) labels against logits.
+ * @category Losses
  * @example
- * softmaxCrossentropy(logits, oneHotLabels)
+ * const logits = array([[2, 0], [0, 2]])
+ * const oneHot = array([[1, 0], [0, 1]])
+ * // −log softmax(z)[label], averaged over the batch
+ * item(softmaxCrossentropy(logits, oneHot)) // → Math.log(1 + Math.exp(-2))
+ * // stable where probabilities would underflow
+ * item(softmaxCrossentropy(array([[1000, -1000]]), array([[0, 1]]))) // → 2000
  */
 export const softmaxCrossentropy = (logits: NDArray, yTrue: NDArray): NDArray => {
   checkBatch('categoricalCrossentropy', yTrue, logits, true)
   return softmaxCrossentropyCore(logits, cast(yTrue, logits.dtype))
 }
 
-/** Options of the crossentropies: Keras's `from_logits`. */
+/**
+ * Options of the crossentropies: Keras's `from_logits`.
+ * @category Losses
+ */
 export interface CrossentropyOptions {
   /** `yPred` are logits (true) or probabilities (false, the default, as Keras). */
   readonly fromLogits?: boolean
@@ -74,8 +83,13 @@ export interface CrossentropyOptions {
  * Keras's `categorical_crossentropy(y_true, y_pred)`. From probabilities it clips to
  * [1e-7, 1 − 1e-7] as Keras does; prefer `fromLogits` (what `compile` arranges for a
  * softmax output layer).
+ * @category Losses
  * @example
- * categoricalCrossentropy(yTrue, probabilities)
+ * const yTrue = array([[1, 0], [0, 1]])
+ * const probabilities = array([[0.8, 0.2], [0.4, 0.6]])
+ * item(categoricalCrossentropy(yTrue, probabilities)) // → -(Math.log(0.8) + Math.log(0.6)) / 2
+ * // from logits (a softmax is applied first)
+ * item(categoricalCrossentropy(yTrue, array([[0, 0], [0, 0]]), { fromLogits: true })) // → Math.log(2)
  */
 export const categoricalCrossentropy = (
   yTrue: NDArray,
@@ -90,8 +104,12 @@ export const categoricalCrossentropy = (
 
 /**
  * Crossentropy with integer class labels (no one-hot needed).
+ * @category Losses
  * @example
- * sparseCategoricalCrossentropy(labels, logits, { fromLogits: true })
+ * const labels = array([0, 1], { dtype: 'int32' })
+ * const logits = array([[2, 0], [0, 2]])
+ * // the same as categoricalCrossentropy with one-hot labels [[1, 0], [0, 1]]
+ * item(sparseCategoricalCrossentropy(labels, logits, { fromLogits: true })) // → Math.log(1 + Math.exp(-2))
  */
 export const sparseCategoricalCrossentropy = (
   labels: NDArray,
@@ -111,8 +129,12 @@ export const sparseCategoricalCrossentropy = (
 
 /**
  * Binary crossentropy; from logits it is computed as max(z, 0) − z·y + log(1 + e^−|z|).
+ * @category Losses
  * @example
- * binaryCrossentropy(yTrue, logits, { fromLogits: true })
+ * const yTrue = array([[1], [0]])
+ * // logit 0 is probability ½ either way
+ * item(binaryCrossentropy(yTrue, array([[0], [0]]), { fromLogits: true })) // → Math.log(2)
+ * item(binaryCrossentropy(yTrue, array([[0.9], [0.2]]))) // → -(Math.log(0.9) + Math.log(0.8)) / 2
  */
 export const binaryCrossentropy = (
   yTrue: NDArray,
@@ -128,8 +150,9 @@ export const binaryCrossentropy = (
 
 /**
  * Mean squared error.
+ * @category Losses
  * @example
- * meanSquaredError(yTrue, yPred)
+ * item(meanSquaredError(array([[1], [2]]), array([[1.5], [1]]))) // → 0.625
  */
 export const meanSquaredError = (yTrue: NDArray, yPred: NDArray): NDArray => {
   checkBatch('meanSquaredError', yTrue, yPred, true)
@@ -138,8 +161,9 @@ export const meanSquaredError = (yTrue: NDArray, yPred: NDArray): NDArray => {
 
 /**
  * Mean absolute error, Keras's `mae` (chapter 3's regression metric): mean(|yPred − yTrue|).
+ * @category Losses
  * @example
- * meanAbsoluteError(array([[1], [2]]), array([[1.5], [1]])) // 0.75
+ * item(meanAbsoluteError(array([[1], [2]]), array([[1.5], [1]]))) // → 0.75
  */
 export const meanAbsoluteError = (yTrue: NDArray, yPred: NDArray): NDArray => {
   checkBatch('meanAbsoluteError', yTrue, yPred, true)

@@ -7,6 +7,7 @@ import type { Layer } from './layer.js'
  * What a Keras layer function (`layerDense`, `layerDropout`, …) adds to a model: its
  * class name, its configuration, and a way to make the functional layer underneath,
  * optionally with another activation (so `compile` can train a softmax output on logits).
+ * @category Models
  */
 export interface KerasLayer {
   /** Keras's class name: "Dense", "Dropout", "Flatten". */
@@ -28,15 +29,24 @@ export interface KerasLayer {
   readonly regularization?: (params: unknown) => NDArray
 }
 
-/** A layer of a model, with its name fixed. */
+/**
+ * A layer of a model, with its name fixed.
+ * @category Models
+ */
 export type NamedLayer = KerasLayer & { readonly name: string }
 
 /**
  * A Keras Sequential model: a name and a list of layers. Immutable: adding a layer makes a
  * new model. `compile` turns it into a {@link CompiledModel} with parameters.
+ * @category Models
  * @example
+ * import { pipe } from 'fp-ts/function'
  * const network = pipe(kerasModelSequential(), layerDense({ units: 10, activation: 'softmax', inputShape: [784] }))
- * network.layers[0].name // 'dense'
+ * network.layers[0].name // → 'dense'
+ * network.layers.map((l) => l.kind) // → ['Dense']
+ * pipe(network, layerDense({ units: 2 })).layers[1].name // → 'dense_1'
+ * // a value: adding a layer made a new model
+ * network.layers.length // → 1
  */
 export interface Sequential {
   readonly kind: 'Sequential'
@@ -46,13 +56,18 @@ export interface Sequential {
 
 /**
  * Whether `x` is a model (made by kerasModelSequential, possibly compiled).
+ * @category Models
  * @example
- * isSequential(kerasModelSequential()) // true
+ * isSequential(kerasModelSequential()) // → true
+ * isSequential({ layers: [] }) // → false
  */
 export const isSequential = (x: unknown): x is Sequential =>
   typeof x === 'object' && x !== null && (x as { kind?: unknown }).kind === 'Sequential'
 
-/** Options of {@link kerasModelSequential}. */
+/**
+ * Options of {@link kerasModelSequential}.
+ * @category Models
+ */
 export interface SequentialOptions {
   /** The model's name in `summary` (default "sequential"). */
   readonly name?: string
@@ -60,12 +75,17 @@ export interface SequentialOptions {
 
 /**
  * An empty Sequential model, Keras's `keras_model_sequential()`; add layers with `pipe`.
+ * @category Models
  * @example
+ * import { pipe } from 'fp-ts/function'
  * const network = pipe(
  *   kerasModelSequential(),
  *   layerDense({ units: 512, activation: 'relu', inputShape: [28 * 28] }),
  *   layerDense({ units: 10, activation: 'softmax' }),
  * )
+ * network.name // → 'sequential'
+ * network.layers.map((l) => l.name) // → ['dense', 'dense_1']
+ * kerasModelSequential({ name: 'mnist' }).name // → 'mnist'
  */
 export const kerasModelSequential = ({ name = 'sequential' }: SequentialOptions = {}): Sequential =>
   Object.freeze({ kind: 'Sequential', name, layers: Object.freeze([]) })
@@ -85,7 +105,12 @@ const autoName = (layers: readonly NamedLayer[], kind: string): string => {
  * A new model: `model`'s layers followed by `layer` (any compiled state is dropped, since
  * the architecture changed). Layer names must be unique within a model.
  * @example
- * const bigger = addLayer(network, layerDropoutSpec)
+ * // internal (not exported): every layerX(…) adds its layer with it, naming it after its class
+ * import { pipe } from 'fp-ts/function'
+ * const network = pipe(kerasModelSequential(), layerDense({ units: 4, inputShape: [3] }))
+ * const bigger = pipe(network, layerDropout({ rate: 0.5 }), layerDense({ units: 2 }))
+ * bigger.layers.map((l) => l.name) // → ['dense', 'dropout', 'dense_1']
+ * pipe(network, layerDense({ units: 2, name: 'dense' })) // throws RangeError: the model already has a layer named "dense"
  */
 export const addLayer = (model: Sequential, layer: KerasLayer): Sequential => {
   if (!isSequential(model)) {
@@ -103,7 +128,12 @@ export const addLayer = (model: Sequential, layer: KerasLayer): Sequential => {
 /**
  * The first layer's input shape, or a clear error naming `op` when it is missing.
  * @example
- * inputShapeOf('compile', network) // [784]
+ * // internal (not exported): compile and summary read the first layer's inputShape with it
+ * import { pipe } from 'fp-ts/function'
+ * const network = pipe(kerasModelSequential(), layerDense({ units: 10, inputShape: [784] }))
+ * compile(network, { optimizer: 'sgd', loss: 'mse' }).inputShape // → [784]
+ * const noShape = pipe(kerasModelSequential(), layerDense({ units: 10 }))
+ * compile(noShape, { optimizer: 'sgd', loss: 'mse' }) // throws RangeError: the first layer (dense) needs an inputShape
  */
 export const inputShapeOf = (op: string, model: Sequential): Shape => {
   const first = model.layers[0]
@@ -118,7 +148,10 @@ export const inputShapeOf = (op: string, model: Sequential): Shape => {
   return first.inputShape
 }
 
-/** Keras's layer-function form: data-last for `pipe`, or data-first `layerX(model, options)`. */
+/**
+ * Keras's layer-function form: data-last for `pipe`, or data-first `layerX(model, options)`.
+ * @category Models
+ */
 export type LayerFunction<O> = {
   (options: O): (model: Sequential) => Sequential
   (model: Sequential, options: O): Sequential
@@ -128,7 +161,13 @@ export type LayerFunction<O> = {
  * Makes a dual layer function (data-last for `pipe`, or data-first) from a function
  * describing the layer: how every `layerX` is made.
  * @example
- * const layerIdentity = layerFunction((_: {}) => ({ kind: 'Activation', activation: 'linear', build: () => activation('linear') }))
+ * // internal (not exported): how every layerX is made, e.g.
+ * // layerFunction((_: {}) => ({ kind: 'Activation', activation: 'linear', build: () => activation('linear') }))
+ * // The functions it makes take the model first, or last (for pipe):
+ * import { pipe } from 'fp-ts/function'
+ * const first = layerDense(kerasModelSequential(), { units: 2, inputShape: [3] })
+ * const last = pipe(kerasModelSequential(), layerDense({ units: 2, inputShape: [3] }))
+ * first.layers[0].inputShape // → last.layers[0].inputShape
  */
 export const layerFunction = <O>(describe: (options: O) => KerasLayer): LayerFunction<O> =>
   ((...args: unknown[]) => {

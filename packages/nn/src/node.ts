@@ -1,6 +1,7 @@
 /**
- * @nabla/nn/node — `saveModel` / `loadModel` with file paths, the book's `save_model_hdf5` /
+ * `@nabla/nn/node` — `saveModel` / `loadModel` with file paths, the book's `save_model_hdf5` /
  * `load_model_hdf5` (as one safetensors file; see `encodeModel` / `decodeModel` for bytes).
+ * @module @nabla/nn/node
  */
 import { readFile } from 'node:fs/promises'
 import { fsError, writePrepared } from '@nabla/io/node'
@@ -20,8 +21,22 @@ import {
  * Saves a compiled model to `path` as one safetensors file (weights, optimizer state, configuration):
  * Keras's `save_model_hdf5(model, filepath)`. Written through a temporary file renamed into place.
  * Rejects with a {@link ModelFileError} naming the file and the reason.
+ * @category Saving
  * @example
- * await saveModel(trained, 'mnist.safetensors')
+ * import { mkdtemp, rm } from 'node:fs/promises'
+ * import { tmpdir } from 'node:os'
+ * import { join } from 'node:path'
+ * import { pipe } from 'fp-ts/function'
+ * const trained = compile(pipe(kerasModelSequential(), layerDense({ units: 2, inputShape: [3] })), {
+ *   optimizer: 'rmsprop',
+ *   loss: 'mse',
+ * })
+ * const dir = await mkdtemp(join(tmpdir(), 'nabla-nn-'))
+ * await saveModel(trained, join(dir, 'mnist.safetensors'))
+ * const file = await readSafetensorsOrThrow(join(dir, 'mnist.safetensors'))
+ * file.names.includes('dense.kernel') // → true
+ * await saveModel(trained, join(dir, 'no-such-dir', 'mnist.safetensors')) // throws ModelFileError: no-such-dir
+ * await rm(dir, { recursive: true })
  */
 export const saveModel = async (model: CompiledModel, path: string, options: SaveModelOptions = {}): Promise<void> => {
   const written = await writePrepared('saveModel', path, prepareModel('saveModel', path, model, options))
@@ -32,8 +47,23 @@ export const saveModel = async (model: CompiledModel, path: string, options: Sav
  * Loads a model `saveModel` wrote: Keras's `load_model_hdf5(filepath)`. Predictions are bit for bit
  * those of the saved model, and `fit` continues its training. Rejects with a {@link ModelFileError}
  * for a missing or malformed file, saying what was expected and found.
+ * @category Saving
  * @example
- * const model = await loadModel('mnist.safetensors')
+ * import { mkdtemp, rm } from 'node:fs/promises'
+ * import { tmpdir } from 'node:os'
+ * import { join } from 'node:path'
+ * import { pipe } from 'fp-ts/function'
+ * const trained = compile(pipe(kerasModelSequential(), layerDense({ units: 2, inputShape: [3] })), {
+ *   optimizer: 'rmsprop',
+ *   loss: 'mse',
+ * })
+ * const dir = await mkdtemp(join(tmpdir(), 'nabla-nn-'))
+ * await saveModel(trained, join(dir, 'mnist.safetensors'))
+ * const model = await loadModel(join(dir, 'mnist.safetensors'))
+ * const x = ones([2, 3])
+ * toArray(predict(model, x)) // → toArray(predict(trained, x))
+ * await loadModel(join(dir, 'none.safetensors')) // throws ModelFileError: no such file
+ * await rm(dir, { recursive: true })
  */
 export const loadModel = async (path: string, options: LoadModelOptions = {}): Promise<CompiledModel> => {
   let bytes: Uint8Array
@@ -46,7 +76,10 @@ export const loadModel = async (path: string, options: LoadModelOptions = {}): P
   return decodeModelAs('loadModel', bytes, { name: path, ...options })
 }
 
-/** Options of {@link callbackModelCheckpoint}, Keras's arguments in camelCase. */
+/**
+ * Options of {@link callbackModelCheckpoint}, Keras's arguments in camelCase.
+ * @category Saving
+ */
 export interface ModelCheckpointOptions {
   /**
    * Where to save. `{epoch}` (1-based, as Keras names files) and any log (`{val_loss}`) are filled in, with an
@@ -79,9 +112,33 @@ const fillPath = (op: string, template: string, epoch: number, logs: Logs): stri
  * Keras's `callback_model_checkpoint()`: saves the model (`saveModel`: weights, optimizer state, configuration)
  * at the end of every epoch, or with `saveBestOnly` only when `monitor` improves. Each save goes through a
  * temporary file renamed into place, so a crash never leaves a truncated checkpoint.
+ * @category Saving
  * @example
- * await fit(network, x, y, { epochs: 10, validationSplit: 0.2,
- *   callbacks: [callbackModelCheckpoint({ filepath: 'best.safetensors', saveBestOnly: true })] })
+ * import { mkdtemp, readdir, rm } from 'node:fs/promises'
+ * import { tmpdir } from 'node:os'
+ * import { join } from 'node:path'
+ * import { pipe } from 'fp-ts/function'
+ * const network = compile(pipe(kerasModelSequential(), layerDense({ units: 1, inputShape: [2] })), {
+ *   optimizer: 'sgd',
+ *   loss: 'mse',
+ * })
+ * const x = array([[0, 1], [1, 0], [1, 1], [2, 1], [1, 2]])
+ * const y = array([[1], [1], [2], [3], [3]])
+ * const dir = await mkdtemp(join(tmpdir(), 'nabla-nn-'))
+ * await fit(network, x, y, {
+ *   epochs: 10,
+ *   validationSplit: 0.2,
+ *   verbose: 0,
+ *   callbacks: [callbackModelCheckpoint({ filepath: join(dir, 'best.safetensors'), saveBestOnly: true })],
+ * })
+ * const best = await loadModel(join(dir, 'best.safetensors'))
+ * best.inputShape // → [2]
+ * // every epoch, one file each
+ * const every = callbackModelCheckpoint({ filepath: join(dir, 'model.{epoch:02d}.safetensors') })
+ * await fit(network, x, y, { epochs: 3, verbose: 0, callbacks: [every] })
+ * const files = await readdir(dir)
+ * files.sort() // → ['best.safetensors', 'model.01.safetensors', 'model.02.safetensors', 'model.03.safetensors']
+ * await rm(dir, { recursive: true })
  */
 export const callbackModelCheckpoint = (options: ModelCheckpointOptions): FitCallbacks => {
   const op = 'callbackModelCheckpoint'

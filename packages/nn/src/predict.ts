@@ -4,7 +4,10 @@ import { argmax, cast, concat, dual, greater, isNDArray, type NDArray, reshape }
 import { type CompiledModel, checkCompiled } from './compile.js'
 import { checkBatchSize, checkInputs, checkJit, inputBatch } from './kerasData.js'
 
-/** Options of {@link predict}. */
+/**
+ * Options of {@link predict}.
+ * @category Training
+ */
 export interface PredictOptions {
   /** Samples per batch (default 32, as Keras); only memory and speed depend on it. */
   readonly batchSize?: number
@@ -46,8 +49,19 @@ const predictImpl = (model: CompiledModel, x: NDArray, options: PredictOptions =
  * Keras's `predict()`: the network's outputs for `x`, batch by batch in inference mode
  * (no dropout). With a softmax last layer each row holds class probabilities summing to 1.
  * Data-first, or data-last for `pipe(model, predict(x))`.
+ * @category Training
  * @example
- * predict(model, slice(testImages, [0, 10])).shape // [10, 10]
+ * import { pipe } from 'fp-ts/function'
+ * const network = pipe(kerasModelSequential(), layerDense({ units: 2, activation: 'softmax', inputShape: [2] }))
+ * const weights = [{ kernel: array([[1, -1], [-1, 1]]), bias: array([0, 0]) }]
+ * const model = compile(network, { optimizer: 'rmsprop', loss: 'categorical_crossentropy', weights })
+ * const testImages = array([[2, 0], [0, 2], [1, 1]])
+ * // for MNIST, predict(model, slice(testImages, [0, 10])).shape is [10, 10]
+ * predict(model, slice(testImages, [0, 2])).shape // → [2, 2]
+ * // probabilities: softmax([2, −2]), softmax([−2, 2]), softmax([0, 0])
+ * const p0 = 1 / (1 + Math.exp(-4))
+ * toArray(predict(model, testImages)) // → [[p0, 1 - p0], [1 - p0, p0], [0.5, 0.5]]
+ * predict(model, ones([2, 3])) // throws RangeError: the model expects inputs of shape [samples, 2]
  */
 export const predict: {
   (x: NDArray, options?: PredictOptions): (model: CompiledModel) => NDArray
@@ -66,8 +80,21 @@ const predictClassesImpl = (model: CompiledModel, x: NDArray, options: PredictOp
  * The predicted class of each sample: the argmax of `predict` (int32, 0-based), or
  * p > 0.5 for a single sigmoid output. Keras removed `predict_classes` in TensorFlow 2.6
  * (use argmax of predict there); this keeps the book's call working.
+ * @category Training
  * @example
- * predictClasses(model, slice(testImages, [0, 10])) // [7, 2, 1, 0, 4, 1, 4, 9, 5, 9]
+ * import { pipe } from 'fp-ts/function'
+ * const network = pipe(kerasModelSequential(), layerDense({ units: 2, activation: 'softmax', inputShape: [2] }))
+ * const weights = [{ kernel: array([[1, -1], [-1, 1]]), bias: array([0, 0]) }]
+ * const model = compile(network, { optimizer: 'rmsprop', loss: 'categorical_crossentropy', weights })
+ * // for the book's MNIST network and the first ten test images: [7, 2, 1, 0, 4, 1, 4, 9, 5, 9]
+ * predictClasses(model, array([[2, 0], [0, 2], [3, 1]])) // → array([0, 1, 0], { dtype: 'int32' })
+ * // one sigmoid unit: class 1 where p > 0.5
+ * const binary = compile(pipe(kerasModelSequential(), layerDense({ units: 1, activation: 'sigmoid', inputShape: [1] })), {
+ *   optimizer: 'rmsprop',
+ *   loss: 'binary_crossentropy',
+ *   weights: [{ kernel: array([[1]]), bias: array([0]) }],
+ * })
+ * toArray(predictClasses(binary, array([[-1], [2]]))) // → [0, 1]
  */
 export const predictClasses: {
   (x: NDArray, options?: PredictOptions): (model: CompiledModel) => NDArray

@@ -1,6 +1,9 @@
 /** Keras's progress lines as pure functions of the numbers: the bar, the logs, the times, the epoch lines. */
 
-/** Loss and metric values by name, in the order they are shown. */
+/**
+ * Loss and metric values by name, in the order they are shown.
+ * @category Training
+ */
 export type Logs = Readonly<Record<string, number>>
 
 /**

@@ -1,8 +1,12 @@
 /** progressLogger: writes Keras's fit progress to a stream — a live bar on a terminal, one line per epoch otherwise. */
 import { formatEpochLine, formatProgressLine, type Logs } from './progress.js'
 
-/** Where progress goes: anything with `write` (process.stdout, a file stream, a test's collector). */
+/**
+ * Where progress goes: anything with `write` (process.stdout, a file stream, a test's collector).
+ * @category Training
+ */
 export interface ProgressOutput {
+  /** Writes `chunk` (text, with its own `\r` and `\n`); what it returns is ignored. */
   write(chunk: string): unknown
   /** A terminal: the bar is redrawn in place with `\r`. */
   readonly isTTY?: boolean

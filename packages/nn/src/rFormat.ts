@@ -1,6 +1,9 @@
 /** rFormat: numbers printed as R prints them (significant digits, trailing zeros dropped, fixed unless scientific is shorter). */
 
-/** Options of {@link rFormat}. */
+/**
+ * Options of {@link rFormat}.
+ * @category Printing
+ */
 export interface RFormatOptions {
   /** Significant digits (R's `digits`; `print` uses 7). */
   readonly digits?: number
@@ -37,10 +40,13 @@ const withBigMark = (s: string, mark: string): string => {
  * A number as R formats it: `digits` significant digits with trailing zeros dropped
  * (0.0751960834 → "0.07519608" with 7 digits, 0.9785 → "0.9785"); scientific notation
  * only when it is shorter ('auto', as R's print) or never (false).
+ * @category Printing
  * @example
- * rFormat(0.07519608341, { digits: 7 }) // '0.07519608'
- * rFormat(0.0371712, { digits: 4, scientific: false }) // '0.03717'
- * rFormat(60000, { bigMark: ',' }) // '60,000'
+ * rFormat(0.07519608341, { digits: 7 }) // → '0.07519608'
+ * rFormat(0.0371712, { digits: 4, scientific: false }) // → '0.03717'
+ * rFormat(60000, { bigMark: ',' }) // → '60,000'
+ * rFormat(0.9785) // → '0.9785'
+ * rFormat(1.5e-8) // → '1.5e-08'
  */
 export const rFormat = (
   x: number,
@@ -51,8 +57,10 @@ export const rFormat = (
   if (!Number.isInteger(digits) || digits < 1 || digits > 22) {
     throw new RangeError(`rFormat: digits must be an integer in 1…22, got ${digits}`)
   }
-  const f = withBigMark(fixed(x, digits), bigMark)
+  const plain = fixed(x, digits)
+  const f = withBigMark(plain, bigMark)
   if (sci === false) return f
   const s = scientific(x, digits)
-  return f.length <= s.length ? f : s
+  // R chooses between fixed and scientific on the widths without the big marks, which it adds afterwards
+  return plain.length <= s.length ? f : s
 }

@@ -5,7 +5,10 @@
  */
 import { abs, add, mul, type NDArray, sum, zeros } from '@nabla/ndarray'
 
-/** `l1·Σ|w| + l2·Σw²` (Keras's formula: no ½ on the square). */
+/**
+ * `l1·Σ|w| + l2·Σw²` (Keras's formula: no ½ on the square).
+ * @category Regularizers
+ */
 export interface Regularizer {
   readonly l1: number
   readonly l2: number
@@ -20,22 +23,29 @@ const factor = (op: string, name: string, v: unknown): number => {
 
 /**
  * `l1·Σ|w|`: Keras's `regularizer_l1(l = 0.01)`.
+ * @category Regularizers
  * @example
+ * regularizerL1(0.001) // → { l1: 0.001, l2: 0 }
  * layerDense({ units: 16, activation: 'relu', kernelRegularizer: regularizerL1(0.001) })
+ * regularizerL1(-1) // throws RangeError: l1 must be a finite number ≥ 0
  */
 export const regularizerL1 = (l1 = 0.01): Regularizer => Object.freeze({ l1: factor('regularizerL1', 'l1', l1), l2: 0 })
 
 /**
  * `l2·Σw²`: Keras's `regularizer_l2(l = 0.01)` (chapter 4's weight decay).
+ * @category Regularizers
  * @example
+ * regularizerL2(0.001) // → { l1: 0, l2: 0.001 }
  * layerDense({ units: 16, activation: 'relu', kernelRegularizer: regularizerL2(0.001) })
  */
 export const regularizerL2 = (l2 = 0.01): Regularizer => Object.freeze({ l1: 0, l2: factor('regularizerL2', 'l2', l2) })
 
 /**
  * Both: Keras's `regularizer_l1_l2(l1 = 0.01, l2 = 0.01)`.
+ * @category Regularizers
  * @example
- * regularizerL1L2({ l1: 0.001, l2: 0.001 })
+ * regularizerL1L2({ l1: 0.001, l2: 0.001 }) // → { l1: 0.001, l2: 0.001 }
+ * regularizerL1L2() // → { l1: 0.01, l2: 0.01 }
  */
 export const regularizerL1L2 = ({
   l1 = 0.01,
@@ -50,7 +60,10 @@ export const regularizerL1L2 = ({
  * Checks a layer's regularizer option: one made above, or the same plain record `{ l1, l2 }` (as a saved model
  * holds it).
  * @example
- * checkRegularizer('layerDense', 'kernelRegularizer', regularizerL2(0.001))
+ * // internal (not exported): the layer functions check their regularizer options with it; a plain { l1, l2 }
+ * // (as a saved model holds it) is accepted
+ * layerDense(kerasModelSequential(), { units: 4, kernelRegularizer: { l2: 0.001 } as never }).layers[0].kind // → 'Dense'
+ * layerDense({ units: 4, kernelRegularizer: 0.001 as never }) // throws TypeError: kernelRegularizer must be regularizerL1(…)
  */
 export const checkRegularizer = (op: string, name: string, r: unknown): Regularizer | undefined => {
   if (r === undefined) return undefined
@@ -65,8 +78,12 @@ export const checkRegularizer = (op: string, name: string, r: unknown): Regulari
 
 /**
  * The penalty of weights `w`: `l1·Σ|w| + l2·Σw²`, a scalar of w's dtype.
+ * @category Regularizers
  * @example
- * penalty(regularizerL2(0.5), array([1, 2])) // 2.5
+ * // 0.5 · (1² + 2²)
+ * item(penalty(regularizerL2(0.5), array([1, 2]))) // → 2.5
+ * // 0.1 · (|1| + |−2|) + 0.5 · (1² + 2²)
+ * item(penalty(regularizerL1L2({ l1: 0.1, l2: 0.5 }), array([1, -2]))) // → 2.8
  */
 export const penalty = ({ l1, l2 }: Regularizer, w: NDArray): NDArray => {
   const terms: NDArray[] = []
@@ -78,8 +95,22 @@ export const penalty = ({ l1, l2 }: Regularizer, w: NDArray): NDArray => {
 /**
  * The sum of a model's weight penalties for `params` (layer by layer, as `serial` holds them), or undefined when
  * no layer has a regularizer: what `fit` adds to each batch's loss and `evaluate` to its reported loss.
+ * @category Regularizers
  * @example
- * modelPenalty(model.layers, model.params) // undefined without regularizers
+ * import { pipe } from 'fp-ts/function'
+ * const plain = compile(pipe(kerasModelSequential(), layerDense({ units: 1, inputShape: [2] })), {
+ *   optimizer: 'sgd',
+ *   loss: 'mse',
+ * })
+ * // undefined without regularizers
+ * modelPenalty(plain.layers, plain.params) // → undefined
+ * const network = pipe(
+ *   kerasModelSequential(),
+ *   layerDense({ units: 1, inputShape: [2], kernelRegularizer: regularizerL2(0.5) }),
+ * )
+ * const model = compile(network, { optimizer: 'sgd', loss: 'mse' })
+ * const weights = [{ kernel: array([[1], [2]]), bias: array([0]) }]
+ * item(modelPenalty(model.layers, weights)) // → 2.5
  */
 export const modelPenalty = (
   layers: readonly { readonly regularization?: (params: unknown) => NDArray }[],

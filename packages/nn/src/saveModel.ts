@@ -36,13 +36,20 @@ export const modelFormatKey = 'nabla.format'
 export const modelFormat = 'keras-sequential'
 /** The `__metadata__` key of the format version, and the newest version this nabla reads and writes. */
 export const modelVersionKey = 'nabla.format_version'
+/**
+ * The newest model format version (`nabla.format_version`) this nabla writes and reads; newer files are refused.
+ * @category Saving
+ */
 export const modelFormatVersion = 1
 /** The `__metadata__` key of the model's configuration (JSON). */
 export const modelConfigKey = 'nabla.model'
 /** Optimizer-state tensors are named with this prefix. */
 export const optimizerPrefix = 'optimizer.'
 
-/** The configuration a saved model carries (version 1), as JSON in `__metadata__`. */
+/**
+ * The configuration a saved model carries (version 1), as JSON in `__metadata__`.
+ * @category Saving
+ */
 export interface SavedModelConfig {
   readonly class: 'Sequential'
   readonly name: string
@@ -67,8 +74,17 @@ export interface SavedModelConfig {
 /**
  * A saved model that cannot be read or a model that cannot be saved: the message says what was
  * expected and what was found. When the file itself is malformed, `error` is the safetensors error.
+ * @category Saving
  * @example
- * try { decodeModel(bytes) } catch (e) { if (e instanceof ModelFileError) console.error(e.message) }
+ * let caught
+ * try {
+ *   decodeModel(encodeSafetensorsOrThrow({ w: ones([2]) }))
+ * } catch (e) {
+ *   if (e instanceof ModelFileError) caught = e
+ * }
+ * caught.name // → 'ModelFileError'
+ * caught.message.startsWith('decodeModel: <bytes>:') // → true
+ * decodeModel(new Uint8Array(3)) // throws ModelFileError: bad header length
  */
 export class ModelFileError extends Error {
   override readonly name = 'ModelFileError'
@@ -81,13 +97,19 @@ export class ModelFileError extends Error {
   }
 }
 
-/** Options of {@link encodeModel} and `saveModel`. */
+/**
+ * Options of {@link encodeModel} and `saveModel`.
+ * @category Saving
+ */
 export interface SaveModelOptions {
   /** Store the optimizer state, so that training resumes exactly where it stopped (default true, as Keras). */
   readonly includeOptimizer?: boolean
 }
 
-/** Options of {@link decodeModel} and `loadModel`. */
+/**
+ * Options of {@link decodeModel} and `loadModel`.
+ * @category Saving
+ */
 export interface LoadModelOptions {
   /** The loss, when the model was compiled with a loss function (a function cannot be stored). */
   readonly loss?: LossName | LossFunction
@@ -107,8 +129,17 @@ const jsonSafe = (v: unknown): boolean => {
 
 /**
  * The configuration `saveModel` stores for `model`.
+ * @category Saving
  * @example
- * modelConfig(model).layers.map((l) => l.class) // ['Dense', 'Dense']
+ * import { pipe } from 'fp-ts/function'
+ * const network = pipe(
+ *   kerasModelSequential(),
+ *   layerDense({ units: 4, activation: 'relu', inputShape: [3] }),
+ *   layerDense({ units: 2, activation: 'softmax' }),
+ * )
+ * const model = compile(network, { optimizer: 'rmsprop', loss: 'categorical_crossentropy', metrics: ['accuracy'] })
+ * modelConfig(model).layers.map((l) => l.class) // → ['Dense', 'Dense']
+ * modelConfig(model).layers[0].config.units // → 4
  */
 export const modelConfig = (model: CompiledModel, includeOptimizer = true): SavedModelConfig => {
   const m = checkCompiled('saveModel', model)
@@ -146,7 +177,16 @@ const ioFail = (e: SafetensorsError): never => {
 /**
  * The file `encodeModel` writes, ready to be written in parts (`@nabla/nn/node` streams it to disk).
  * @example
- * const file = prepareModel('saveModel', 'model.safetensors', model)
+ * // internal (not exported): encodeModel joins the parts of the file it prepares, saveModel writes them one
+ * // by one. The tensors: weights as <layer>.<weight>, optimizer state as optimizer.<path> (float64 first)
+ * import { pipe } from 'fp-ts/function'
+ * const model = compile(pipe(kerasModelSequential(), layerDense({ units: 2, inputShape: [3] })), {
+ *   optimizer: 'rmsprop',
+ *   loss: 'mse',
+ * })
+ * const names = decodeSafetensorsOrThrow(encodeModel(model)).names
+ * names // → ['optimizer.1.count', 'dense.bias', 'dense.kernel', 'optimizer.0.nu.0.bias', 'optimizer.0.nu.0.kernel']
+ * decodeSafetensorsOrThrow(encodeModel(model, { includeOptimizer: false })).names // → ['dense.bias', 'dense.kernel']
  */
 export const prepareModel = (
   op: string,
@@ -184,8 +224,20 @@ export const prepareModel = (
  * A compiled model as safetensors bytes: weights, optimizer state (unless `includeOptimizer: false`),
  * and the configuration `decodeModel` needs to rebuild it. Throws a {@link ModelFileError} for a model
  * that cannot be saved (a layer without a configuration).
+ * @category Saving
  * @example
- * const bytes = encodeModel(trained) // e.g. for IndexedDB or a download in a browser
+ * import { pipe } from 'fp-ts/function'
+ * const model = compile(pipe(kerasModelSequential(), layerDense({ units: 2, inputShape: [3] })), {
+ *   optimizer: 'rmsprop',
+ *   loss: 'mse',
+ * })
+ * const x = ones([4, 3])
+ * const { model: trained } = await fit(model, x, ones([4, 2]), { epochs: 2, verbose: 0 })
+ * // e.g. for IndexedDB or a download in a browser
+ * const bytes = encodeModel(trained)
+ * const back = decodeModel(bytes)
+ * back.epochsTrained // → 2
+ * toArray(predict(back, x)) // → toArray(predict(trained, x))
  */
 export const encodeModel = (model: CompiledModel, options: SaveModelOptions = {}): Uint8Array =>
   concatFile(prepareModel('encodeModel', '<bytes>', model, options))
@@ -335,8 +387,20 @@ const compileOptions = (op: string, file: string, c: SavedModelConfig, options: 
  * against the architecture: a missing, extra or differently shaped one is named) and, when saved,
  * the optimizer state — so `predict` gives the same bits and `fit` continues as if never stopped.
  * Throws a {@link ModelFileError} saying what was expected and found.
+ * @category Saving
  * @example
+ * import { pipe } from 'fp-ts/function'
+ * const saved = compile(pipe(kerasModelSequential(), layerDense({ units: 2, inputShape: [3] })), {
+ *   optimizer: 'adam',
+ *   loss: 'mse',
+ *   metrics: ['mae'],
+ * })
+ * // a File from <input type="file"> in a browser; here a Blob holding a saved model
+ * const file = new Blob([encodeModel(saved)])
  * const model = decodeModel(new Uint8Array(await file.arrayBuffer()))
+ * model.optimizer.config // → { name: 'adam', options: {} }
+ * model.metrics.map((m) => m.name) // → ['mae']
+ * decodeModel(encodeSafetensorsOrThrow({ w: ones([2]) })) // throws ModelFileError: decodeModel: <bytes>
  */
 export const decodeModel = (bytes: Uint8Array, options: LoadModelOptions = {}): CompiledModel =>
   decodeModelAs('decodeModel', bytes, options)

@@ -2,15 +2,23 @@
 import { type Key, type NDArray, type Shape, split, type Tree } from '@nabla/ndarray'
 import type { ApplyOptions, Layer } from './layer.js'
 
-/** One entry of parameters per layer, in order. */
+/**
+ * One entry of parameters per layer, in order.
+ * @category Layers
+ */
 export type SerialParams = readonly Tree[]
 
 /**
  * The composition of `layers`, applied left to right. Its parameters are the list of the
  * layers' parameters; init gives each layer its own key, apply gives each stochastic layer its own.
+ * @category Layers
  * @example
  * const net = serial(dense(512, { activation: 'relu' }), dense(10, { activation: 'softmax' }))
- * const [outShape, params] = net.init(key(0), [784]) // [10]
+ * const [outShape, params] = net.init(key(0), [784])
+ * outShape // → [10]
+ * params.length // → 2
+ * const probabilities = net.apply(params, ones([2, 784]))
+ * toArray(sum(probabilities, { axis: -1 })) // → [1, 1]
  */
 export const serial = (...layers: readonly Layer[]): Layer<SerialParams> & { readonly layers: readonly Layer[] } => {
   if (layers.length === 0) throw new RangeError('serial: expected at least one layer')

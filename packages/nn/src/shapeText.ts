@@ -3,6 +3,7 @@
 /**
  * A shape with spaces after the commas, as Keras prints one: `[128, 784]`.
  * @example
- * shapeText([128, 784]) // '[128, 784]'
+ * // internal (not exported): how error messages show shapes, '[128, 784]' for [128, 784], as in
+ * checkInput('dense', [784], ones([128, 28])) // throws RangeError: expected input of shape [batch, 784], got [128, 28]
  */
 export const shapeText = (s: readonly number[]): string => `[${s.join(', ')}]`

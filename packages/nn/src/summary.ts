@@ -58,21 +58,29 @@ const layerStats = (model: Sequential): { shape: Shape; count: number }[] => {
 /**
  * The Keras 2 summary table of a model (compiled or not; its first layer needs
  * `inputShape`). Keras pads each row to 65 columns; trailing spaces are trimmed here.
+ * @category Models
  * @example
+ * import { pipe } from 'fp-ts/function'
+ * const network = pipe(
+ *   kerasModelSequential(),
+ *   layerDense({ units: 512, activation: 'relu', inputShape: [28 * 28] }),
+ *   layerDense({ units: 10, activation: 'softmax' }),
+ * )
  * console.log(summary(network))
- * // Model: "sequential"
- * // _________________________________________________________________
- * //  Layer (type)                Output Shape              Param #
- * // =================================================================
- * //  dense (Dense)               (None, 512)               401920
+ * // prints:
+ * //   Model: "sequential"
+ * //   _________________________________________________________________
+ * //    Layer (type)                Output Shape              Param #
+ * //   =================================================================
+ * //    dense (Dense)               (None, 512)               401920
  * //
- * //  dense_1 (Dense)             (None, 10)                5130
+ * //    dense_1 (Dense)             (None, 10)                5130
  * //
- * // =================================================================
- * // Total params: 407,050
- * // Trainable params: 407,050
- * // Non-trainable params: 0
- * // _________________________________________________________________
+ * //   =================================================================
+ * //   Total params: 407,050
+ * //   Trainable params: 407,050
+ * //   Non-trainable params: 0
+ * //   _________________________________________________________________
  */
 export const summary = (model: Sequential): string => {
   if (!isSequential(model)) throw new TypeError('summary: expected a model made by kerasModelSequential()')

@@ -19,20 +19,29 @@ export interface StepOptions {
   readonly jit?: boolean
 }
 
-/** The pieces a training step needs. */
+/**
+ * The pieces a training step needs.
+ * @category Training
+ */
 export interface TrainStepSpec<P extends Tree, S> extends StepOptions {
   /** The loss of parameters `params` on a batch; only `params` is differentiated. */
   readonly loss: (params: P, x: NDArray, y: NDArray) => NDArray
   readonly optimizer: GradientTransformation<S>
 }
 
-/** The state a training loop carries from step to step. */
+/**
+ * The state a training loop carries from step to step.
+ * @category Training
+ */
 export interface TrainState<P extends Tree, S> {
   readonly params: P
   readonly optState: S
 }
 
-/** A {@link TrainStepSpec} whose loss also returns auxiliary values (e.g. the network's output, for metrics). */
+/**
+ * A {@link TrainStepSpec} whose loss also returns auxiliary values (e.g. the network's output, for metrics).
+ * @category Training
+ */
 export interface TrainStepWithAuxSpec<P extends Tree, S, A> extends StepOptions {
   /** Returns `[loss, aux]`; no gradient flows through `aux`, which comes back as values. */
   readonly loss: (params: P, x: NDArray, y: NDArray) => readonly [NDArray, A]
@@ -47,9 +56,27 @@ export interface TrainStepWithAuxSpec<P extends Tree, S, A> extends StepOptions 
  * unless `jit: false`: the loss is then traced (once per batch shape), so it must compute with
  * array ops only — values are not readable inside it — and its arrays (the optimizer state
  * included) must all be NDArrays.
+ * @category Training
  * @example
- * const step = trainStep({ loss: (p, x, y) => softmaxCrossentropy(net.apply(p, x), y), optimizer: rmsprop() })
- * let state = { params, optState: rmsprop().init(params) }
+ * const net = serial(dense(4, { activation: 'relu' }), dense(2))
+ * const [, params] = net.init(key(0), [2])
+ * const opt = rmsprop({ learningRate: 0.01 })
+ * const step = trainStep({ loss: (p, x, y) => softmaxCrossentropy(net.apply(p, x), y), optimizer: opt })
+ * let state = { params, optState: opt.init(params) }
+ * const batches = [
+ *   [array([[0, 1], [1, 0]]), array([[1, 0], [0, 1]])],
+ *   [array([[0, 2], [2, 0]]), array([[1, 0], [0, 1]])],
+ * ]
+ * const losses = []
+ * for (let epoch = 0; epoch < 20; epoch++) {
+ *   for (const [x, y] of batches) {
+ *     const [next, loss] = step(state, x, y)
+ *     state = next
+ *     losses.push(item(loss))
+ *   }
+ * }
+ * losses.at(-1) < losses[0] // → true
+ * // or, keeping only the state
  * for (const [x, y] of batches) [state] = step(state, x, y)
  */
 export function trainStep<P extends Tree, S>(

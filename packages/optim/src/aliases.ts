@@ -17,7 +17,10 @@ const named = (name: string, options: object, t: AnyTransformation): AnyTransfor
   config: Object.freeze({ name, options: Object.freeze({ ...options }) }),
 })
 
-/** Options of {@link sgd}. */
+/**
+ * Options of {@link sgd}.
+ * @category Optimizers
+ */
 export interface SgdOptions {
   readonly learningRate?: LearningRate
   readonly momentum?: number
@@ -30,8 +33,15 @@ export interface SgdOptions {
  * The book's section 2.4.3 pseudo-code keeps `velocity = m·velocity + lr·g` (the opposite
  * sign of Keras's v) and then adds `m·velocity`, which would step uphill; Keras's signs are
  * the ones implemented here.
+ * @category Optimizers
  * @example
- * sgd({ learningRate: 0.1, momentum: 0.9 })
+ * const opt = sgd({ learningRate: 0.1, momentum: 0.9 })
+ * const grads = { w: array([1, -1]) }
+ * const [u1, s1] = opt.update(grads, opt.init(grads))
+ * toArray(u1.w) // → [-0.1, 0.1]
+ * // the second step adds 0.9 of the first: v = 0.9·v − 0.1·g
+ * const [u2] = opt.update(grads, s1)
+ * toArray(u2.w) // → [-0.19, 0.19]
  */
 export const sgd = (options: SgdOptions = {}): AnyTransformation => {
   const { learningRate = 0.01, momentum = 0, nesterov = false } = options
@@ -44,7 +54,10 @@ export const sgd = (options: SgdOptions = {}): AnyTransformation => {
   )
 }
 
-/** Options of {@link rmsprop}. */
+/**
+ * Options of {@link rmsprop}.
+ * @category Optimizers
+ */
 export interface RmspropOptions extends ScaleByRmsOptions {
   readonly learningRate?: LearningRate
   readonly momentum?: number
@@ -54,8 +67,12 @@ export interface RmspropOptions extends ScaleByRmsOptions {
  * RMSprop, as Keras: `ν ← ρν + (1−ρ)g²; w ← w − lr·g/√(ν + ε)`, defaults lr 0.001, ρ 0.9,
  * ε 1e-7 (inside the root); `momentum` adds a velocity on the scaled step; `centered`
  * divides by the variance instead of the second moment. The book's chapter 2 optimizer.
+ * @category Optimizers
  * @example
- * rmsprop() // what compile(..., { optimizer: 'rmsprop' }) uses
+ * const opt = rmsprop() // what compile(..., { optimizer: 'rmsprop' }) uses
+ * const [updates] = opt.update({ w: array([2]) }, opt.init({ w: zeros([1]) }))
+ * // ν = 0.1·g² = 0.4, update = −0.001·g/√(ν + 1e-7)
+ * toArray(updates.w) // → [(-0.001 * 2) / Math.sqrt(0.4 + 1e-7)]
  */
 export const rmsprop = (options: RmspropOptions = {}): AnyTransformation => {
   const { learningRate = 0.001, momentum = 0, ...rms } = options
@@ -70,8 +87,12 @@ export const rmsprop = (options: RmspropOptions = {}): AnyTransformation => {
 
 /**
  * Adagrad, as Keras: `s ← s + g²; w ← w − lr·g/√(s + ε)`, defaults lr 0.001, initial accumulator 0.1, ε 1e-7.
+ * @category Optimizers
  * @example
- * adagrad({ learningRate: 0.01 })
+ * const opt = adagrad({ learningRate: 0.01 })
+ * const [updates] = opt.update({ w: array([3]) }, opt.init({ w: zeros([1]) }))
+ * // s = 0.1 + g² = 9.1, update = −0.01·g/√(s + 1e-7)
+ * toArray(updates.w) // → [(-0.01 * 3) / Math.sqrt(9.1 + 1e-7)]
  */
 export const adagrad = (
   options: {
@@ -90,8 +111,12 @@ export const adagrad = (
 
 /**
  * Adam, as Keras: defaults lr 0.001, β₁ 0.9, β₂ 0.999, ε 1e-7.
+ * @category Optimizers
  * @example
- * adam({ learningRate: 3e-4 })
+ * const opt = adam({ learningRate: 3e-4 })
+ * const [updates] = opt.update({ w: array([2, -0.5]) }, opt.init({ w: zeros([2]) }))
+ * // Adam's first step is about −lr·sign(g), whatever the gradient's size
+ * toArray(updates.w) // → [-3e-4, 3e-4]
  */
 export const adam = (
   options: ScaleByAdamOptions & { readonly learningRate?: LearningRate } = {},
@@ -113,8 +138,11 @@ export const defaultLearningRates: Readonly<Record<OptimizerName, number>> = Obj
 /**
  * The constant learning rate of an optimizer made by name (`sgd`, `rmsprop`, `adagrad`, `adam` or `optimizer()`),
  * or undefined for one with a schedule or built from transformations.
+ * @category Optimizers
  * @example
- * learningRateOf(rmsprop()) // 0.001
+ * learningRateOf(rmsprop()) // → 0.001
+ * learningRateOf(sgd({ learningRate: 0.1 })) // → 0.1
+ * learningRateOf(chain(scaleByRms(), scaleByLearningRate(0.001))) // → undefined
  */
 export const learningRateOf = (t: AnyTransformation): number | undefined => {
   const cfg = t.config
@@ -126,8 +154,10 @@ export const learningRateOf = (t: AnyTransformation): number | undefined => {
 /**
  * The same named optimizer with another constant learning rate, its state unchanged in structure (what Keras's
  * `ReduceLROnPlateau` does to `optimizer.learning_rate`); throws for one {@link learningRateOf} cannot read.
+ * @category Optimizers
  * @example
- * withLearningRate(rmsprop(), 1e-4).config // { name: 'rmsprop', options: { learningRate: 0.0001 } }
+ * withLearningRate(rmsprop(), 1e-4).config // → { name: 'rmsprop', options: { learningRate: 0.0001 } }
+ * withLearningRate(chain(scaleByLearningRate(0.1)), 0.01) // throws TypeError: expected an optimizer made by name
  */
 export const withLearningRate = (t: AnyTransformation, learningRate: number): AnyTransformation => {
   if (learningRateOf(t) === undefined) {
@@ -143,13 +173,19 @@ export const withLearningRate = (t: AnyTransformation, learningRate: number): An
   return optimizer(cfg.name, { ...cfg.options, learningRate })
 }
 
-/** The optimizer names `optimizer()` knows. */
+/**
+ * The optimizer names `optimizer()` knows.
+ * @category Optimizers
+ */
 export type OptimizerName = keyof typeof byName
 
 /**
  * An optimizer by its Keras name, with Keras's defaults (or the given options).
+ * @category Optimizers
  * @example
- * optimizer('rmsprop')
+ * optimizer('rmsprop').config // → { name: 'rmsprop', options: {} }
+ * learningRateOf(optimizer('adam', { learningRate: 0.01 })) // → 0.01
+ * optimizer('nadam' as never) // throws RangeError: unknown optimizer "nadam"
  */
 export const optimizer = (name: OptimizerName, options: Record<string, unknown> = {}): AnyTransformation => {
   const make = (byName as Record<string, (o: object) => AnyTransformation>)[name]

@@ -3,8 +3,12 @@ import { add, cast, type NDArray, type Tree, treeMap } from '@nabla/ndarray'
 
 /**
  * New parameters: each leaf plus its update, kept in the parameter's dtype.
+ * @category Transformations
  * @example
- * const next = applyUpdates(params, updates)
+ * const params = { w: array([1, 2]), b: zeros([1]) }
+ * const next = applyUpdates(params, { w: array([0.5, -0.5]), b: array([0.25], { dtype: 'float64' }) })
+ * toArray(next.w) // → [1.5, 1.5]
+ * next.b.dtype // → 'float32'
  */
 export const applyUpdates = <T extends Tree>(params: T, updates: Tree): T =>
   treeMap(

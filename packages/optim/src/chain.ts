@@ -7,8 +7,13 @@ type States<T extends readonly GradientTransformation<unknown>[]> = {
 
 /**
  * Applies each transformation to the updates of the one before.
+ * @category Transformations
  * @example
  * const adamLike = chain(scaleByAdam(), scaleByLearningRate(1e-3))
+ * const state = adamLike.init({ w: zeros([2]) })
+ * state.length // → 2
+ * const [updates] = adamLike.update({ w: array([1, -1]) }, state)
+ * toArray(updates.w) // → [-1e-3, 1e-3]
  */
 export const chain = <T extends readonly GradientTransformation<unknown>[]>(
   ...transforms: T

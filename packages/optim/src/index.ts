@@ -1,7 +1,8 @@
 /**
- * @nabla/optim — optimizers as pure gradient transformations over pytrees, after optax:
+ * `@nabla/optim` — optimizers as pure gradient transformations over pytrees, after optax:
  * small transforms (`scaleByRms`, `scaleByAdam`, `trace`, `scaleByLearningRate`…) composed
  * with `chain` into the named optimizers, with Keras's defaults and formulas.
+ * @module @nabla/optim
  */
 export {
   adagrad,

@@ -2,15 +2,23 @@
 import { add, div, full, type NDArray, sqrt, square, type Tree, treeMap } from '@nabla/ndarray'
 import type { GradientTransformation } from './transformation.js'
 
-/** The running sum of g² (started at `initialAccumulatorValue`). */
+/**
+ * The running sum of g² (started at `initialAccumulatorValue`).
+ * @category Transformations
+ */
 export interface ScaleByAdagradState {
   readonly sumOfSquares: Tree
 }
 
 /**
  * s ← s + g²; updates ← g / √(s + ε) (Keras's form, ε inside the root).
+ * @category Transformations
  * @example
- * chain(scaleByAdagrad(), scaleByLearningRate(1e-3))
+ * const opt = scaleByAdagrad()
+ * const [updates, state] = opt.update({ w: array([3]) }, opt.init({ w: zeros([1]) }))
+ * toArray(state.sumOfSquares.w) // → [9.1]
+ * toArray(updates.w) // → [3 / Math.sqrt(9.1 + 1e-7)]
+ * chain(scaleByAdagrad(), scaleByLearningRate(1e-3)) // Adagrad
  */
 export const scaleByAdagrad = ({
   initialAccumulatorValue = 0.1,

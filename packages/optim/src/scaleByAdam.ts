@@ -5,14 +5,20 @@ import type { GradientTransformation } from './transformation.js'
 import { treeZipWith } from './treeZipWith.js'
 import { zerosLike } from './zerosLike.js'
 
-/** Step count (a float64 scalar NDArray, so the state is all arrays and a step can be traced) and the running moments. */
+/**
+ * Step count (a float64 scalar NDArray, so the state is all arrays and a step can be traced) and the running moments.
+ * @category Transformations
+ */
 export interface ScaleByAdamState {
   readonly count: NDArray
   readonly mu: Tree
   readonly nu: Tree
 }
 
-/** Options of {@link scaleByAdam}: Keras's defaults. */
+/**
+ * Options of {@link scaleByAdam}: Keras's defaults.
+ * @category Transformations
+ */
 export interface ScaleByAdamOptions {
   readonly beta1?: number
   readonly beta2?: number
@@ -24,7 +30,13 @@ export interface ScaleByAdamOptions {
  * update ← m'·scale / (√v' + ε), where `scale` holds the bias correction √(1−β₂ᵗ)/(1−β₁ᵗ) (a scalar
  * of the leaf's dtype).
  * @example
- * const [update, m, v] = adamLeaf(0.9, 0.999, 1e-7, alpha)(g, m0, v0)
+ * // internal (not exported): scaleByAdam's step on each leaf. From zero moments, with g = 2:
+ * const opt = scaleByAdam()
+ * const [updates, state] = opt.update({ w: array([2]) }, opt.init({ w: zeros([1]) }))
+ * toArray(state.mu.w) // → [0.2]
+ * toArray(state.nu.w) // → [0.004]
+ * // m'·scale/(√v' + ε), scale = √(1−β₂)/(1−β₁) at t = 1
+ * toArray(updates.w) // → [(0.2 * (Math.sqrt(0.001) / 0.1)) / (Math.sqrt(0.004) + 1e-7)]
  */
 export const adamLeaf =
   (beta1: number, beta2: number, epsilon: number, scale: Operand) =>
@@ -39,8 +51,12 @@ export const adamLeaf =
  * updates ← m · √(1−β₂ᵗ)/(1−β₁ᵗ) / (√v + ε), as Keras computes it (ε not bias-corrected).
  * The state's `count` is a float64 scalar; the bias correction is computed from it in float64 (the
  * doubles JavaScript would compute) and rounded to each leaf's dtype.
+ * @category Transformations
  * @example
- * chain(scaleByAdam(), scaleByLearningRate(1e-3))
+ * const opt = chain(scaleByAdam(), scaleByLearningRate(1e-3))
+ * const [updates] = opt.update({ w: array([4, -0.1]) }, opt.init({ w: zeros([2]) }))
+ * // the first bias-corrected step is about −lr·sign(g)
+ * toArray(updates.w) // → [-1e-3, 1e-3]
  */
 export const scaleByAdam = ({
   beta1 = 0.9,

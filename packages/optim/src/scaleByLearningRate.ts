@@ -4,7 +4,10 @@ import { castPerDType } from './castPerDType.js'
 import { checkLearningRate, type LearningRate, learningRateAt } from './schedule.js'
 import type { GradientTransformation } from './transformation.js'
 
-/** How many updates have been made (schedules read it): a float64 scalar NDArray, so a step can be traced. */
+/**
+ * How many updates have been made (schedules read it): a float64 scalar NDArray, so a step can be traced.
+ * @category Transformations
+ */
 export interface ScaleByLearningRateState {
   readonly count: NDArray
 }
@@ -12,8 +15,13 @@ export interface ScaleByLearningRateState {
 /**
  * updates ← −lr(count) · updates. A fixed rate, or a schedule's value at a concrete count, is a JS number;
  * under `jit` a schedule's `arrayForm` gives it as a float64 scalar, rounded to each leaf's dtype.
+ * @category Transformations
  * @example
- * chain(scaleByRms(), scaleByLearningRate(0.001))
+ * const opt = scaleByLearningRate(0.5)
+ * const [updates, state] = opt.update({ w: array([1, -2]) }, opt.init({}))
+ * toArray(updates.w) // → [-0.5, 1]
+ * item(state.count) // → 1
+ * chain(scaleByRms(), scaleByLearningRate(0.001)) // RMSprop
  */
 export const scaleByLearningRate = (
   learningRate: LearningRate,

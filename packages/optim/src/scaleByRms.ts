@@ -4,13 +4,19 @@ import type { GradientTransformation } from './transformation.js'
 import { treeZipWith } from './treeZipWith.js'
 import { zerosLike } from './zerosLike.js'
 
-/** Running mean of g² (`nu`) and, only when centered, of g (`mu`). */
+/**
+ * Running mean of g² (`nu`) and, only when centered, of g (`mu`).
+ * @category Transformations
+ */
 export interface ScaleByRmsState {
   readonly nu: Tree
   readonly mu?: Tree
 }
 
-/** Options of {@link scaleByRms}: Keras's defaults. */
+/**
+ * Options of {@link scaleByRms}: Keras's defaults.
+ * @category Transformations
+ */
 export interface ScaleByRmsOptions {
   readonly rho?: number
   readonly epsilon?: number
@@ -20,7 +26,11 @@ export interface ScaleByRmsOptions {
 /**
  * The uncentered step on one leaf, `[update, ν']`: ν' ← ρν + (1−ρ)g²; update ← g / √(ν' + ε).
  * @example
- * const [update, nu] = rmsLeaf(0.9, 1e-7)(g, v)
+ * // internal (not exported): scaleByRms's uncentered step on each leaf. From ν = 0, with g = 2:
+ * const opt = scaleByRms({ rho: 0.9 })
+ * const [updates, state] = opt.update({ w: array([2]) }, opt.init({ w: zeros([1]) }))
+ * toArray(state.nu.w) // → [0.4]
+ * toArray(updates.w) // → [2 / Math.sqrt(0.4 + 1e-7)]
  */
 export const rmsLeaf =
   (rho: number, epsilon: number) =>
@@ -32,8 +42,12 @@ export const rmsLeaf =
 /**
  * ν ← ρν + (1−ρ)g²; updates ← g / √(ν + ε) — ε inside the square root, as Keras has it
  * (centered: ν − μ² in place of ν, with μ ← ρμ + (1−ρ)g).
+ * @category Transformations
  * @example
- * chain(scaleByRms({ rho: 0.9 }), scaleByLearningRate(1e-3))
+ * const opt = chain(scaleByRms({ rho: 0.9 }), scaleByLearningRate(1e-3))
+ * const [updates] = opt.update({ w: array([2]) }, opt.init({ w: zeros([1]) }))
+ * toArray(updates.w) // → [(-1e-3 * 2) / Math.sqrt(0.4 + 1e-7)]
+ * scaleByRms({ centered: true }).init({ w: zeros([1]) }).mu !== undefined // → true
  */
 export const scaleByRms = ({
   rho = 0.9,

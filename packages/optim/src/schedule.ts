@@ -6,6 +6,7 @@ import { Concrete } from '@nabla/ndarray/core'
  * A learning rate as a function of the number of updates applied so far (0 for the first). A schedule may
  * also carry `arrayForm`: the same function of the count as a float64 scalar NDArray, written with array ops,
  * which is what runs when the count is traced (a training step inside `jit`). The built-in schedules have one.
+ * @category Schedules
  */
 export interface Schedule {
   (step: number): number
@@ -13,7 +14,10 @@ export interface Schedule {
   readonly arrayForm?: (step: NDArray) => NDArray
 }
 
-/** A fixed learning rate or a schedule. */
+/**
+ * A fixed learning rate or a schedule.
+ * @category Schedules
+ */
 export type LearningRate = number | Schedule
 
 const check = (op: string, name: string, v: number, min = 0, strict = false): void => {
@@ -38,6 +42,7 @@ export const checkLearningRate = (op: string, lr: LearningRate): void => {
  * called with the count's value when the count is a JS number or a concrete array, and the number it gives
  * is returned; when the count is traced (inside `jit` or another transform), the schedule's `arrayForm`
  * gives the rate as a float64 scalar NDArray. A schedule without one cannot run there: that is an error.
+ * @category Schedules
  * @example
  * import { vmap } from '@nabla/autodiff'
  * learningRateAt(0.001, array(10, { dtype: 'float64' })) // → 0.001
@@ -62,7 +67,10 @@ export function learningRateAt(lr: LearningRate, count: NDArray | number): numbe
   )
 }
 
-/** Options of {@link exponentialDecay} (Keras's `ExponentialDecay`). */
+/**
+ * Options of {@link exponentialDecay} (Keras's `ExponentialDecay`).
+ * @category Schedules
+ */
 export interface ExponentialDecayOptions {
   readonly initialLearningRate: number
   readonly decaySteps: number
@@ -80,6 +88,7 @@ const floorNonNegative = (p: NDArray): NDArray => cast(cast(p, 'int32'), 'float6
 /**
  * lr(step) = initial · rate^(step / decaySteps) (the exponent floored with `staircase`). Its `arrayForm` computes
  * the same doubles with float64 array ops (under `jit`).
+ * @category Schedules
  * @example
  * const schedule = exponentialDecay({ initialLearningRate: 1e-3, decaySteps: 469, decayRate: 0.9 })
  * schedule(0) // → 1e-3
@@ -111,7 +120,10 @@ export const exponentialDecay = ({
   )
 }
 
-/** Options of {@link piecewiseConstant} (Keras's `PiecewiseConstantDecay`). */
+/**
+ * Options of {@link piecewiseConstant} (Keras's `PiecewiseConstantDecay`).
+ * @category Schedules
+ */
 export interface PiecewiseConstantOptions {
   /** Increasing step boundaries. */
   readonly boundaries: readonly number[]
@@ -122,6 +134,7 @@ export interface PiecewiseConstantOptions {
 /**
  * A rate that jumps at given steps: `values[0]` up to `boundaries[0]`, then `values[1]`, …. Its `arrayForm`
  * chooses among the same values with `where` (under `jit`).
+ * @category Schedules
  * @example
  * const schedule = piecewiseConstant({ boundaries: [1000], values: [0.1, 0.01] })
  * schedule(1000) // → 0.1

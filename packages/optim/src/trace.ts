@@ -3,7 +3,10 @@ import { add, mul, type NDArray, type Tree, treeMap } from '@nabla/ndarray'
 import type { GradientTransformation } from './transformation.js'
 import { zerosLike } from './zerosLike.js'
 
-/** The running momentum buffer. */
+/**
+ * The running momentum buffer.
+ * @category Transformations
+ */
 export interface TraceState {
   readonly trace: Tree
 }
@@ -11,8 +14,14 @@ export interface TraceState {
 /**
  * t ← decay·t + u; updates ← t (Nesterov: u + decay·t). Applied after the learning rate,
  * this is exactly Keras's `v = m·v − lr·g; w = w + v`.
+ * @category Transformations
  * @example
- * chain(scaleByLearningRate(0.01), trace({ decay: 0.9 }))
+ * const opt = chain(scaleByLearningRate(0.01), trace({ decay: 0.9 }))
+ * const grads = { w: array([1]) }
+ * const [u1, s1] = opt.update(grads, opt.init(grads))
+ * const [u2] = opt.update(grads, s1)
+ * toArray(u1.w) // → [-0.01]
+ * toArray(u2.w) // → [-0.019]
  */
 export const trace = ({
   decay,

@@ -7,11 +7,16 @@ import type { Tree } from '@nabla/ndarray'
  * pure: nothing is mutated, so a training step can be replayed, differentiated or traced by
  * `jit`. A state is a pytree whose leaves are all NDArrays (step counts are float64 scalars),
  * so `treeFlatten` takes it apart and `jit` can carry it from step to step.
+ * @category Transformations
  * @example
- * const opt = rmsprop()
+ * const opt = rmsprop({ learningRate: 0.1 })
+ * let params = { w: array([1, -1]) }
  * let state = opt.init(params)
+ * const grads = { w: array([0.5, -0.5]) }
  * const [updates, next] = opt.update(grads, state, params)
  * params = applyUpdates(params, updates)
+ * state = next
+ * toArray(params.w) // → [1 - 0.05 / Math.sqrt(0.025 + 1e-7), -1 + 0.05 / Math.sqrt(0.025 + 1e-7)]
  */
 export interface GradientTransformation<S> {
   /**
@@ -19,16 +24,24 @@ export interface GradientTransformation<S> {
    * → `{ name: 'rmsprop', options: { learningRate: 1e-4 } }`): what a saved model stores to rebuild it.
    */
   readonly config?: OptimizerConfig
+  /** The initial state for parameters shaped as `params` (zeroed moments, a step count of 0, …). */
   init(params: Tree): S
   // method syntax on purpose: a transformation of a specific state is usable where any state is expected (chain)
+  /** The updates for `grads` (to add to the parameters) and the next state; `params`, the current parameters, is optional. */
   update(grads: Tree, state: S, params?: Tree): readonly [Tree, S]
 }
 
-/** A named optimizer and the options it was given (see `optimizer(name, options)`). */
+/**
+ * A named optimizer and the options it was given (see `optimizer(name, options)`).
+ * @category Optimizers
+ */
 export interface OptimizerConfig {
   readonly name: string
   readonly options: Readonly<Record<string, unknown>>
 }
 
-/** The state type of a transformation. */
+/**
+ * The state type of a transformation.
+ * @category Transformations
+ */
 export type StateOf<T> = T extends GradientTransformation<infer S> ? S : never

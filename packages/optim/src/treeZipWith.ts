@@ -5,7 +5,12 @@ import { type NDArray, type Tree, treeDefEqual, treeFlatten, treeUnflatten } fro
  * Applies `f` to corresponding leaves of `trees` (same structure as the first) and returns
  * one tree per output of `f`.
  * @example
- * const [nu, updates] = treeZipWith((g, v) => rmsStep(g, v), grads, state.nu)
+ * // internal (not exported): scaleByRms zips its step over the grads and its `nu` tree, getting two trees back
+ * const opt = scaleByRms()
+ * const grads = { w: array([1, 2]), b: array([3]) }
+ * const [updates, { nu }] = opt.update(grads, opt.init(grads))
+ * Object.keys(updates).sort() // → ['b', 'w']
+ * toArray(nu.b) // → [0.9]
  */
 export const treeZipWith = <R extends readonly NDArray[]>(
   f: (...leaves: NDArray[]) => R,

@@ -4,6 +4,9 @@ import { type NDArray, type Tree, treeMap, zeros } from '@nabla/ndarray'
 /**
  * Zeros of each leaf's shape and dtype, in the tree's structure.
  * @example
- * const init = (params: Tree) => ({ nu: zerosLike(params) })
+ * // internal (not exported): the optimizers' init uses it for their moments
+ * const { nu } = scaleByRms().init({ w: ones([2]), b: ones([1], { dtype: 'float64' }) })
+ * toArray(nu.w) // → [0, 0]
+ * nu.b.dtype // → 'float64'
  */
 export const zerosLike = (params: Tree): Tree => treeMap((p: NDArray) => zeros(p.shape, { dtype: p.dtype }), params)

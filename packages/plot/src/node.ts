@@ -2,6 +2,7 @@
  * `plotHistory` for Node: the chart of {@link historySpec} rendered without a browser — vega's
  * headless View to SVG, resvg (prebuilt, no native build) to PNG with a bundled DejaVu Sans — and
  * written to a file by its extension.
+ * @module @nabla/plot/node
  */
 import { accessSync, constants, statSync, writeFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
@@ -13,13 +14,19 @@ import { checkHistory, type HistoryLike, type HistorySpecOptions, historySpec, P
 
 export * from './index.js'
 
-/** Options of {@link plotHistoryPng} and {@link writePlot}: the chart's, and the PNG's pixel density. */
+/**
+ * Options of {@link plotHistoryPng} and {@link writePlot}: the chart's, and the PNG's pixel density.
+ * @category Plotting
+ */
 export interface PlotPngOptions extends HistorySpecOptions {
   /** PNG pixels per SVG pixel (default 2: sharp on high-density screens and in READMEs). */
   readonly scale?: number
 }
 
-/** The file formats {@link writePlot} writes. */
+/**
+ * The file formats {@link writePlot} writes.
+ * @category Plotting
+ */
 export type PlotFormat = 'svg' | 'png'
 
 const fontFile = createRequire(import.meta.url).resolve('dejavu-fonts-ttf/ttf/DejaVuSans.ttf')
@@ -37,9 +44,14 @@ const withValues = (history: HistoryLike): void => {
 /**
  * The history's chart ({@link historySpec}) as an SVG document, rendered by vega in Node (no
  * browser, no canvas). Text is left as `<text>` in the `sans-serif` family.
+ * @category Plotting
  * @example
- * const { history } = await fit(model, x, y, { epochs: 5, batchSize: 128, validationSplit: 0.2 })
- * const svg = await plotHistory(history) // '<svg xmlns="http://www.w3.org/2000/svg" … width="618" height="412" …'
+ * // a history as `fit` returns it (`const { history } = await fit(model, x, y, { validationSplit: 0.2 })`)
+ * const history = { metrics: { loss: [0.26, 0.1, 0.07], val_loss: [0.13, 0.09, 0.08] } }
+ * const svg = await plotHistory(history)
+ * svg.startsWith('<svg xmlns="http://www.w3.org/2000/svg"') // → true
+ * svg.endsWith('</svg>')                                   // → true
+ * await plotHistory({ metrics: { loss: [] } })             // throws PlotError: at least one recorded epoch
  */
 export const plotHistory = async (history: HistoryLike, options: HistorySpecOptions = {}): Promise<string> => {
   withValues(history)
@@ -57,9 +69,12 @@ export const plotHistory = async (history: HistoryLike, options: HistorySpecOpti
  * (shipped in the `dejavu-fonts-ttf` package, so text renders on machines without fonts). The
  * image is the SVG's size times `scale`; `width` and `height` set each panel's size, as in
  * {@link historySpec}.
+ * @category Plotting
  * @example
+ * const history = { metrics: { loss: [0.26, 0.1, 0.07], accuracy: [0.92, 0.97, 0.98] } }
  * const png = await plotHistoryPng(history, { width: 400, height: 150, scale: 1 })
- * png.subarray(1, 4) // 'PNG' in ASCII
+ * Array.from(png.subarray(0, 8)) // → [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a] // the PNG signature: "\x89PNG\r\n\x1a\n"
+ * await plotHistoryPng(history, { scale: 0 }) // throws PlotError: scale
  */
 export const plotHistoryPng = async (history: HistoryLike, options: PlotPngOptions = {}): Promise<Uint8Array> => {
   const scale = options.scale ?? 2
@@ -86,9 +101,12 @@ export const plotHistoryPng = async (history: HistoryLike, options: PlotPngOptio
  * `.png` and its directory exists and is writable (and `file` is not a directory). Returns the
  * format; throws a `PlotError` that names what was expected and what was given. Synchronous, so a
  * program can call it while parsing its options, before a long training.
+ * @category Plotting
  * @example
- * checkPlotPath('history.png') // 'png'
+ * checkPlotPath('history.png') // → 'png'
+ * checkPlotPath('history.SVG') // → 'svg'
  * checkPlotPath('history.pdf') // throws PlotError: plot file "history.pdf": expected a name ending in .svg or .png, got ".pdf"
+ * checkPlotPath('no/such/dir/history.svg') // throws PlotError: expected an existing directory
  */
 export const checkPlotPath = (file: string): PlotFormat => {
   if (typeof file !== 'string' || file === '') {
@@ -133,9 +151,14 @@ export const checkPlotPath = (file: string): PlotFormat => {
 /**
  * Writes the history's chart to `file` as SVG or PNG, by its extension (checked first with
  * {@link checkPlotPath}); resolves to the format written.
+ * @category Plotting
  * @example
- * await writePlot(history, 'history.svg') // 'svg'
- * await writePlot(history, 'history.png', { scale: 1 }) // 'png'
+ * import { readFileSync } from 'node:fs'
+ * const history = { metrics: { loss: [0.26, 0.1, 0.07], val_loss: [0.13, 0.09, 0.08] } }
+ * await writePlot(history, 'history.svg')             // → 'svg'
+ * await writePlot(history, 'history.png', { scale: 1 }) // → 'png'
+ * readFileSync('history.svg', 'utf8').startsWith('<svg') // → true
+ * await writePlot(history, 'history.jpg')             // throws PlotError: expected a name ending in .svg or .png
  */
 export const writePlot = async (
   history: HistoryLike,

@@ -6,15 +6,22 @@
  */
 import type { TopLevelSpec } from 'vega-lite'
 
-/** Which data a value was measured on. */
+/**
+ * Which data a value was measured on.
+ * @category Plotting
+ */
 export type Split = 'training' | 'validation'
 
-/** What the x axis counts: epochs (a fit's history) or batches (per-step logs). */
+/**
+ * What the x axis counts: epochs (a fit's history) or batches (per-step logs).
+ * @category Plotting
+ */
 export type XField = 'epoch' | 'batch'
 
 /**
  * What a history needs for plotting: per-epoch values by name (`loss`, `accuracy`, and
  * `val_loss`, `val_accuracy` when validating). `@nabla/nn`'s `History` (what `fit` returns) is one.
+ * @category Plotting
  */
 export interface HistoryLike {
   readonly metrics: Readonly<Record<string, readonly number[]>>
@@ -24,6 +31,7 @@ export interface HistoryLike {
  * One value of one series: the x position (`epoch`, or `batch`), the panel (`metric`: the name
  * without its `val_` prefix), the series (`split`) and the value (`null` when not finite, which the
  * chart leaves out: a diverged loss is a gap, never a broken scale).
+ * @category Plotting
  */
 export type HistoryRow<X extends XField = 'epoch'> = { readonly [K in X]: number } & {
   readonly metric: string
@@ -31,7 +39,10 @@ export type HistoryRow<X extends XField = 'epoch'> = { readonly [K in X]: number
   readonly value: number | null
 }
 
-/** Options of {@link historySpec}. */
+/**
+ * Options of {@link historySpec}.
+ * @category Plotting
+ */
 export interface HistorySpecOptions {
   /** The rows' x field: `'epoch'` (default) for a fit's history, `'batch'` for per-batch values. */
   readonly x?: XField
@@ -57,17 +68,25 @@ export interface HistorySpecOptions {
   readonly splits?: readonly Split[]
 }
 
-/** The default name of the chart's data source. */
+/**
+ * The default name of the chart's data source.
+ * @category Plotting
+ */
 export const historyDataName = 'history'
 
-/** Series colours: ggplot2's first two hues, as R's keras `plot(history)` draws them. */
+/**
+ * Series colours: ggplot2's first two hues, as R's keras `plot(history)` draws them.
+ * @category Plotting
+ */
 export const splitColors: Readonly<Record<Split, string>> = { training: '#F8766D', validation: '#00BFC4' }
 
 /**
  * A user mistake in what was to be plotted or where: the message names what was expected and what
  * was given.
+ * @category Plotting
  * @example
- * try { historyRows({ metrics: { loss: 'low' } } as never) } catch (e) { e instanceof PlotError } // true
+ * historyRows({ metrics: { loss: 'low' } } as never) // throws PlotError: history.metrics.loss: expected an array of numbers, got "low"
+ * new PlotError('plot: …') instanceof Error          // → true
  */
 export class PlotError extends Error {
   override readonly name = 'PlotError'
@@ -86,6 +105,7 @@ const shown = (value: unknown): string => {
 /**
  * Checks the shape of a history (an object whose `metrics` maps at least one name to an array of
  * numbers) and returns its metrics; a `PlotError` naming the first problem otherwise.
+ * @category Plotting
  */
 export const checkHistory = (history: unknown): Readonly<Record<string, readonly number[]>> => {
   if (typeof history !== 'object' || history === null || Array.isArray(history)) {
@@ -119,9 +139,10 @@ export const checkHistory = (history: unknown): Readonly<Record<string, readonly
 
 /**
  * The panel and series of a history's name: `val_` marks validation.
+ * @category Plotting
  * @example
- * metricSeries('val_accuracy') // { metric: 'accuracy', split: 'validation' }
- * metricSeries('loss') // { metric: 'loss', split: 'training' }
+ * metricSeries('val_accuracy') // → { metric: 'accuracy', split: 'validation' }
+ * metricSeries('loss')         // → { metric: 'loss', split: 'training' }
  */
 export const metricSeries = (name: string): { readonly metric: string; readonly split: Split } =>
   name.startsWith('val_') && name.length > 4
@@ -133,12 +154,13 @@ const finite = (v: number): number | null => (Number.isFinite(v) ? v : null)
 /**
  * A history as flat rows, one per recorded value: the n-th value of a name is at x = n (epochs and
  * batches count from 1, as Keras prints them), series in the history's name order.
+ * @category Plotting
  * @example
- * historyRows({ metrics: { loss: [0.26, 0.10], val_loss: [0.13, 0.09] } })
- * // [{ epoch: 1, metric: 'loss', split: 'training', value: 0.26 },
- * //  { epoch: 2, metric: 'loss', split: 'training', value: 0.10 },
- * //  { epoch: 1, metric: 'loss', split: 'validation', value: 0.13 }, …]
- * historyRows({ metrics: { loss: perBatchLosses } }, { x: 'batch' }) // [{ batch: 1, … }, …]
+ * const rows = historyRows({ metrics: { loss: [0.26, 0.1], val_loss: [0.13, 0.09] } })
+ * rows.length // → 4
+ * rows[0]     // → { epoch: 1, metric: 'loss', split: 'training', value: 0.26 }
+ * rows[2]     // → { epoch: 1, metric: 'loss', split: 'validation', value: 0.13 }
+ * historyRows({ metrics: { loss: [0.5, NaN] } }, { x: 'batch' })[1] // → { batch: 2, metric: 'loss', split: 'training', value: null }
  */
 export function historyRows(history: HistoryLike): HistoryRow<'epoch'>[]
 export function historyRows<X extends XField>(history: HistoryLike, options: { readonly x: X }): HistoryRow<X>[]
@@ -154,9 +176,17 @@ export function historyRows(history: HistoryLike, options?: { readonly x?: XFiel
 /**
  * The rows of one step's logs (what `fit`'s `onBatchEnd` or `onEpochEnd` callbacks receive), to
  * stream into a chart made by {@link historySpec}.
+ * @category Plotting
  * @example
- * onBatchEnd: (b, logs) => view.change('history', changeset().insert(logRows(seen + b + 1, logs, { x: 'batch' }))).run()
- * logRows(3, { loss: 0.2, val_loss: 0.25 }) // [{ epoch: 3, metric: 'loss', split: 'training', value: 0.2 }, { epoch: 3, …, split: 'validation', value: 0.25 }]
+ * const [training, validation] = logRows(3, { loss: 0.2, val_loss: 0.25 })
+ * training   // → { epoch: 3, metric: 'loss', split: 'training', value: 0.2 }
+ * validation // → { epoch: 3, metric: 'loss', split: 'validation', value: 0.25 }
+ * // a callback that streams each batch's logs (a chart would insert them into its view, see historySpec)
+ * const streamed: unknown[] = []
+ * const seen = 100 // batches of earlier epochs
+ * const onBatchEnd = (b: number, logs: Record<string, number>) => streamed.push(...logRows(seen + b + 1, logs, { x: 'batch' }))
+ * onBatchEnd(0, { loss: 0.31 })
+ * streamed // → [{ batch: 101, metric: 'loss', split: 'training', value: 0.31 }]
  */
 export function logRows(at: number, logs: Readonly<Record<string, number>>): HistoryRow<'epoch'>[]
 export function logRows<X extends XField>(
@@ -200,12 +230,22 @@ const positive = (name: string, v: number | undefined, fallback: number): number
  * inline in the data source `options.dataName` (default `'history'`), so a vega `View` of the
  * compiled spec can stream more in; the same spec renders in Node (`plotHistory`) and in a browser
  * (vega-embed or `new View(parse(compile(spec).spec))`), so the pictures agree.
+ * @category Plotting
  * @example
- * const spec = historySpec(history) // { $schema: '…/vega-lite/v6.json', data: { name: 'history', values: […] }, facet: …, spec: … }
- * // live, per batch, starting empty:
+ * import { changeset, parse, View } from 'vega'
+ * import { compile } from 'vega-lite'
+ * const history = { metrics: { loss: [0.26, 0.1], accuracy: [0.92, 0.97], val_loss: [0.13, 0.09], val_accuracy: [0.96, 0.97] } }
+ * const spec = historySpec(history) as { $schema: string; data: { name: string; values: unknown[] }; facet: { row: { sort: string[] } } }
+ * spec.$schema           // → 'https://vega.github.io/schema/vega-lite/v6.json'
+ * spec.data.name         // → 'history'
+ * spec.data.values.length // → 8 // historyRows(history)
+ * spec.facet.row.sort    // → ['loss', 'accuracy'] // one panel per metric, loss first
+ * // live, per batch, starting empty (in a page: { renderer: 'svg', container: '#chart' })
  * const live = historySpec({ metrics: { loss: [], accuracy: [] } }, { x: 'batch', splits: ['training'] })
- * const view = new View(parse(compile(live).spec), { renderer: 'svg', container: '#chart' })
- * view.change('history', changeset().insert(logRows(17, { loss: 0.31, accuracy: 0.91 }, { x: 'batch' }))).run()
+ * const view = new View(parse(compile(live).spec), { renderer: 'none' })
+ * await view.change('history', changeset().insert(logRows(17, { loss: 0.31, accuracy: 0.91 }, { x: 'batch' }))).runAsync()
+ * view.data('history').length // → 2
+ * view.finalize()
  */
 export const historySpec = (history: HistoryLike, options: HistorySpecOptions = {}): TopLevelSpec => {
   const metrics = checkHistory(history)

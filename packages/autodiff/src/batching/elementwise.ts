@@ -18,7 +18,10 @@ const alignUnbatched = (x: NDArray, rank: number, d: number): NDArray => {
 /**
  * The rule of an element-wise primitive of any arity (params passed through).
  * @example
- * elementwise('add')([x, y], [0, null], {}, 8) // [x + y broadcast, 0]
+ * // internal (not exported): batchRules.add is elementwise('add'). [x + y broadcast, 0]:
+ * const [out, bdim] = batchRules.add([reshape(arange(6), [2, 3]), array([10, 20, 30])], [0, null], {}, 2)
+ * toArray(out) // → [[10, 21, 32], [13, 24, 35]]
+ * bdim // → 0
  */
 export const elementwise =
   <P extends PrimitiveName>(prim: P): BatchRule<P> =>
@@ -44,7 +47,10 @@ export const elementwise =
 /**
  * The rule of a one-input primitive that maps elements (or passes its input through): the batch axis stays.
  * @example
- * unary('exp')([x], [1], {}, 8) // [exp(x), 1]
+ * // internal (not exported): batchRules.exp is unary('exp'). [exp(x), 1]: the batch axis stays where it is
+ * const [out, bdim] = batchRules.exp([zeros([3, 8])], [1], {}, 8)
+ * out.shape // → [3, 8]
+ * bdim // → 1
  */
 export const unary =
   <P extends PrimitiveName>(prim: P): BatchRule<P> =>

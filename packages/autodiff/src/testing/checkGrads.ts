@@ -6,7 +6,10 @@ import { add, cast, item, type Key, key as makeKey, mul, type NDArray, normal, s
 import { jvp } from '../jvp.js'
 import { vjp } from '../vjp.js'
 
-/** Options of {@link checkGrads}. */
+/**
+ * Options of {@link checkGrads}.
+ * @category Testing
+ */
 export interface CheckGradsOptions {
   /** Which modes to check (default both). */
   readonly modes?: readonly ('fwd' | 'rev')[]
@@ -32,8 +35,16 @@ const close = (what: string, got: number, want: number, rtol: number, atol: numb
 /**
  * Throws with a precise message unless `f`'s derivatives at `args` (float64 arrays) agree
  * with finite differences. Returns nothing on success.
+ * @category Testing
  * @example
- * checkGrads((x) => sum(tanh(x)), [normal(key(0), [3, 4], { dtype: 'float64' })])
+ * checkGrads((x) => sum(tanh(x)), [normal(key(0), [3, 4], { dtype: 'float64' })]) // → undefined
+ * // a wrong hand-written derivative is caught
+ * const wrong = customVjp((x) => sum(tanh(x)), {
+ *   fwd: (x) => [sum(tanh(x)), x],
+ *   bwd: (x, ct) => [mul(ct, ones(x.shape, { dtype: 'float64' }))],
+ * })
+ * checkGrads(wrong, [normal(key(0), [3], { dtype: 'float64' })]) // throws: vjp vs finite differences
+ * checkGrads((x) => sum(x), [ones([3])]) // throws TypeError: finite differences need float64
  */
 export const checkGrads = (
   f: (...args: NDArray[]) => NDArray,

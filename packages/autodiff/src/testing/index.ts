@@ -1,2 +1,5 @@
-/** @nabla/autodiff/testing — numerical derivative checks for tests of any package. */
+/**
+ * `@nabla/autodiff/testing` — numerical derivative checks for tests of any package.
+ * @module @nabla/autodiff/testing
+ */
 export { type CheckGradsOptions, checkGrads } from './checkGrads.js'

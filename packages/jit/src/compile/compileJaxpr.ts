@@ -23,7 +23,10 @@ import { printJaxpr } from '../jaxpr.js'
 import { type Base, copyInto, type Lowered, lower, type Ref, type Step } from './lower.js'
 import { planSlots } from './plan.js'
 
-/** Options of {@link compileJaxpr}. */
+/**
+ * Options of {@link compileJaxpr}.
+ * @category Compilation
+ */
 export interface CompileOptions {
   /** Per input leaf: whether its storage may be reused for a result (the leaves of `donateArgnums`). */
   readonly donated?: readonly boolean[]
@@ -40,7 +43,10 @@ export interface StepStats {
   copy: number
 }
 
-/** One step of an executable: its kind and shape, and for a fused loop how many equations and which closing reduction. */
+/**
+ * One step of an executable: its kind and shape, and for a fused loop how many equations and which closing reduction.
+ * @category Compilation
+ */
 export interface StepInfo {
   readonly kind: 'cluster' | 'dot' | 'eval' | 'copy'
   /** The shape the step iterates over (a fused loop) or writes (the others). */
@@ -51,7 +57,10 @@ export interface StepInfo {
   readonly prim: string | null
 }
 
-/** A compiled program. */
+/**
+ * A compiled program.
+ * @category Compilation
+ */
 export interface Executable {
   /** The program's outputs for these inputs (one contiguous-or-strided array per input var). */
   run(inputs: readonly Concrete[]): Concrete[]
@@ -137,9 +146,16 @@ const canDonate = (low: Lowered, i: number, o: number): boolean => {
 
 /**
  * Compiles a program into an executable that gives, for the same inputs, the bits `evalJaxpr` gives.
+ * @category Compilation
  * @example
+ * const f = (x) => add(mul(x, 2), 1)
+ * const x = array([1, 2, 3])
  * const exe = compileJaxpr(makeJaxpr(f)(x))
  * const [y] = exe.run([x])
+ * toArray(y) // → [3, 5, 7]
+ * // the mul and the add became one fused loop
+ * exe.steps // → [{ kind: 'cluster', shape: [3], eqns: 2, prim: null }]
+ * console.log(exe.describe())
  */
 export const compileJaxpr = (program: Jaxpr, options: CompileOptions = {}): Executable => {
   const jaxpr = withoutDeadCode(program)

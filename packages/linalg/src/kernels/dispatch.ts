@@ -12,7 +12,10 @@ import { kernelSettings } from './settings.js'
 /** Products with at most this many multiply-adds go to `ts` (its plain loop): a call into wasm or packing costs more. */
 const TINY = 4096
 
-/** The tier and thread count one product runs with. */
+/**
+ * The tier and thread count one product runs with.
+ * @category Kernels
+ */
 export interface Choice {
   readonly tier: Tier
   readonly threads: number
@@ -25,8 +28,20 @@ const supports = (tier: Tier, dtype: GemmDType): boolean => tierEntry(tier)?.dty
  * a forced tier is used when it computes `dtype` (wasm is float32-only: float64 goes to ts);
  * otherwise the fastest registered tier, except that tiny products stay on ts. Threads are
  * used only above the pool's minimum work, never for `ref`.
+ * @category Kernels
  * @example
- * chooseKernel('float32', 128, 512, 784) // { tier: 'wasm', threads: 2 } with every tier wired
+ * const before = setKernel({ kernel: 'auto', threads: 'auto' })
+ * try {
+ *   // { tier: 'wasm', threads: 2 } with every tier wired on two cores
+ *   chooseKernel('float32', 128, 512, 784).tier // → kernelInfo().tiers.includes('wasm') ? 'wasm' : 'ts'
+ *   // wasm is float32 only; tiny products stay on ts, on one thread
+ *   chooseKernel('float64', 128, 512, 784).tier // → 'ts'
+ *   chooseKernel('float32', 2, 2, 2) // → { tier: 'ts', threads: 1 }
+ *   setKernel({ kernel: 'ref' })
+ *   chooseKernel('float32', 128, 512, 784) // → { tier: 'ref', threads: 1 }
+ * } finally {
+ *   setKernel(before)
+ * }
  */
 export const chooseKernel = (dtype: GemmDType, m: number, n: number, k: number): Choice => {
   const settings = kernelSettings()
@@ -41,7 +56,10 @@ export const chooseKernel = (dtype: GemmDType, m: number, n: number, k: number):
   return { tier, threads: threaded ? Math.min(wanted, pool.maxThreads) : 1 }
 }
 
-/** A product that ran: what `kernelInfo().last` shows (`threads`: how many took part). */
+/**
+ * A product that ran: what `kernelInfo().last` shows (`threads`: how many took part).
+ * @category Kernels
+ */
 export interface GemmRecord extends Choice {
   readonly dtype: GemmDType
   readonly m: number
@@ -53,7 +71,10 @@ export interface GemmRecord extends Choice {
   readonly relaxedSimd: boolean
 }
 
-/** Counts of GEMM calls, their floating-point operations (2·m·n·k each) and the wall time spent in them. */
+/**
+ * Counts of GEMM calls, their floating-point operations (2·m·n·k each) and the wall time spent in them.
+ * @category Kernels
+ */
 export interface GemmStats {
   readonly calls: number
   readonly flops: number
@@ -68,7 +89,14 @@ let seconds = 0
 /**
  * C = op(A)·op(B) on the chosen tier (all of linalg's products go through here).
  * @example
- * gemm({ transA: true, transB: false, m, n, k, a, aOffset: 0, lda: m, b, bOffset: 0, ldb: n, c, cOffset: 0, ldc: n })
+ * // internal (not exported): every product of linalg ends here, e.g. for xᵀ·g
+ * // gemm({ transA: true, transB: false, m, n, k, a, aOffset: 0, lda: m, b, bOffset: 0, ldb: n, c, cOffset: 0, ldc: n })
+ * const x = ones([32, 3])
+ * const g = ones([32, 4])
+ * toArray(dotGeneral(x, g, { contracting: [[0], [0]], batch: [[], []] }))[0] // → [32, 32, 32, 32]
+ * const { m, n, k, transA, transB } = kernelInfo().last
+ * const product = { m, n, k, transA, transB }
+ * product // → { m: 3, n: 4, k: 32, transA: true, transB: false }
  */
 export const gemm = (args: GemmArgs): void => {
   const dtype: GemmDType = args.c instanceof Float64Array ? 'float64' : 'float32'
@@ -122,15 +150,25 @@ const viaTranspose = (args: GemmArgs, run: (g: GemmArgs) => void): void => {
 /**
  * How many GEMM calls ran since the last reset, and their flops (2·m·n·k each). Autodiff's
  * tests use it to show that no backward product is computed for a constant.
+ * @category Kernels
  * @example
- * resetGemmStats(); dot(x, w); gemmStats() // { calls: 1, flops: 2·128·512·784, seconds: … }
+ * const x = ones([128, 784])
+ * const w = ones([784, 512])
+ * resetGemmStats()
+ * dot(x, w)
+ * gemmStats().calls // → 1
+ * gemmStats().flops // → 2 * 128 * 512 * 784
+ * gemmStats().seconds > 0 // → true
  */
 export const gemmStats = (): GemmStats => ({ calls, flops, seconds })
 
 /**
  * Sets the GEMM counters to zero.
+ * @category Kernels
  * @example
+ * matmul(ones([2, 3]), ones([3, 4]))
  * resetGemmStats()
+ * gemmStats() // → { calls: 0, flops: 0, seconds: 0 }
  */
 export const resetGemmStats = (): void => {
   calls = 0
@@ -138,7 +176,10 @@ export const resetGemmStats = (): void => {
   seconds = 0
 }
 
-/** What {@link kernelInfo} reports. */
+/**
+ * What {@link kernelInfo} reports.
+ * @category Kernels
+ */
 export interface KernelInfo {
   /** The tier setting: `'auto'` or the forced tier. */
   readonly kernel: 'auto' | Tier
@@ -160,8 +201,13 @@ export interface KernelInfo {
 /**
  * Which kernels are in use: the setting, the tier and threads a large float32 product gets,
  * what the runtime offers, and the product that ran last.
+ * @category Kernels
  * @example
- * kernelInfo().last?.tier // 'ts' after a float64 product
+ * // 'ts' after a float64 product (wasm is float32 only)
+ * matmul(ones([64, 64], { dtype: 'float64' }), ones([64, 64], { dtype: 'float64' }))
+ * kernelInfo().last?.tier // → 'ts'
+ * kernelInfo().last?.dtype // → 'float64'
+ * kernelInfo().tiers.slice(0, 2) // → ['ref', 'ts']
  */
 export const kernelInfo = (): KernelInfo => {
   const big = chooseKernel('float32', 1024, 1024, 1024)

@@ -83,7 +83,10 @@ export const dotGeneralShape = (
  * [batch…, lhs free…, rhs free…] = Σ over contracting axes of lhs·rhs. Operands of another
  * dtype than the result (float64 if either is float64, else float32) are converted first.
  * @example
- * evalDotGeneral([x, w], { contracting: [[1], [0]], batch: [[], []] }) // x·w
+ * // internal (not exported): the dotGeneral primitive's evaluation rule on concrete arrays, x·w here
+ * const x = array([[1, 2], [3, 4]])
+ * const w = array([[5, 6], [7, 8]])
+ * toArray(dotGeneral(x, w, { contracting: [[1], [0]], batch: [[], []] })) // → [[19, 22], [43, 50]]
  */
 export const evalDotGeneral = (inputs: readonly Concrete[], dims: DotDims): Concrete => {
   const { shape, dtype } = dotGeneralShape(inputs, dims)
@@ -93,8 +96,14 @@ export const evalDotGeneral = (inputs: readonly Concrete[], dims: DotDims): Conc
 
 /**
  * The product written into `out`, a contiguous array of the result's shape and dtype (from its offset on): how a compiled program places a product's result in its planned buffer. Returns `out`.
+ * @category Kernels
  * @example
- * dotGeneralInto([x, w], { contracting: [[1], [0]], batch: [[], []] }, planned)
+ * // from '@nabla/linalg/internal' (unstable, for nabla's compiler)
+ * const x = array([[1, 2], [3, 4]])
+ * const w = array([[5, 6], [7, 8]])
+ * const planned = new Concrete('float32', [2, 2], new Float32Array(4))
+ * dotGeneralInto([x, w], { contracting: [[1], [0]], batch: [[], []] }, planned) === planned // → true
+ * Array.from(planned.data) // → [19, 22, 43, 50]
  */
 export const dotGeneralInto = (
   inputs: readonly Concrete[],

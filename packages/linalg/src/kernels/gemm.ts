@@ -1,6 +1,9 @@
 /** The one signature every matrix-multiplication kernel tier implements (row-major GEMM with transpose flags). */
 
-/** Storage a GEMM kernel works on: float32 for every tier; float64 for `ref` and `ts`. */
+/**
+ * Storage a GEMM kernel works on: float32 for every tier; float64 for `ref` and `ts`.
+ * @category Kernels
+ */
 export type GemmArray = Float32Array | Float64Array
 
 /**
@@ -10,6 +13,7 @@ export type GemmArray = Float32Array | Float64Array
  * - op(B) is k×n likewise, with `transB` and `ldb`.
  * - C is m×n with row stride `ldc`: c[cOffset + i·ldc + j].
  * `a`, `b` and `c` have the same element type; k may be 0 (C becomes zeros).
+ * @category Kernels
  */
 export interface GemmArgs<T extends GemmArray = GemmArray> {
   readonly transA: boolean
@@ -28,5 +32,8 @@ export interface GemmArgs<T extends GemmArray = GemmArray> {
   readonly ldc: number
 }
 
-/** A kernel tier's entry point. */
+/**
+ * A kernel tier's entry point.
+ * @category Kernels
+ */
 export type GemmKernel = (args: GemmArgs) => void

@@ -16,7 +16,13 @@ export interface MergedAxis {
  * nest (each outer stride must be the inner stride times the inner extent). Size-1 axes
  * are skipped: their stride never matters.
  * @example
- * mergeAxes(x /* [2,3,4] contiguous *\/, [1, 2]) // { extent: 12, stride: 1 }
+ * // internal (not exported): for x contiguous [2, 3, 4], axes [1, 2] merge into { extent: 12, stride: 1 }. So
+ * // tensordot over them is one product of a [2, 12] by a [12, 5] matrix, read in place
+ * const x = ones([2, 3, 4])
+ * tensordot(x, ones([3, 4, 5])).shape // → [2, 5]
+ * const { m, n, k } = kernelInfo().last
+ * const product = { m, n, k }
+ * product // → { m: 2, n: 5, k: 12 }
  */
 export const mergeAxes = (x: Concrete, axes: readonly number[]): MergedAxis | null => {
   let extent = 1
@@ -44,7 +50,11 @@ export interface MatrixLayout {
  * then the operand must be copied. Leading dimensions obey BLAS's rule ld ≥ max(1, inner
  * extent), which every kernel tier may rely on.
  * @example
- * matrixLayout({ extent: 784, stride: 1 }, { extent: 128, stride: 784 }) // { trans: true, ld: 784 }: xᵀ, no copy
+ * // internal (not exported): matrixLayout({ extent: 784, stride: 1 }, { extent: 128, stride: 784 }) is
+ * // { trans: true, ld: 784 }: xᵀ, read in place with the transpose flag
+ * const x = ones([128, 784])
+ * matmul(transpose(x), ones([128, 16])).shape // → [784, 16]
+ * kernelInfo().last.transA // → true
  */
 export const matrixLayout = (rows: MergedAxis, cols: MergedAxis): MatrixLayout | null => {
   const plainLd = rows.extent <= 1 ? Math.max(1, cols.extent) : rows.stride
@@ -59,7 +69,11 @@ export const matrixLayout = (rows: MergedAxis, cols: MergedAxis): MatrixLayout |
 /**
  * The offset of each batch element (row-major over the batch axes) in an operand.
  * @example
- * batchOffsets(x, [0]) // x.offset + [0, 1, …]·x.strides[0]
+ * // internal (not exported): where each matrix of a batch starts, x.offset + [0, 1, …]·x.strides[0] for batch
+ * // axis 0. A batched product:
+ * const q = reshape(cast(arange(12), 'float32'), [3, 2, 2])
+ * const y = dotGeneral(q, q, { contracting: [[2], [1]], batch: [[0], [0]] })
+ * toArray(y)[2] // → toArray(matmul(array([[8, 9], [10, 11]]), array([[8, 9], [10, 11]])))
  */
 export const batchOffsets = (x: Concrete, axes: readonly number[]): Float64Array => {
   const extents = axes.map((a) => x.shape[a] as number)

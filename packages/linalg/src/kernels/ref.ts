@@ -5,9 +5,16 @@ import type { GemmArgs } from './gemm.js'
  * C = op(A)·op(B) by definition: c[i][j] = Σ_p A[i][p]·B[p][j], summed in float64
  * (JS numbers) and rounded once when stored.
  * @example
- * const c = new Float32Array(1)
- * refGemm({ transA: false, transB: false, m: 1, n: 1, k: 2, a: Float32Array.of(1, 2), aOffset: 0, lda: 2,
- *   b: Float32Array.of(3, 4), bOffset: 0, ldb: 1, c, cOffset: 0, ldc: 1 }) // c = [11]
+ * // internal (not exported): the ref tier. With c = new Float32Array(1),
+ * // refGemm({ transA: false, transB: false, m: 1, n: 1, k: 2, a: Float32Array.of(1, 2), aOffset: 0, lda: 2,
+ * //   b: Float32Array.of(3, 4), bOffset: 0, ldb: 1, c, cOffset: 0, ldc: 1 }) sets c to [11]. As a tier:
+ * const before = setKernel({ kernel: 'ref' })
+ * try {
+ *   toArray(matmul(array([[1, 2]]), array([[3], [4]]))) // → [[11]]
+ *   kernelInfo().last.tier // → 'ref'
+ * } finally {
+ *   setKernel(before)
+ * }
  */
 export const refGemm = ({ transA, transB, m, n, k, a, aOffset, lda, b, bOffset, ldb, c, cOffset, ldc }: GemmArgs) => {
   // A[i][p] = a[aOffset + i·ai + p·ap], B[p][j] = b[bOffset + p·bp + j·bj]

@@ -1,17 +1,25 @@
 /** The kernel tiers and the worker pool this runtime has, registered by name (see `all.ts`). */
 import type { GemmArgs, GemmKernel } from './gemm.js'
 
-/** A kernel tier: `ref` (naive oracle), `ts` (blocked TypeScript), `wasm` (WebAssembly SIMD, float32). */
+/**
+ * A kernel tier: `ref` (naive oracle), `ts` (blocked TypeScript), `wasm` (WebAssembly SIMD, float32).
+ * @category Kernels
+ */
 export type Tier = 'ref' | 'ts' | 'wasm'
 
 /**
  * Every tier name, in order of speed.
  * @example
- * tierNames.includes('wasm') // true
+ * // internal (not exported): ['ref', 'ts', 'wasm']; the tiers this runtime has, in that order:
+ * kernelInfo().tiers.slice(0, 2) // → ['ref', 'ts']
+ * setKernel({ kernel: 'cuda' as never }) // throws RangeError: kernel must be one of auto, ref, ts, wasm
  */
 export const tierNames: readonly Tier[] = ['ref', 'ts', 'wasm']
 
-/** Floating-point element types a GEMM runs on. */
+/**
+ * Floating-point element types a GEMM runs on.
+ * @category Kernels
+ */
 export type GemmDType = 'float32' | 'float64'
 
 /** A registered tier: its entry point and the element types it computes in. */
@@ -44,7 +52,9 @@ let pool: ThreadPool | null = null
 /**
  * Makes a tier available (the `ref` and `ts` tiers always are; `wasm` when the runtime has SIMD).
  * @example
- * registerKernel('ts', { kernel: tsGemm, dtypes: ['float32', 'float64'] })
+ * // internal (not exported): how the tiers are wired at load, e.g.
+ * // registerKernel('ts', { kernel: tsGemm, dtypes: ['float32', 'float64'] })
+ * kernelInfo().tiers.includes('ts') // → true
  */
 export const registerKernel = (tier: Tier, entry: TierEntry): void => {
   tiers.set(tier, entry)
@@ -53,7 +63,10 @@ export const registerKernel = (tier: Tier, entry: TierEntry): void => {
 /**
  * Makes worker-thread parallelism available.
  * @example
- * registerThreads({ defaultThreads: 2, maxThreads: 256, minWork: 1 << 19, tiers: ['wasm'], run })
+ * // internal (not exported): how the worker pool is wired at load, e.g.
+ * // registerThreads({ defaultThreads: 2, maxThreads: 256, minWork: 1 << 19, tiers: ['wasm'], run })
+ * // kernelInfo says whether there is one
+ * kernelInfo().workers // → threadSupport().available
  */
 export const registerThreads = (threads: ThreadPool): void => {
   pool = threads
@@ -62,20 +75,36 @@ export const registerThreads = (threads: ThreadPool): void => {
 /**
  * The registered entry of a tier, or undefined.
  * @example
- * tierEntry('wasm')?.kernel
+ * // internal (not exported): tierEntry('wasm')?.kernel is the wasm tier's entry point; it is what runs a forced
+ * // tier, and a tier that cannot compute the dtype hands the product to ts
+ * const before = setKernel({ kernel: 'wasm' })
+ * try {
+ *   matmul(ones([2, 2], { dtype: 'float64' }), ones([2, 2], { dtype: 'float64' }))
+ *   kernelInfo().last.tier // → 'ts'
+ * } finally {
+ *   setKernel(before)
+ * }
  */
 export const tierEntry = (tier: Tier): TierEntry | undefined => tiers.get(tier)
 
 /**
  * The registered tiers, in order of speed.
  * @example
- * registeredTiers() // ['ref', 'ts'] before the wasm tier is wired
+ * // internal (not exported): ['ref', 'ts'] before the wasm tier is wired; kernelInfo().tiers is it
+ * kernelInfo().tiers // → ['ref', 'ts', 'wasm'].filter((t) => t !== 'wasm' || kernelInfo().simd)
  */
 export const registeredTiers = (): Tier[] => tierNames.filter((t) => tiers.has(t))
 
 /**
  * The registered worker pool, or null.
  * @example
- * threadPool()?.minWork
+ * // internal (not exported): products below its minWork stay on the calling thread
+ * const before = setKernel({ kernel: 'wasm', threads: 2 })
+ * try {
+ *   matmul(ones([4, 4]), ones([4, 4]))
+ *   kernelInfo().last.threads // → 1
+ * } finally {
+ *   setKernel(before)
+ * }
  */
 export const threadPool = (): ThreadPool | null => pool

@@ -4,7 +4,10 @@
  */
 import { registeredTiers, type Tier, tierNames } from './registry.js'
 
-/** The tier to use (`'auto'`: chosen per product by size, dtype and capability) and the thread count. */
+/**
+ * The tier to use (`'auto'`: chosen per product by size, dtype and capability) and the thread count.
+ * @category Kernels
+ */
 export interface KernelSettings {
   readonly kernel: 'auto' | Tier
   readonly threads: 'auto' | number
@@ -19,8 +22,15 @@ const allowedKernels = `${tierNames.join(', ')} (or unset for automatic selectio
  * Settings from the environment: `NABLA_KERNEL=ref|ts|wasm` forces a tier, `NABLA_THREADS=n`
  * (a positive integer) a thread count. Unset or empty means automatic; anything else is an error.
  * @example
- * parseKernelEnv({ NABLA_KERNEL: 'ts', NABLA_THREADS: '1' }) // { kernel: 'ts', threads: 1 }
- * parseKernelEnv({ NABLA_THREADS: '0' })                    // throws: not a positive integer
+ * // internal (not exported): how NABLA_KERNEL=ts NABLA_THREADS=1 are read, as { kernel: 'ts', threads: 1 };
+ * // NABLA_THREADS=0 throws "is not a positive integer". setKernel takes the same settings in code:
+ * const before = setKernel({ kernel: 'ts', threads: 1 })
+ * try {
+ *   setKernel({}) // → { kernel: 'ts', threads: 1 }
+ * } finally {
+ *   setKernel(before)
+ * }
+ * setKernel({ threads: 0 }) // throws RangeError: threads must be a positive integer or 'auto'; got 0
  */
 export const parseKernelEnv = (env: KernelEnv): KernelSettings => {
   const k = env.NABLA_KERNEL?.trim() ?? ''
@@ -56,7 +66,14 @@ const checkAvailable = (source: string, kernel: 'auto' | Tier): void => {
 /**
  * The settings in force (the environment is read the first time this is called).
  * @example
- * kernelSettings() // { kernel: 'auto', threads: 'auto' }
+ * // internal (not exported): the settings in force, { kernel: 'auto', threads: 'auto' } unless NABLA_KERNEL,
+ * // NABLA_THREADS or setKernel say otherwise; setKernel returns them, and kernelInfo shows the tier
+ * const before = setKernel({ kernel: 'auto' })
+ * try {
+ *   kernelInfo().kernel // → 'auto'
+ * } finally {
+ *   setKernel(before)
+ * }
  */
 export const kernelSettings = (): KernelSettings => {
   if (current === null) {
@@ -71,10 +88,17 @@ export const kernelSettings = (): KernelSettings => {
  * Forces a kernel tier and/or thread count in code (the equivalent of `NABLA_KERNEL` and
  * `NABLA_THREADS`); `'auto'` restores automatic choice; an omitted field is left as it is.
  * Returns the previous settings, so a caller can restore them.
+ * @category Kernels
  * @example
  * const before = setKernel({ kernel: 'ts', threads: 1 })
- * // ... every product now runs on the blocked TypeScript kernel, on one thread
- * setKernel(before)
+ * try {
+ *   // ... every product now runs on the blocked TypeScript kernel, on one thread
+ *   matmul(ones([256, 256]), ones([256, 256]))
+ *   kernelInfo().last // → { tier: 'ts', threads: 1, dtype: 'float32', m: 256, n: 256, k: 256, transA: false, transB: false, relaxedSimd: false }
+ * } finally {
+ *   setKernel(before)
+ * }
+ * setKernel({ kernel: 'gpu' as never }) // throws RangeError: kernel must be one of auto, ref, ts, wasm
  */
 export const setKernel = (settings: Partial<KernelSettings>): KernelSettings => {
   const before = kernelSettings()
@@ -96,7 +120,16 @@ export const setKernel = (settings: Partial<KernelSettings>): KernelSettings => 
  * Forgets the settings so the next product reads the environment again (for tests of the
  * environment variables).
  * @example
- * process.env.NABLA_KERNEL = 'ref'; resetKernelSettings()
+ * // internal (not exported), for tests of the environment variables: after
+ * // process.env.NABLA_KERNEL = 'ref'; resetKernelSettings()
+ * // the next product reads NABLA_KERNEL again. In code, setKernel sets the same settings directly:
+ * const before = setKernel({ kernel: 'ref' })
+ * try {
+ *   matmul(ones([2, 2]), ones([2, 2]))
+ *   kernelInfo().last.tier // → 'ref'
+ * } finally {
+ *   setKernel(before)
+ * }
  */
 export const resetKernelSettings = (): void => {
   current = null

@@ -116,7 +116,19 @@ const storeTile = (c: GemmArray, at: number, ldc: number, rows: number, cols: nu
  * C = op(A)·op(B), blocked and packed for every size (the tier's tests call this directly,
  * so small products exercise the same packing code as large ones).
  * @example
- * blockedGemm({ transA: true, transB: false, m, n, k, a, aOffset: 0, lda: m, b, bOffset: 0, ldb: n, c, cOffset: 0, ldc: n })
+ * // internal (not exported): the ts tier's path for all but tiny products, e.g. for xᵀ·g
+ * // blockedGemm({ transA: true, transB: false, m, n, k, a, aOffset: 0, lda: m, b, bOffset: 0, ldb: n, c, cOffset: 0, ldc: n })
+ * const before = setKernel({ kernel: 'ts' })
+ * try {
+ *   const x = reshape(cast(arange(64 * 40), 'float64'), [64, 40])
+ *   const g = ones([64, 30], { dtype: 'float64' })
+ *   const xtg = dotGeneral(x, g, { contracting: [[0], [0]], batch: [[], []] })
+ *   kernelInfo().last.tier // → 'ts'
+ *   setKernel({ kernel: 'ref' })
+ *   toArray(xtg) // → toArray(dotGeneral(x, g, { contracting: [[0], [0]], batch: [[], []] }))
+ * } finally {
+ *   setKernel(before)
+ * }
  */
 export const blockedGemm = (x: GemmArgs): void => {
   const { m, n, k, c, cOffset, ldc } = x
@@ -172,6 +184,16 @@ const smallGemm = ({ transA, transB, m, n, k, a, aOffset, lda, b, bOffset, ldb, 
 /**
  * The TypeScript tier: a plain loop for tiny products, {@link blockedGemm} otherwise.
  * @example
- * tsGemm({ transA: false, transB: true, m: 128, n: 10, k: 512, a, aOffset: 0, lda: 512, b, bOffset: 0, ldb: 512, c, cOffset: 0, ldc: 10 })
+ * // internal (not exported): the ts tier, e.g. for h·wᵀ of a [128, 512] batch and [10, 512] weights:
+ * // tsGemm({ transA: false, transB: true, m: 128, n: 10, k: 512, a, aOffset: 0, lda: 512, b, bOffset: 0, ldb: 512, c, cOffset: 0, ldc: 10 })
+ * const before = setKernel({ kernel: 'ts' })
+ * try {
+ *   const h = ones([128, 512])
+ *   const w = ones([10, 512])
+ *   toArray(dot(h, transpose(w)))[0] // → Array(10).fill(512)
+ *   kernelInfo().last // → { tier: 'ts', threads: 1, dtype: 'float32', m: 128, n: 10, k: 512, transA: false, transB: true, relaxedSimd: false }
+ * } finally {
+ *   setKernel(before)
+ * }
  */
 export const tsGemm = (x: GemmArgs): void => (x.m * x.n * x.k <= SMALL ? smallGemm(x) : blockedGemm(x))

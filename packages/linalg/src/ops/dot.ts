@@ -12,11 +12,17 @@ import { bindDotGeneral, checkArray, checkContract, promote } from './operands.j
  *   dot(x, y)[i…, j…, n] = Σₖ x[i…, k]·y[j…, k, n].
  * A rank-0 operand multiplies element-wise, as in NumPy. Not symmetric: dot(x, y) ≠ dot(y, x).
  * The result is float32, or float64 if either operand is (integers are promoted).
+ * @category Linear algebra
  * @example
- * dot(array([1, 2, 3]), array([4, 5, 6]))            // 32 (rank 0)
- * dot(array([[1, 2], [3, 4]]), array([1, 1]))        // [3, 7]
- * dot(zeros([2, 3, 4, 5]), zeros([5, 6])).shape      // [2, 3, 4, 6]
- * pipe(x, dot(w))                                    // x·w
+ * import { pipe } from 'fp-ts/function'
+ * // rank 0
+ * dot(array([1, 2, 3]), array([4, 5, 6])) // → array(32)
+ * toArray(dot(array([[1, 2], [3, 4]]), array([1, 1]))) // → [3, 7]
+ * dot(zeros([2, 3, 4, 5]), zeros([5, 6])).shape // → [2, 3, 4, 6]
+ * // x·w
+ * const x = array([[1, 2]])
+ * const w = array([[3], [4]])
+ * toArray(pipe(x, dot(w))) // → [[11]]
  */
 export const dot: { (y: NDArray): (x: NDArray) => NDArray; (x: NDArray, y: NDArray): NDArray } = dual(
   2,

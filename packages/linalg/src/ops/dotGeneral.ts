@@ -60,11 +60,21 @@ const normalizeDims = (x: NDArray, y: NDArray, dims: DotDims): DotDims => {
  * `dot`, `matmul` and `tensordot` are all this primitive with particular dims (and so are
  * their derivatives). Operands of different or integer dtypes compute in float64 if either
  * is float64, else float32.
+ * @category Linear algebra
  * @example
- * dotGeneral(x, w, { contracting: [[1], [0]], batch: [[], []] })        // x·w, [m,k]·[k,n] → [m,n]
- * dotGeneral(x, g, { contracting: [[0], [0]], batch: [[], []] })        // xᵀ·g, no transpose copied
- * dotGeneral(q, k, { contracting: [[2], [2]], batch: [[0], [0]] })      // [b,s,d]·[b,t,d] → [b,s,t]
- * pipe(x, dotGeneral(w, { contracting: [[1], [0]], batch: [[], []] }))
+ * import { pipe } from 'fp-ts/function'
+ * const x = array([[1, 2], [3, 4]])
+ * const w = array([[1, 0], [1, 1]])
+ * // x·w, [m,k]·[k,n] → [m,n]
+ * toArray(dotGeneral(x, w, { contracting: [[1], [0]], batch: [[], []] })) // → [[3, 2], [7, 4]]
+ * // xᵀ·g, no transpose copied
+ * const g = array([[1, 1], [0, 1]])
+ * toArray(dotGeneral(x, g, { contracting: [[0], [0]], batch: [[], []] })) // → toArray(matmul(transpose(x), g))
+ * // [b,s,d]·[b,t,d] → [b,s,t]
+ * const q = zeros([8, 5, 16])
+ * const k = zeros([8, 7, 16])
+ * dotGeneral(q, k, { contracting: [[2], [2]], batch: [[0], [0]] }).shape // → [8, 5, 7]
+ * toArray(pipe(x, dotGeneral(w, { contracting: [[1], [0]], batch: [[], []] }))) // → [[3, 2], [7, 4]]
  */
 export const dotGeneral: {
   (y: NDArray, dims: DotDims): (x: NDArray) => NDArray

@@ -25,11 +25,18 @@ const batchShape = (x: NDArray, y: NDArray): number[] => {
  * (…, m, k)·(…, k, n) → (…, m, n), NumPy's `matmul`. A vector x is a row (a 1 prepended to
  * its shape, removed from the result); a vector y is a column (a 1 appended, removed).
  * Rank-0 operands are errors (use `mul`). Float32, or float64 if either operand is.
+ * @category Linear algebra
  * @example
- * matmul(zeros([128, 784]), zeros([784, 512])).shape   // [128, 512]
- * matmul(zeros([8, 3, 4]), zeros([4, 5])).shape        // [8, 3, 5]: the matrix is broadcast
- * matmul(zeros([2, 1, 3, 4]), zeros([6, 4, 5])).shape  // [2, 6, 3, 5]
- * pipe(x, matmul(w))
+ * import { pipe } from 'fp-ts/function'
+ * matmul(zeros([128, 784]), zeros([784, 512])).shape // → [128, 512]
+ * // the matrix is broadcast
+ * matmul(zeros([8, 3, 4]), zeros([4, 5])).shape // → [8, 3, 5]
+ * matmul(zeros([2, 1, 3, 4]), zeros([6, 4, 5])).shape // → [2, 6, 3, 5]
+ * const x = array([[1, 2], [3, 4]])
+ * const w = array([[1, 0], [1, 1]])
+ * toArray(matmul(x, w)) // → [[3, 2], [7, 4]]
+ * toArray(pipe(x, matmul(w))) // → [[3, 2], [7, 4]]
+ * matmul(zeros([2, 3]), zeros([2, 3])) // throws RangeError: 3 ≠ 2
  */
 export const matmul: { (y: NDArray): (x: NDArray) => NDArray; (x: NDArray, y: NDArray): NDArray } = dual(
   2,

@@ -3,7 +3,10 @@ import { dual, NDArray } from '@nabla/ndarray'
 import { normalizeAxis, showShape } from '@nabla/ndarray/core'
 import { bindDotGeneral, checkArray, checkContract } from './operands.js'
 
-/** Which axes `tensordot` sums over: the last n of x with the first n of y, or explicit lists (or single axes). */
+/**
+ * Which axes `tensordot` sums over: the last n of x with the first n of y, or explicit lists (or single axes).
+ * @category Linear algebra
+ */
 export type TensordotAxes = number | readonly [number | readonly number[], number | readonly number[]]
 
 const isAxes = (v: unknown): boolean => Number.isInteger(v) || (Array.isArray(v) && v.every(Number.isInteger))
@@ -49,11 +52,16 @@ const resolveAxes = (x: NDArray, y: NDArray, axes: TensordotAxes): [number[], nu
  * `axes = n` pairs the last n axes of x with the first n of y (default 2, as in NumPy);
  * `axes = [xAxes, yAxes]` pairs them explicitly. `tensordot(x, y, 1)` of matrices is x·y;
  * `tensordot(x, y, 0)` is the outer product.
+ * @category Linear algebra
  * @example
- * tensordot(zeros([3, 4, 5]), zeros([4, 5, 2])).shape          // [3, 2]
- * tensordot(zeros([3, 4, 5]), zeros([5, 3]), [[0, 2], [1, 0]]) // shape [4]
- * tensordot(array([1, 2]), array([3, 4]), 0)                   // [[3, 4], [6, 8]]
- * pipe(x, tensordot(y, 1))
+ * import { pipe } from 'fp-ts/function'
+ * tensordot(zeros([3, 4, 5]), zeros([4, 5, 2])).shape // → [3, 2]
+ * tensordot(zeros([3, 4, 5]), zeros([5, 3]), [[0, 2], [1, 0]]).shape // → [4]
+ * toArray(tensordot(array([1, 2]), array([3, 4]), 0)) // → [[3, 4], [6, 8]]
+ * // axes 1 of matrices: the matrix product
+ * const x = array([[1, 2], [3, 4]])
+ * const y = array([[1, 0], [1, 1]])
+ * toArray(pipe(x, tensordot(y, 1))) // → toArray(matmul(x, y))
  */
 export const tensordot: {
   (y: NDArray, axes?: TensordotAxes): (x: NDArray) => NDArray

@@ -41,7 +41,10 @@ const expression = (prim: string, params: unknown, args: readonly string[]): str
   return body.replace(/^\$o = /, '').replace(/\bx(\d)\b/g, (_, k: string) => args[Number(k)] as string)
 }
 
-/** The source of a cluster's loop (exported for tests and for printing what a program compiled to). */
+/**
+ * The source of a cluster's loop (exported for tests and for printing what a program compiled to).
+ * @category Kernels
+ */
 export const clusterSource = (step: LoopNest): { source: string; scratch: number } => {
   const { shape, inputs, nodes, reduction } = step
   // operands: leaf refs, stored nodes, the reduction's output (seen over the cluster's shape)
@@ -173,8 +176,24 @@ ${post.join('\n')}
  * The cluster's loop as a function over the program's buffers: generated WebAssembly SIMD where it covers the
  * cluster and its buffers are in the heap (`clusterWasm.ts`, same bits), else the JavaScript loop above.
  * `simd: false` asks for the JavaScript loop alone.
+ * @category Kernels
  * @example
- * const run = clusterKernel(step); run(buffers)
+ * import type { LoopNest, LoopRef } from '@nabla/ndarray/core'
+ * // out = x · 2 + y over four float32 elements: buffers 0 (x), 1 (y) and 2 (out)
+ * const ref = (base: number): LoopRef => ({ base, offset: 0, strides: [1], shape: [4], dtype: 'float32' })
+ * const step: LoopNest = {
+ *   shape: [4],
+ *   inputs: [{ kind: 'ref', ref: ref(0) }, { kind: 'literal', value: 2 }, { kind: 'ref', ref: ref(1) }],
+ *   nodes: [
+ *     { prim: 'mul', params: {}, args: [{ kind: 'input', index: 0 }, { kind: 'input', index: 1 }], dtype: 'float32', store: null },
+ *     { prim: 'add', params: {}, args: [{ kind: 'node', index: 0 }, { kind: 'input', index: 2 }], dtype: 'float32', store: ref(2) },
+ *   ],
+ *   reduction: null,
+ *   eqns: 2,
+ * }
+ * const buffers = [new Float32Array([1, 2, 3, 4]), new Float32Array([10, 20, 30, 40]), new Float32Array(4)]
+ * clusterKernel(step)(buffers)
+ * buffers[2] // → new Float32Array([12, 24, 36, 48])
  */
 export const clusterKernel = (step: LoopNest, options: { readonly simd?: boolean } = {}): LoopKernel => {
   const { source, scratch } = clusterSource(step)

@@ -33,11 +33,17 @@ const compareOps: Record<Comparison, CompareOp> = {
 const floatBinary = new Set(['add', 'sub', 'mul', 'div', 'maximum', 'minimum'])
 const floatUnary = new Set(['neg', 'sqrt'])
 
-/** Below this many elements the JavaScript loop is as quick as the call and the pointer checks. */
+/**
+ * Below this many elements the JavaScript loop is as quick as the call and the pointer checks.
+ * @category Kernels
+ */
 export const clusterWasmMinSize = 256
 
-/** How often a SIMD cluster ran, how often one fell back to JavaScript at run time (the heap full), and how
- * many buffers outside the heap were copied in or out around a run (for tests and benches). */
+/**
+ * How often a SIMD cluster ran, how often one fell back to JavaScript at run time (the heap full), and how
+ * many buffers outside the heap were copied in or out around a run (for tests and benches).
+ * @category Kernels
+ */
 export const clusterWasmStats = { runs: 0, fallbacks: 0, copies: 0 }
 
 type Kind = 'f32' | 'bool'
@@ -450,7 +456,22 @@ const build = (step: LoopNest, plan: Plan): Uint8Array<ArrayBuffer> => {
  * generator's kernel runs). The kernel runs `fallback` instead when a buffer it touches is not in the
  * WebAssembly heap, or the heap has no room for the column accumulators.
  * @example
- * const run = clusterWasmKernel(step, clusterKernel(step)) ?? clusterKernel(step)
+ * import type { LoopNest, LoopRef } from '@nabla/ndarray/core'
+ * import { clusterWasmKernel } from './clusterWasm.js'
+ * // out = x + 1 over n float32 elements: buffers 0 (x) and 1 (out)
+ * const step = (n: number): LoopNest => {
+ *   const ref = (base: number): LoopRef => ({ base, offset: 0, strides: [1], shape: [n], dtype: 'float32' })
+ *   const args = [{ kind: 'input', index: 0 }, { kind: 'input', index: 1 }] as const
+ *   const add = { prim: 'add', params: {}, args, dtype: 'float32', store: ref(1) } as const
+ *   return { shape: [n], inputs: [{ kind: 'ref', ref: ref(0) }, { kind: 'literal', value: 1 }], nodes: [add], reduction: null, eqns: 1 }
+ * }
+ * const js = (n: number) => clusterKernel(step(n), { simd: false })
+ * clusterWasmKernel(step(4), js(4)) // → undefined // below clusterWasmMinSize elements: the JavaScript loop runs
+ * const n = clusterWasmMinSize
+ * const run = clusterWasmKernel(step(n), js(n)) ?? js(n)
+ * const buffers = [new Float32Array(n).fill(2), new Float32Array(n)]
+ * run(buffers) // in SIMD when the buffers are in the heap, else by the fallback
+ * buffers[1]![n - 1] // → 3
  */
 export const clusterWasmKernel = (step: LoopNest, fallback: LoopKernel): LoopKernel | undefined => {
   if (!wasmEnabled() || !wasmHeap().resident) return undefined

@@ -8,8 +8,11 @@ import { type Operand, runLoop } from './loop.js'
 
 /**
  * A fresh zero-filled contiguous array.
+ * @category Kernels
  * @example
- * fresh('float32', [128, 10]) // zeros, strides [10, 1]
+ * const z = fresh('float32', [2, 3])
+ * z.strides  // → [3, 1]
+ * toArray(z) // → [[0, 0, 0], [0, 0, 0]]
  */
 export const fresh = (dtype: DType, shape: Shape): Concrete =>
   new Concrete(dtype, shape, allocate(dtype, sizeOf(shape)))
@@ -17,16 +20,21 @@ export const fresh = (dtype: DType, shape: Shape): Concrete =>
 /**
  * A contiguous array whose contents the caller will overwrite (see `allocate`'s `zero`): for a kernel that writes
  * every element, so the clearing is not paid twice.
+ * @category Kernels
  * @example
- * const out = blank('float32', [128, 512]) // then every element written
+ * const out = blank('float32', [2, 2]) // its contents are whatever the kernel writes next
+ * out.data.set([1, 2, 3, 4])
+ * toArray(out) // → [[1, 2], [3, 4]]
  */
 export const blank = (dtype: DType, shape: Shape): Concrete =>
   new Concrete(dtype, shape, allocate(dtype, sizeOf(shape), false))
 
 /**
  * `x` seen with the shape `shape` it broadcasts to: stride 0 along new and unit axes.
+ * @category Kernels
  * @example
- * broadcastOperand(bias, [128, 512]).strides // [0, 1] for a contiguous bias of shape [512]
+ * broadcastOperand(concrete('bias', zeros([512])), [128, 512]).strides // → [0, 1] // a new leading axis
+ * broadcastOperand(concrete('column', zeros([128, 1])), [128, 512]).strides // → [1, 0] // a unit axis
  */
 export const broadcastOperand = (x: Concrete, shape: Shape): Operand => {
   const lead = shape.length - x.rank
@@ -38,9 +46,11 @@ const outOperand = (x: Concrete): Operand => ({ data: x.data, offset: 0, strides
 
 /**
  * Runs `body` over inputs broadcast together into a fresh array of `dtype`.
+ * @category Kernels
  * @example
- * mapInto('float32', '$o = x0 > 0 ? x0 : 0', [x], 'relu') // relu in one loop
- * mapInto('float32', '$o = x0 + x1', [x, bias], 'add')   // [128, 512] + [512]
+ * const x = concrete('x', array([[-1, 2], [3, -4]]))
+ * toArray(mapInto('float32', '$o = x0 > 0 ? x0 : 0', [x], 'relu')) // → [[0, 2], [3, 0]] // relu in one loop
+ * toArray(mapInto('float32', '$o = x0 + x1', [x, concrete('bias', array([10, 20]))], 'add')) // → [[9, 22], [13, 16]]
  */
 export const mapInto = (dtype: DType, body: string, inputs: readonly Concrete[], op: string): Concrete => {
   let shape: Shape = inputs[0]?.shape ?? []
@@ -57,9 +67,15 @@ export const mapInto = (dtype: DType, body: string, inputs: readonly Concrete[],
 
 /**
  * A contiguous copy of `x` (or `x` itself when it already is one from offset 0 on).
+ * @category Kernels
  * @example
- * materialize(concrete('dot', transpose(x))).contiguous // true: a row-major copy
- * materialize(x, 'float64')                              // a float64 copy
+ * const t = concrete('dot', transpose(reshape(arange(6), [2, 3])))
+ * t.contiguous                    // → false
+ * const m = materialize(t)        // a row-major copy
+ * m.contiguous                    // → true
+ * Array.from(m.data)              // → [0, 3, 1, 4, 2, 5]
+ * materialize(t, 'float64').dtype // → 'float64'
+ * materialize(m) === m            // → true // already contiguous: no copy
  */
 export const materialize = (x: Concrete, dtype: DType = x.dtype): Concrete =>
   x.contiguous && x.offset === 0 && dtype === x.dtype && x.data.length === x.size
@@ -69,6 +85,11 @@ export const materialize = (x: Concrete, dtype: DType = x.dtype): Concrete =>
 type ElementwiseName = 'add' | 'sub' | 'mul' | 'div' | 'pow' | 'maximum' | 'minimum'
 type UnaryName = 'neg' | 'sign' | 'exp' | 'log' | 'sqrt' | 'tanh' | 'sin' | 'cos'
 
+/**
+ * The loop body of each binary arithmetic primitive, as JavaScript: `$o` is the output element, `x0` and `x1`
+ * the operands' elements (the element-wise kernels, `fuse` and the cluster kernels share them).
+ * @category Kernels
+ */
 export const binaryBodies: Record<ElementwiseName, string> = {
   add: '$o = x0 + x1',
   sub: '$o = x0 - x1',
@@ -80,6 +101,10 @@ export const binaryBodies: Record<ElementwiseName, string> = {
   minimum: '$o = x0 < x1 || x0 !== x0 ? x0 : x1',
 }
 
+/**
+ * The loop body of each unary element-wise primitive, as JavaScript: `$o` is the output element, `x0` the input's.
+ * @category Kernels
+ */
 export const unaryBodies: Record<UnaryName, string> = {
   neg: '$o = -x0',
   sign: '$o = x0 > 0 ? 1 : x0 < 0 ? -1 : x0',
@@ -93,6 +118,10 @@ export const unaryBodies: Record<UnaryName, string> = {
 
 // `+(a > b)` rather than `a > b ? 1 : 0`: V8 turns the unary plus into a flag read (setcc), the
 // conditional into a jump, which activations' random signs mispredict half the time (10× slower).
+/**
+ * The loop body of each comparison of the `compare` primitive, as JavaScript: `$o` is 1 where it holds, else 0.
+ * @category Kernels
+ */
 export const compareBodies: Record<Comparison, string> = {
   equal: '$o = +(x0 === x1)',
   notEqual: '$o = +(x0 !== x1)',
@@ -106,9 +135,11 @@ export const compareBodies: Record<Comparison, string> = {
  * The dtype each element-wise primitive produces from its inputs' dtypes: arithmetic in
  * the promoted type (8-bit and bool widened to int32), division and transcendental
  * functions in floating point, comparisons in bool.
+ * @category Kernels
  * @example
- * resultType('add', ['uint8', 'uint8']) // 'int32'
- * resultType('div', ['int32', 'int32']) // 'float32'
+ * resultType('add', ['uint8', 'uint8'])         // → 'int32'
+ * resultType('div', ['int32', 'int32'])         // → 'float32'
+ * resultType('compare', ['float32', 'float32']) // → 'bool'
  */
 export const resultType = (prim: PrimitiveName, dtypes: readonly DType[]): DType => {
   const joined = dtypes.reduce(promoteTypes)

@@ -179,10 +179,14 @@ const loops: Map<string, Map<number, LoopFn>>[] = []
 /**
  * Runs `body` over every index of `shape`. In `body`, `x0, x1, …` are the inputs' elements
  * and `$o` the output element (`'$o = x0 + x1'`, or `'$o += x0'` to accumulate).
+ * @category Kernels
  * @example
- * const out = fresh('float32', [128, 512])
+ * const x = concrete('x', array([[0, 1, 2], [3, 4, 5]]))
+ * const bias = concrete('bias', array([10, 20, 30]))
+ * const out = fresh('float32', [2, 3])
  * runLoop('$o = x0 + x1', out.shape, { data: out.data, offset: 0, strides: out.strides }, [
- *   broadcastOperand(x, out.shape), broadcastOperand(bias, out.shape)]) // x + bias, bias of shape [512]
+ *   broadcastOperand(x, out.shape), broadcastOperand(bias, out.shape)]) // x + bias, bias of shape [3]
+ * toArray(out) // → [[10, 21, 32], [13, 24, 35]]
  */
 export const runLoop = (body: string, shape: Shape, out: Operand, ins: readonly Operand[]): void =>
   loop(body, shape, out, ins, true)
@@ -191,7 +195,12 @@ export const runLoop = (body: string, shape: Shape, out: Operand, ins: readonly 
  * `runLoop` without its WebAssembly SIMD path: always the generated JavaScript loop (the reference that
  * tests compare the SIMD path with, bit for bit).
  * @example
- * runLoopJs('$o = x0 + x1', out.shape, outOperand, [x, bias])
+ * import { runLoopJs } from './loop.js'
+ * const x = concrete('x', array([[0, 1, 2], [3, 4, 5]]))
+ * const sums = fresh('float32', [3])
+ * // '$o += x0' accumulates: an output stride of 0 along the rows sums each column
+ * runLoopJs('$o += x0', [2, 3], { data: sums.data, offset: 0, strides: [0, 1] }, [broadcastOperand(x, [2, 3])])
+ * toArray(sums) // → [3, 5, 7]
  */
 export const runLoopJs = (body: string, shape: Shape, out: Operand, ins: readonly Operand[]): void =>
   loop(body, shape, out, ins, false)

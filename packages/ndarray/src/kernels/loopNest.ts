@@ -5,7 +5,10 @@
 import type { DType, TypedArray } from '../dtype.js'
 import type { PrimitiveName } from '../primitive.js'
 
-/** Where a loop's operand lives: buffer `base` (of the program's buffer table) seen through an offset and strides. */
+/**
+ * Where a loop's operand lives: buffer `base` (of the program's buffer table) seen through an offset and strides.
+ * @category Kernels
+ */
 export interface LoopRef {
   readonly base: number
   readonly offset: number
@@ -14,18 +17,27 @@ export interface LoopRef {
   readonly dtype: DType
 }
 
-/** A leaf a fused loop reads: a buffer (through a ref broadcast to the loop's shape) or a literal. */
+/**
+ * A leaf a fused loop reads: a buffer (through a ref broadcast to the loop's shape) or a literal.
+ * @category Kernels
+ */
 export type LoopInput =
   | { readonly kind: 'ref'; readonly ref: LoopRef }
   | { readonly kind: 'literal'; readonly value: number }
 
-/** What a node reads: another node's value or a leaf. */
+/**
+ * What a node reads: another node's value or a leaf.
+ * @category Kernels
+ */
 export interface LoopArg {
   readonly kind: 'node' | 'input'
   readonly index: number
 }
 
-/** One element-wise primitive of a fused loop. */
+/**
+ * One element-wise primitive of a fused loop.
+ * @category Kernels
+ */
 export interface LoopNode {
   readonly prim: PrimitiveName
   readonly params: unknown
@@ -38,6 +50,7 @@ export interface LoopNode {
 /**
  * A fused loop: element-wise nodes over `shape`, in order, optionally ending in a reduction of one node (or
  * leaf) over `axes` into `out`, a contiguous ref of the reduced shape.
+ * @category Kernels
  */
 export interface LoopNest {
   readonly shape: readonly number[]
@@ -53,7 +66,10 @@ export interface LoopNest {
   readonly eqns: number
 }
 
-/** A compiled step: runs over the program's buffers, indexed by base. */
+/**
+ * A compiled step: runs over the program's buffers, indexed by base.
+ * @category Kernels
+ */
 export type LoopKernel = (buffers: TypedArray[]) => void
 
 /** Merges adjacent axes along which every operand is contiguous, and drops unit axes (as the eager loop does). */

@@ -53,10 +53,23 @@ const types: Record<Kind, readonly unknown[]> = {
   sum: [Float64Array, Float32Array],
 }
 
-/** Below this many elements the copies and the call cost more than the JavaScript loop. @example rows * cols >= simdLoopMinSize */
+/**
+ * Below this many elements the copies and the call cost more than the JavaScript loop.
+ * @example
+ * import { simdLoopMinSize } from './simdLoop.js'
+ * simdLoopMinSize // → 4096 // a [64, 64] float32 sum is the smallest that runs in SIMD
+ */
 export const simdLoopMinSize = 4096
 
-/** How often the SIMD path ran (for tests: that it is taken, and not below the threshold). @example simdLoopStats.runs */
+/**
+ * How often the SIMD path ran (for tests: that it is taken, and not below the threshold).
+ * @example
+ * import { simdLoopStats } from './simdLoop.js'
+ * const before = simdLoopStats.runs
+ * add(ones([64, 64]), ones([64, 64])) // 4096 elements
+ * add(ones([2]), ones([2]))           // too few
+ * simdLoopStats.runs - before // → wasmEnabled() ? 1 : 0
+ */
 export const simdLoopStats = { runs: 0 }
 
 type Kernel = (rows: number, cols: number, ...pointerAndRowBytes: number[]) => void
@@ -271,7 +284,16 @@ type View = new (buffer: ArrayBufferLike, byteOffset: number, length: number) =>
  * a row accumulated into). Inputs in the heap are read in place, others copied into scratch blocks; so is
  * the output. Returns false, having done nothing, when it does not apply or the heap is full.
  * @example
- * if (!runSimdLoop('$o = x0 + x1', [128, 512], out, [x, bias], [[512, 1], [512, 1], [0, 1]])) runJsLoop()
+ * import { runSimdLoop } from './simdLoop.js'
+ * const x = new Float32Array(64 * 64).fill(1)
+ * const bias = new Float32Array(64).fill(2)
+ * const out = new Float32Array(64 * 64)
+ * const operand = (data: Float32Array, strides: number[]) => ({ data, offset: 0, strides })
+ * // x + bias over [64, 64], the bias a broadcast row (strides: output first)
+ * runSimdLoop('$o = x0 + x1', [64, 64], operand(out, [64, 1]), [operand(x, [64, 1]), operand(bias, [0, 1])], [
+ *   [64, 1], [64, 1], [0, 1]]) // → wasmEnabled() // false (nothing done) without SIMD: then the caller runs its JavaScript loop
+ * out[4095] // → wasmEnabled() ? 3 : 0
+ * runSimdLoop('$o = x0 + x1', [4], operand(out, [1]), [operand(x, [1]), operand(bias, [1])], [[1], [1], [1]]) // → false // too few
  */
 export const runSimdLoop = (
   body: string,

@@ -5,8 +5,10 @@
  * for a name that differs from a known one only in case, such as NumPy's `keepdims` for `keepDims`), or when a
  * flag is not a boolean.
  * @example
- * checkOptions('sum', { keepdims: true }, ['axis', 'keepDims'], ['keepDims'])
- * // TypeError: sum: unknown option "keepdims" (did you mean "keepDims"?); the options are axis, keepDims
+ * import { checkOptions } from './checkOptions.js'
+ * checkOptions('sum', { keepDims: true }, ['axis', 'keepDims'], ['keepDims']) // → undefined
+ * checkOptions('sum', { keepdims: true }, ['axis', 'keepDims'], ['keepDims']) // throws TypeError: (did you mean "keepDims"?)
+ * checkOptions('sum', { keepDims: 1 }, ['axis', 'keepDims'], ['keepDims'])    // throws TypeError: keepDims
  */
 export const checkOptions = (
   op: string,

@@ -5,10 +5,16 @@ import { Concrete, NDArray } from '../ndarray.js'
 import { checkShape, type Shape, showShape, sizeOf } from '../shape.js'
 import { concrete } from '../trace.js'
 
-/** Nested JS arrays of numbers or booleans, any depth (a bare number is a scalar). */
+/**
+ * Nested JS arrays of numbers or booleans, any depth (a bare number is a scalar).
+ * @category Creation
+ */
 export type NestedArray = number | boolean | readonly NestedArray[]
 
-/** Options shared by the creation functions. */
+/**
+ * Options shared by the creation functions.
+ * @category Creation
+ */
 export interface CreateOptions {
   /** Element type; `float32` unless said otherwise. */
   readonly dtype?: DType
@@ -67,9 +73,14 @@ const firstLeaf = (data: NestedArray): NestedArray =>
  * An array from nested JS arrays, a typed array or a scalar. Numbers give `float32` and
  * booleans `bool` unless `dtype` says otherwise; a typed array keeps its type. With
  * `shape`, the flat data is laid out row-major in that shape.
+ * @category Creation
  * @example
- * array([[0, 1], [2, 3], [4, 5]]).shape            // [3, 2]
- * array(new Uint8Array([1, 2, 3, 4]), { shape: [2, 2] }).dtype // 'uint8'
+ * array([[0, 1], [2, 3], [4, 5]]).shape // → [3, 2]
+ * array([[0, 1], [2, 3]]).dtype          // → 'float32'
+ * array([true, false]).dtype             // → 'bool'
+ * const u = array(new Uint8Array([1, 2, 3, 4]), { shape: [2, 2] })
+ * u.dtype      // → 'uint8'
+ * toArray(u)   // → [[1, 2], [3, 4]]
  */
 export const array = (
   data: NestedArray | TypedArray | NDArray,
@@ -107,8 +118,9 @@ const reshapeFlat = (dtype: DType, data: TypedArray, shape: Shape, size: number)
 
 /**
  * An array of `shape` filled with `value`.
+ * @category Creation
  * @example
- * full([2, 3], 7, { dtype: 'int32' })
+ * toArray(full([2, 3], 7, { dtype: 'int32' })) // → [[7, 7, 7], [7, 7, 7]]
  */
 export const full = (shape: Shape, value: number | boolean, { dtype }: CreateOptions = {}): NDArray =>
   filled('full', shape, value, dtype)
@@ -125,24 +137,32 @@ const filled = (op: string, shape: Shape, value: number | boolean, dtype: DType 
 
 /**
  * An array of zeros (the book's `array(rep(0, 2*3*2), dim = c(2,3,2))`).
+ * @category Creation
  * @example
- * zeros([3, 5]).shape // [3, 5]
+ * zeros([3, 5]).shape           // → [3, 5]
+ * toArray(zeros([2], { dtype: 'int32' })) // → [0, 0]
  */
 export const zeros = (shape: Shape, { dtype }: CreateOptions = {}): NDArray => filled('zeros', shape, 0, dtype)
 
 /**
  * An array of ones.
+ * @category Creation
  * @example
- * ones([2], { dtype: 'int32' })
+ * const o = ones([2], { dtype: 'int32' })
+ * toArray(o) // → [1, 1]
+ * o.dtype    // → 'int32'
  */
 export const ones = (shape: Shape, { dtype }: CreateOptions = {}): NDArray => filled('ones', shape, 1, dtype)
 
 /**
  * Evenly spaced values in the half-open interval [start, stop), as NumPy's `arange`:
  * `int32` when every argument is an integer, else `float32`.
+ * @category Creation
  * @example
- * arange(5)          // [0, 1, 2, 3, 4]
- * arange(1, 2, 0.25) // [1, 1.25, 1.5, 1.75]
+ * toArray(arange(5))          // → [0, 1, 2, 3, 4]
+ * arange(5).dtype             // → 'int32'
+ * toArray(arange(1, 2, 0.25)) // → [1, 1.25, 1.5, 1.75]
+ * arange(1, 2, 0.25).dtype    // → 'float32'
  */
 export const arange = (start: number, stop?: number, step = 1, { dtype }: CreateOptions = {}): NDArray => {
   const [lo, hi] = stop === undefined ? [0, start] : [start, stop]
@@ -163,8 +183,9 @@ export const arange = (start: number, stop?: number, step = 1, { dtype }: Create
 
 /**
  * Evenly spaced `num` values from `start` to `stop` inclusive.
+ * @category Creation
  * @example
- * linspace(0, 1, 5) // [0, 0.25, 0.5, 0.75, 1]
+ * toArray(linspace(0, 1, 5)) // → [0, 0.25, 0.5, 0.75, 1]
  */
 export const linspace = (
   start: number,
@@ -181,8 +202,10 @@ export const linspace = (
 
 /**
  * The n×m identity matrix (square when m is omitted).
+ * @category Creation
  * @example
- * eye(3)
+ * toArray(eye(3))    // → [[1, 0, 0], [0, 1, 0], [0, 0, 1]]
+ * toArray(eye(2, 3)) // → [[1, 0, 0], [0, 1, 0]]
  */
 export const eye = (n: number, m: number = n, { dtype = 'float32' }: CreateOptions = {}): NDArray => {
   checkShape('eye', [n, m])
@@ -193,8 +216,10 @@ export const eye = (n: number, m: number = n, { dtype = 'float32' }: CreateOptio
 
 /**
  * A fresh contiguous typed-array copy of the elements, in row-major order.
+ * @category Arrays
  * @example
- * toTypedArray(array([1, 2])) // Float32Array [1, 2]
+ * toTypedArray(array([1, 2])) // → new Float32Array([1, 2])
+ * toTypedArray(transpose(reshape(arange(4), [2, 2]))) // → new Int32Array([0, 2, 1, 3])
  */
 export const toTypedArray = (x: NDArray): TypedArray => {
   const c = concrete('toTypedArray', x)
@@ -205,8 +230,11 @@ export const toTypedArray = (x: NDArray): TypedArray => {
 
 /**
  * The elements as nested JS arrays (booleans for `bool`); a scalar gives a number.
+ * @category Arrays
  * @example
- * toArray(reshape(arange(6), [3, 2])) // [[0, 1], [2, 3], [4, 5]]
+ * toArray(reshape(arange(6), [3, 2])) // → [[0, 1], [2, 3], [4, 5]]
+ * toArray(array([1, 0], { dtype: 'bool' })) // → [true, false]
+ * toArray(sum(arange(4)))             // → 6
  */
 export const toArray = (x: NDArray): NestedArray => {
   const flat = toTypedArray(concrete('toArray', x))
@@ -222,8 +250,10 @@ export const toArray = (x: NDArray): NestedArray => {
 
 /**
  * The single element of a size-1 array, as a JS number.
+ * @category Arrays
  * @example
- * item(sum(array([1, 2, 3]))) // 6
+ * item(sum(array([1, 2, 3]))) // → 6
+ * item(arange(3))             // throws RangeError: exactly one element
  */
 export const item = (x: NDArray): number => {
   const c = concrete('item', x)

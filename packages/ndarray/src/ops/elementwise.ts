@@ -6,7 +6,10 @@ import type { Comparison, PrimitiveName } from '../primitive.js'
 import { broadcastShapes } from '../shape.js'
 import { bind } from '../trace.js'
 
-/** What element-wise ops accept: an array, or a JS number that takes the array's dtype when it fits. */
+/**
+ * What element-wise ops accept: an array, or a JS number that takes the array's dtype when it fits.
+ * @category Element-wise
+ */
 export type Operand = NDArray | number
 
 const describe = (x: unknown): string =>
@@ -50,89 +53,151 @@ const unary =
 
 /**
  * x + y, broadcasting.
+ * @category Element-wise
  * @example
- * add(array([[1, 2], [3, 4]]), array([10, 20])) // [[11, 22], [13, 24]]
- * pipe(x, add(1))
+ * import { pipe } from 'fp-ts/lib/function.js'
+ * toArray(add(array([[1, 2], [3, 4]]), array([10, 20]))) // → [[11, 22], [13, 24]]
+ * toArray(pipe(array([1, 2]), add(1)))                 // → [2, 3]
+ * add(zeros([2]), zeros([3]))                          // throws RangeError: add
  */
 export const add: Binary = binary('add')
 /**
  * x − y, broadcasting.
+ * @category Element-wise
  * @example
- * sub(array([3, 4]), 1) // [2, 3]
+ * toArray(sub(array([3, 4]), 1)) // → [2, 3]
  */
 export const sub: Binary = binary('sub')
 /**
  * x · y element-wise (not the dot product), broadcasting.
+ * @category Element-wise
  * @example
- * mul(array([1, 2]), array([3, 4])) // [3, 8]
+ * toArray(mul(array([1, 2]), array([3, 4]))) // → [3, 8]
  */
 export const mul: Binary = binary('mul')
 /**
  * x / y, broadcasting; always floating point (integer images / 255 give float32).
+ * @category Element-wise
  * @example
- * div(array(new Uint8Array([0, 255])), 255) // float32 [0, 1]
+ * const d = div(array(new Uint8Array([0, 255])), 255)
+ * toArray(d) // → [0, 1]
+ * d.dtype    // → 'float32'
  */
 export const div: Binary = binary('div')
 /**
  * x ** y, broadcasting; floating point.
+ * @category Element-wise
  * @example
- * pow(array([2, 3]), 2) // [4, 9]
+ * toArray(pow(array([2, 3]), 2)) // → [4, 9]
  */
 export const pow: Binary = binary('pow')
 /**
  * Element-wise maximum (R's `pmax`), broadcasting; NaN propagates.
+ * @category Element-wise
  * @example
- * maximum(x, 0) // relu
+ * const x = array([-1, 2, NaN])
+ * toArray(maximum(x, 0)) // → [0, 2, NaN]
  */
 export const maximum: Binary = binary('maximum')
 /**
  * Element-wise minimum (R's `pmin`), broadcasting; NaN propagates.
+ * @category Element-wise
  * @example
- * minimum(array([1, 5]), 3) // [1, 3]
+ * toArray(minimum(array([1, 5]), 3)) // → [1, 3]
  */
 export const minimum: Binary = binary('minimum')
 
-/** −x. @example neg(array([1, -2])) // [-1, 2] */
+/**
+ * −x. @example toArray(neg(array([1, -2]))) // → [-1, 2]
+ * @category Element-wise
+ */
 export const neg: Unary = unary('neg')
-/** The sign of each element: −1, 0 or 1 (NaN stays NaN). @example sign(array([-3, 0, 2])) // [-1, 0, 1] */
+/**
+ * The sign of each element: −1, 0 or 1 (NaN stays NaN). @example toArray(sign(array([-3, 0, 2, NaN]))) // → [-1, 0, 1, NaN]
+ * @category Element-wise
+ */
 export const sign: Unary = unary('sign')
-/** eˣ. @example exp(array([0])) // [1] */
+/**
+ * eˣ. @example toArray(exp(array([0, 1]))) // → [1, 2.7182817]
+ * @category Element-wise
+ */
 export const exp: Unary = unary('exp')
-/** Natural logarithm. @example log(array([1])) // [0] */
+/**
+ * Natural logarithm. @example toArray(log(array([1, Math.E]))) // → [0, 1]
+ * @category Element-wise
+ */
 export const log: Unary = unary('log')
-/** Square root. @example sqrt(array([4, 9])) // [2, 3] */
+/**
+ * Square root. @example toArray(sqrt(array([4, 9]))) // → [2, 3]
+ * @category Element-wise
+ */
 export const sqrt: Unary = unary('sqrt')
-/** Hyperbolic tangent. @example tanh(array([0])) // [0] */
+/**
+ * Hyperbolic tangent. @example toArray(tanh(array([0, 1]))) // → [0, 0.7615942]
+ * @category Element-wise
+ */
 export const tanh: Unary = unary('tanh')
-/** Sine. @example sin(array([0])) // [0] */
+/**
+ * Sine. @example toArray(sin(array([0, Math.PI / 2]))) // → [0, 1]
+ * @category Element-wise
+ */
 export const sin: Unary = unary('sin')
-/** Cosine. @example cos(array([0])) // [1] */
+/**
+ * Cosine. @example toArray(cos(array([0, Math.PI]))) // → [1, -1]
+ * @category Element-wise
+ */
 export const cos: Unary = unary('cos')
-/** |x|, as x · sign(x). @example abs(array([-2, 3])) // [2, 3] */
+/**
+ * |x|, as x · sign(x). @example toArray(abs(array([-2, 3]))) // → [2, 3]
+ * @category Element-wise
+ */
 export const abs: Unary = (x) => mul(x, sign(x))
-/** x². @example square(array([3])) // [9] */
+/**
+ * x². @example toArray(square(array([3, -2]))) // → [9, 4]
+ * @category Element-wise
+ */
 export const square: Unary = (x) => mul(x, x)
 
 const comparison = (op: Comparison): Binary =>
   dual(2, (x: Operand, y: Operand) => bind('compare', operands(op, x, y), { op }))
 
-/** x = y element-wise, as `bool`. @example equal(array([1, 2]), 2) // [false, true] */
+/**
+ * x = y element-wise, as `bool`. @example toArray(equal(array([1, 2]), 2)) // → [false, true]
+ * @category Element-wise
+ */
 export const equal: Binary = comparison('equal')
-/** x ≠ y element-wise, as `bool`. @example notEqual(array([1, 2]), 2) // [true, false] */
+/**
+ * x ≠ y element-wise, as `bool`. @example toArray(notEqual(array([1, 2]), 2)) // → [true, false]
+ * @category Element-wise
+ */
 export const notEqual: Binary = comparison('notEqual')
-/** x > y element-wise, as `bool`. @example greater(array([1, 2]), 1) // [false, true] */
+/**
+ * x > y element-wise, as `bool`. @example toArray(greater(array([1, 2]), 1)) // → [false, true]
+ * @category Element-wise
+ */
 export const greater: Binary = comparison('greater')
-/** x ≥ y element-wise, as `bool`. @example greaterEqual(array([1, 2]), 2) // [false, true] */
+/**
+ * x ≥ y element-wise, as `bool`. @example toArray(greaterEqual(array([1, 2]), 2)) // → [false, true]
+ * @category Element-wise
+ */
 export const greaterEqual: Binary = comparison('greaterEqual')
-/** x < y element-wise, as `bool`. @example less(array([1, 2]), 2) // [true, false] */
+/**
+ * x < y element-wise, as `bool`. @example toArray(less(array([1, 2]), 2)) // → [true, false]
+ * @category Element-wise
+ */
 export const less: Binary = comparison('less')
-/** x ≤ y element-wise, as `bool`. @example lessEqual(array([1, 2]), 1) // [true, false] */
+/**
+ * x ≤ y element-wise, as `bool`. @example toArray(lessEqual(array([1, 2]), 1)) // → [true, false]
+ * @category Element-wise
+ */
 export const lessEqual: Binary = comparison('lessEqual')
 
 /**
  * Chooses `x` where `condition` is true (non-zero) and `y` elsewhere, broadcasting all three.
+ * @category Element-wise
  * @example
- * where(greater(x, 0), x, 0) // relu again
+ * const x = array([-1, 2, -3])
+ * toArray(where(greater(x, 0), x, 0)) // → [0, 2, 0] // relu again
  */
 export const where = (condition: NDArray, x: Operand, y: Operand): NDArray => {
   const c = checkArray('where', condition, 'an NDArray condition')
@@ -143,8 +208,11 @@ export const where = (condition: NDArray, x: Operand, y: Operand): NDArray => {
 
 /**
  * Limits values to [lo, hi] (either bound may be omitted with `undefined`).
+ * @category Element-wise
  * @example
- * clip(array([-1, 0.5, 2]), 0, 1) // [0, 0.5, 1]
+ * toArray(clip(array([-1, 0.5, 2]), 0, 1))         // → [0, 0.5, 1]
+ * toArray(clip(array([-1, 0.5, 2]), undefined, 1)) // → [-1, 0.5, 1]
+ * clip(array([1]), 1, 0)                           // throws RangeError: lower bound 1 is above upper bound 0
  */
 export const clip: {
   (lo: Operand | undefined, hi: Operand | undefined): (x: NDArray) => NDArray
@@ -160,8 +228,10 @@ export const clip: {
 /**
  * Converts to another dtype: floats to integers truncate toward zero (C-like), any
  * non-zero (and NaN) becomes `true` as bool.
+ * @category Data types
  * @example
- * cast(array([1.7, -1.7]), 'int32') // [1, -1]
+ * toArray(cast(array([1.7, -1.7]), 'int32')) // → [1, -1]
+ * toArray(cast(array([0, 2, NaN]), 'bool'))  // → [false, true, true]
  */
 export const cast: { (dtype: DType): (x: NDArray) => NDArray; (x: NDArray, dtype: DType): NDArray } = dual(
   2,

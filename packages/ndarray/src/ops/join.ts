@@ -17,8 +17,11 @@ const checkList = (op: string, xs: readonly NDArray[]): void => {
 
 /**
  * Joins arrays along an existing axis (default 0); other axes must match. Mixed dtypes promote.
+ * @category Shape
  * @example
- * concat([zeros([2, 3]), ones([1, 3])]).shape // [3, 3]
+ * toArray(concat([zeros([2, 3]), ones([1, 3])]))    // → [[0, 0, 0], [0, 0, 0], [1, 1, 1]]
+ * toArray(concat([zeros([2, 1]), ones([2, 2])], 1)) // → [[0, 1, 1], [0, 1, 1]]
+ * concat([zeros([2, 3]), ones([1, 2])])             // throws RangeError: incompatible with [2,3] outside axis 0
  */
 export const concat = (xs: readonly NDArray[], axis = 0): NDArray => {
   checkList('concat', xs)
@@ -43,8 +46,10 @@ export const concat = (xs: readonly NDArray[], axis = 0): NDArray => {
 
 /**
  * Joins equally shaped arrays along a new axis (default 0).
+ * @category Shape
  * @example
- * stack([zeros([28, 28]), ones([28, 28])]).shape // [2, 28, 28]
+ * stack([zeros([28, 28]), ones([28, 28])]).shape       // → [2, 28, 28]
+ * toArray(stack([array([1, 2]), array([3, 4])], 1))   // → [[1, 3], [2, 4]]
  */
 export const stack = (xs: readonly NDArray[], axis = 0): NDArray => {
   checkList('stack', xs)
@@ -62,9 +67,10 @@ export const stack = (xs: readonly NDArray[], axis = 0): NDArray => {
 /**
  * Pads with zeros: `widths[i] = [before, after]` for axis i, or `[before, after, interior]`
  * to also put `interior` zeros between neighbouring elements (missing axes unpadded).
+ * @category Shape
  * @example
- * pad(ones([2, 2]), [[1, 1], [0, 2]]).shape // [4, 4]
- * pad(array([1, 2, 3]), [[0, 0, 1]])         // [1, 0, 2, 0, 3]
+ * toArray(pad(ones([2, 2]), [[1, 1], [0, 2]])) // → [[0, 0, 0, 0], [1, 1, 0, 0], [1, 1, 0, 0], [0, 0, 0, 0]]
+ * toArray(pad(array([1, 2, 3]), [[0, 0, 1]]))  // → [1, 0, 2, 0, 3]
  */
 export const pad = (x: NDArray, widths: readonly (readonly [number, number, number?])[]): NDArray => {
   if (!(x instanceof NDArray)) throw new TypeError(`pad: expected an NDArray, got ${typeof x}`)
@@ -86,8 +92,10 @@ export const pad = (x: NDArray, widths: readonly (readonly [number, number, numb
 /**
  * The transpose of `take`: an array with extent `size` along `axis`, zero except that
  * each block of `updates` is added at its index (repeated indices accumulate).
+ * @category Indexing
  * @example
- * scatterAdd(array([1, 2, 3]), [0, 2, 0], 3) // [4, 0, 2]
+ * toArray(scatterAdd(array([1, 2, 3]), [0, 2, 0], 3))        // → [4, 0, 2]
+ * toArray(scatterAdd(array([[1, 1], [2, 2]]), [1, 1], 3))    // → [[0, 0], [3, 3], [0, 0]]
  */
 export const scatterAdd = (updates: NDArray, indices: NDArray | readonly number[], size: number, axis = 0): NDArray => {
   if (!(updates instanceof NDArray))

@@ -7,7 +7,10 @@ import { bind } from '../trace.js'
 import { checkOptions } from './checkOptions.js'
 import { cast, div, neg } from './elementwise.js'
 
-/** Which axes to reduce (all when omitted) and whether to keep them as size 1. */
+/**
+ * Which axes to reduce (all when omitted) and whether to keep them as size 1.
+ * @category Reductions
+ */
 export interface ReduceOptions {
   readonly axis?: number | readonly number[]
   readonly keepDims?: boolean
@@ -53,15 +56,22 @@ const minImpl = reduction('min', 'reduceMax', false)
 
 /**
  * Sum over `axis` (all axes when omitted). Integer sums are int32, accumulated exactly.
+ * @category Reductions
  * @example
- * sum(array([[1, 2], [3, 4]]), { axis: 0 }) // [4, 6]
+ * const x = array([[1, 2], [3, 4]])
+ * toArray(sum(x, { axis: 0 }))                 // → [4, 6]
+ * toArray(sum(x))                              // → 10
+ * sum(x, { axis: 1, keepDims: true }).shape    // → [2, 1]
+ * sum(arange(4)).dtype                         // → 'int32'
  */
 export const sum: Reduction = dual(isDataFirst, sumImpl)
 
 /**
  * Mean over `axis` (all axes when omitted); integer input gives float32.
+ * @category Reductions
  * @example
- * mean(array([[1, 2], [3, 4]]), { axis: 1 }) // [1.5, 3.5]
+ * toArray(mean(array([[1, 2], [3, 4]]), { axis: 1 })) // → [1.5, 3.5]
+ * mean(arange(4)).dtype                               // → 'float32'
  */
 export const mean: Reduction = dual(isDataFirst, (x: NDArray, options: ReduceOptions = {}): NDArray => {
   checkArray('mean', x)
@@ -74,15 +84,19 @@ export const mean: Reduction = dual(isDataFirst, (x: NDArray, options: ReduceOpt
 
 /**
  * Maximum over `axis` (all axes when omitted); NaN propagates.
+ * @category Reductions
  * @example
- * max(array([[1, 5], [3, 4]]), { axis: 1 }) // [5, 4]
+ * toArray(max(array([[1, 5], [3, 4]]), { axis: 1 })) // → [5, 4]
+ * toArray(max(array([1, NaN, 3])))                   // → NaN
  */
 export const max: Reduction = dual(isDataFirst, maxImpl)
 
 /**
  * Minimum over `axis` (all axes when omitted); NaN propagates.
+ * @category Reductions
  * @example
- * min(array([[1, 5], [3, 4]])) // 1
+ * toArray(min(array([[1, 5], [3, 4]])))              // → 1
+ * toArray(min(array([[1, 5], [3, 4]]), { axis: 0 })) // → [1, 4]
  */
 export const min: Reduction = dual(isDataFirst, (x: NDArray, options: ReduceOptions = {}): NDArray => {
   checkArray('min', x)
@@ -91,7 +105,10 @@ export const min: Reduction = dual(isDataFirst, (x: NDArray, options: ReduceOpti
   return m.dtype === x.dtype ? m : cast(m, x.dtype)
 })
 
-/** Which axis to search (the flattened array when omitted) and whether to keep it as size 1. */
+/**
+ * Which axis to search (the flattened array when omitted) and whether to keep it as size 1.
+ * @category Reductions
+ */
 export interface ArgOptions {
   readonly axis?: number
   readonly keepDims?: boolean
@@ -118,14 +135,17 @@ const argImpl =
 
 /**
  * Index of the first maximum along `axis` (of the flattened array when omitted), as int32.
+ * @category Reductions
  * @example
- * argmax(array([[1, 9, 3], [7, 2, 7]]), { axis: 1 }) // [1, 0]
+ * toArray(argmax(array([[1, 9, 3], [7, 2, 7]]), { axis: 1 })) // → [1, 0]
+ * argmax(array([1, 2])).dtype                                // → 'int32'
  */
 export const argmax: ArgReduction = dual(isDataFirst, argImpl('argmax', false))
 
 /**
  * Index of the first minimum along `axis` (of the flattened array when omitted), as int32.
+ * @category Reductions
  * @example
- * argmin(array([3, 1, 1])) // 1
+ * toArray(argmin(array([3, 1, 1]))) // → 1
  */
 export const argmin: ArgReduction = dual(isDataFirst, argImpl('argmin', true))

@@ -14,9 +14,12 @@ const checkArray = (op: string, x: unknown): NDArray => {
 /**
  * The same elements in a new shape, read and written in row-major order (the book's
  * `array_reshape`, not R's column-major `dim<-`). One extent may be −1, inferred.
+ * @category Shape
  * @example
- * reshape(array([[0, 1], [2, 3], [4, 5]]), [6, 1]) // [[0], [1], [2], [3], [4], [5]]
- * pipe(x, reshape([2, -1]))                        // [[0, 1, 2], [3, 4, 5]]
+ * import { pipe } from 'fp-ts/lib/function.js'
+ * toArray(reshape(array([[0, 1], [2, 3], [4, 5]]), [6, 1])) // → [[0], [1], [2], [3], [4], [5]]
+ * toArray(pipe(arange(6), reshape([2, -1])))                // → [[0, 1, 2], [3, 4, 5]]
+ * reshape(arange(6), [4])                                   // throws RangeError: cannot reshape [6]
  */
 export const reshape: { (shape: Shape): (x: NDArray) => NDArray; (x: NDArray, shape: Shape): NDArray } = dual(
   2,
@@ -50,16 +53,20 @@ export const reshape: { (shape: Shape): (x: NDArray) => NDArray; (x: NDArray, sh
 
 /**
  * Flattens every axis after the first (samples × features), in row-major order.
+ * @category Shape
  * @example
- * flatten(zeros([60000, 28, 28])).shape // [60000, 784]
+ * flatten(zeros([60000, 28, 28])).shape // → [60000, 784]
  */
 export const flatten = (x: NDArray): NDArray =>
   reshape(checkArray('flatten', x), x.rank === 0 ? [1] : [x.shape[0] as number, -1])
 
 /**
  * Permutes axes (reverses them when `perm` is omitted: the book's `t()` for a matrix).
+ * @category Shape
  * @example
- * transpose(zeros([300, 20])).shape // [20, 300]
+ * transpose(zeros([300, 20])).shape              // → [20, 300]
+ * toArray(transpose(reshape(arange(6), [2, 3]))) // → [[0, 3], [1, 4], [2, 5]]
+ * transpose(zeros([2, 3, 4]), [2, 0, 1]).shape   // → [4, 2, 3]
  */
 export const transpose: {
   (perm?: readonly number[]): (x: NDArray) => NDArray
@@ -78,8 +85,10 @@ export const transpose: {
 
 /**
  * Inserts a size-1 axis at `axis` (negative counts from the end of the result).
+ * @category Shape
  * @example
- * expandDims(zeros([28, 28]), 0).shape // [1, 28, 28]
+ * expandDims(zeros([28, 28]), 0).shape  // → [1, 28, 28]
+ * expandDims(zeros([28, 28]), -1).shape // → [28, 28, 1]
  */
 export const expandDims: { (axis: number): (x: NDArray) => NDArray; (x: NDArray, axis: number): NDArray } = dual(
   2,
@@ -92,8 +101,11 @@ export const expandDims: { (axis: number): (x: NDArray) => NDArray; (x: NDArray,
 
 /**
  * Removes size-1 axes: the given ones (each must have size 1) or all of them.
+ * @category Shape
  * @example
- * squeeze(zeros([1, 28, 1])).shape // [28]
+ * squeeze(zeros([1, 28, 1])).shape    // → [28]
+ * squeeze(zeros([1, 28, 1]), 0).shape // → [28, 1]
+ * squeeze(zeros([1, 28, 1]), 1)       // throws RangeError: has size 28, expected 1
  */
 export const squeeze: {
   (axis?: number | readonly number[]): (x: NDArray) => NDArray
@@ -111,8 +123,9 @@ export const squeeze: {
 
 /**
  * `x` repeated along new or size-1 axes to `shape` (NumPy rule), without copying.
+ * @category Shape
  * @example
- * broadcastTo(array([1, 2]), [3, 2]) // [[1, 2], [1, 2], [1, 2]]
+ * toArray(broadcastTo(array([1, 2]), [3, 2])) // → [[1, 2], [1, 2], [1, 2]]
  */
 export const broadcastTo: { (shape: Shape): (x: NDArray) => NDArray; (x: NDArray, shape: Shape): NDArray } = dual(
   2,

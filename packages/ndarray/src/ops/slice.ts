@@ -11,6 +11,7 @@ import { array } from './create.js'
  * - `[start, stop]` or `[start, stop, step]`: the half-open range start ≤ i < stop
  *   (`null` or omitted ends mean the ends of the axis; negative values count from the end);
  * - `null`: the whole axis. Axes after the last spec are taken whole.
+ * @category Indexing
  */
 export type SliceSpec = number | null | readonly [start?: number | null, stop?: number | null, step?: number]
 
@@ -41,10 +42,16 @@ const resolveRange = (op: string, spec: Range, n: number, axis: number): [number
  * `slice(trainImages, [9, 99])` (shape [90, 28, 28]); `train_images[, 15:28, 15:28]` is
  * `slice(trainImages, null, [14, 28], [14, 28])`; `train_images[5,,]` is
  * `slice(trainImages, 4)` (shape [28, 28]). Out-of-range indices are errors, never clipped.
+ * @category Indexing
  * @example
- * slice(arange(10), [2, 5])        // [2, 3, 4]
- * slice(arange(10), [null, null, -1]) // reversed
- * pipe(images, slice([0, 128]))    // the first batch of 128
+ * import { pipe } from 'fp-ts/lib/function.js'
+ * toArray(slice(arange(10), [2, 5]))            // → [2, 3, 4]
+ * toArray(slice(arange(5), [null, null, -1]))   // → [4, 3, 2, 1, 0]
+ * const m = reshape(arange(12), [3, 4])
+ * toArray(slice(m, 1))                          // → [4, 5, 6, 7] // an integer drops the axis
+ * toArray(slice(m, null, [1, 3]))               // → [[1, 2], [5, 6], [9, 10]]
+ * pipe(zeros([1000, 28, 28]), slice([0, 128])).shape // → [128, 28, 28] // the first batch of 128
+ * slice(arange(10), [0, 11])                    // throws RangeError: stop 11 is out of range
  */
 export const slice: {
   (...specs: readonly SliceSpec[]): (x: NDArray) => NDArray
@@ -102,9 +109,13 @@ const sliceImpl = (x: NDArray, specs: readonly SliceSpec[]): NDArray => {
 /**
  * Gathers the entries at `indices` along `axis` (default 0): the way to pull a shuffled
  * batch out of a dataset. Negative indices count from the end; out-of-range ones are errors.
+ * @category Indexing
  * @example
- * take(images, [5, 0, 3]).shape               // [3, 28, 28]
- * take(matrix, array([2, 0], { dtype: 'int32' }), 1)
+ * take(zeros([10, 28, 28]), [5, 0, 3]).shape              // → [3, 28, 28]
+ * const m = reshape(arange(12), [3, 4])
+ * toArray(take(m, [2, 0]))                                // → [[8, 9, 10, 11], [0, 1, 2, 3]]
+ * toArray(take(m, array([3, 0], { dtype: 'int32' }), 1)) // → [[3, 0], [7, 4], [11, 8]]
+ * toArray(take(arange(5), [-1]))                          // → [4]
  */
 export const take: {
   (indices: NDArray | readonly number[], axis?: number): (x: NDArray) => NDArray

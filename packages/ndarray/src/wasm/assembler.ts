@@ -2,7 +2,10 @@
 import { Code } from './code.js'
 import { nameBytes, sectionBytes, unsignedLeb, type ValType, valTypeCode, vectorBytes } from './encoding.js'
 
-/** Limits of the module's memory, in 64 KiB pages; a shared memory needs a maximum (threads proposal). */
+/**
+ * Limits of the module's memory, in 64 KiB pages; a shared memory needs a maximum (threads proposal).
+ * @category WebAssembly
+ */
 export interface MemoryLimits {
   readonly initial: number
   readonly maximum?: number
@@ -24,6 +27,7 @@ const limitsBytes = ({ initial, maximum, shared = false }: MemoryLimits): number
 /**
  * Builds one module: add functions (a callee before its callers, so its index is known), give the memory,
  * then `toBytes()`.
+ * @category WebAssembly
  * @example
  * const mod = new ModuleBuilder()
  * mod.importMemory('env', 'memory', { initial: 1 })
@@ -31,20 +35,30 @@ const limitsBytes = ({ initial, maximum, shared = false }: MemoryLimits): number
  * const { add } = new WebAssembly.Instance(new WebAssembly.Module(mod.toBytes()), {
  *   env: { memory: new WebAssembly.Memory({ initial: 1 }) },
  * }).exports as { add: (a: number, b: number) => number }
- * add(2, 3) // 5
+ * add(2, 3) // → 5
  */
 export class ModuleBuilder {
   private readonly functions: FunctionEntry[] = []
   private memoryImport: { module: string; field: string; limits: MemoryLimits } | undefined
   private memoryDefinition: { limits: MemoryLimits; exportName: string } | undefined
 
-  /** Imports the memory (index 0) as `module.field`. @example mod.importMemory('env', 'memory', { initial: 1 }) */
+  /**
+   * Imports the memory (index 0) as `module.field`.
+   * @example
+   * const bytes = new ModuleBuilder().importMemory('env', 'memory', { initial: 1 }).toBytes()
+   * WebAssembly.Module.imports(new WebAssembly.Module(bytes)) // → [{ module: 'env', name: 'memory', kind: 'memory' }]
+   */
   importMemory(module: string, field: string, limits: MemoryLimits): this {
     this.memoryImport = { module, field, limits }
     return this
   }
 
-  /** Defines the memory (index 0) in the module and exports it. @example mod.defineMemory({ initial: 1 }, 'memory') */
+  /**
+   * Defines the memory (index 0) in the module and exports it.
+   * @example
+   * const bytes = new ModuleBuilder().defineMemory({ initial: 1 }, 'memory').toBytes()
+   * WebAssembly.Module.exports(new WebAssembly.Module(bytes)) // → [{ name: 'memory', kind: 'memory' }]
+   */
   defineMemory(limits: MemoryLimits, exportName: string): this {
     this.memoryDefinition = { limits, exportName }
     return this
@@ -53,7 +67,14 @@ export class ModuleBuilder {
   /**
    * Adds a function whose body `build` emits, exported when `exportName` is given; returns its index.
    * @example
-   * const twice = mod.func(['f32'], ['f32'], (f) => f.get(0).get(0).raw(0x92)) // f32.add
+   * const mod = new ModuleBuilder()
+   * const twice = mod.func(['f32'], ['f32'], (f) => f.get(0).get(0).raw(0x92)) // f32.add, not exported
+   * twice // → 0 // its index
+   * mod.func(['f32'], ['f32'], (f) => f.get(0).call(twice).call(twice), 'quadruple') // → 1
+   * const { quadruple } = new WebAssembly.Instance(new WebAssembly.Module(mod.toBytes())).exports as {
+   *   quadruple: (x: number) => number
+   * }
+   * quadruple(1.5) // → 6
    */
   func(params: readonly ValType[], results: readonly ValType[], build: (f: Code) => void, exportName?: string): number {
     const code = new Code(params, results)
@@ -62,7 +83,13 @@ export class ModuleBuilder {
     return this.functions.length - 1
   }
 
-  /** The binary module. @example WebAssembly.validate(mod.toBytes()) */
+  /**
+   * The binary module.
+   * @example
+   * const bytes = new ModuleBuilder().toBytes()
+   * WebAssembly.validate(bytes)     // → true
+   * Array.from(bytes.slice(0, 8))   // → [0x00, 0x61, 0x73, 0x6d, 1, 0, 0, 0] // "\0asm", version 1
+   */
   toBytes(): Uint8Array<ArrayBuffer> {
     // Type section: one function type per distinct signature.
     const signatures: string[] = []

@@ -1,7 +1,10 @@
 /** `wasmSupport`: does this runtime have WebAssembly SIMD, and relaxed SIMD? (probed once by validating tiny modules) */
 import { ModuleBuilder } from './assembler.js'
 
-/** What the WebAssembly tier can use here. */
+/**
+ * What the WebAssembly tier can use here.
+ * @category WebAssembly
+ */
 export interface WasmSupport {
   /** 128-bit SIMD (on by default since Node 16). */
   readonly simd: boolean
@@ -49,9 +52,11 @@ const relaxedProbe = (): boolean => probe((f) => f.get(0).get(1).get(2).f32x4Rel
 /**
  * Probes the runtime once (by `WebAssembly.validate` of one-instruction modules) and caches the answer. On
  * Node 20 the probe first turns V8's relaxed-SIMD flag on, unless `NABLA_RELAXED_SIMD=0`.
+ * @category WebAssembly
  * @example
  * const { simd, relaxedSimd } = wasmSupport()
- * // { simd: true, relaxedSimd: true } on Node 20 and current browsers
+ * simd        // → true // on Node 20 and current browsers
+ * relaxedSimd // → process.env.NABLA_RELAXED_SIMD !== '0' // true on Node 20 and current browsers
  */
 export const wasmSupport = (): WasmSupport => {
   if (cached === undefined) {
@@ -67,8 +72,9 @@ let enabled: boolean | undefined
 /**
  * Whether generated WebAssembly kernels may run: SIMD present, and not turned off by NABLA_KERNEL=ref|ts
  * (read by linalg too), which asks for no WebAssembly anywhere — fused and element-wise loops stay JavaScript.
+ * @category WebAssembly
  * @example
- * if (wasmEnabled()) runSimdKernel()
+ * wasmEnabled() // → wasmSupport().simd && process.env.NABLA_KERNEL !== 'ref' && process.env.NABLA_KERNEL !== 'ts'
  */
 export const wasmEnabled = (): boolean => {
   if (enabled === undefined) {

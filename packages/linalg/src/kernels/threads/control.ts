@@ -10,8 +10,16 @@
  * Worker w's slot starts at `header + w·slot`: its job (`jobLength` ints, see `planGemm`) and, at `jobRound`,
  * the round the job belongs to (a worker runs it only in that round).
  * @example
- * Atomics.load(ctrl, control.generation)
- * ctrl.set(job, control.header + w * control.slot)
+ * // internal (not exported): offsets into the pool's control block, e.g. Atomics.load(ctrl, control.generation) and
+ * // ctrl.set(job, control.header + w * control.slot). A threaded product goes through it:
+ * const ready = await threadsReady({ threads: 2 })
+ * const before = setKernel({ kernel: 'wasm', threads: 2 })
+ * try {
+ *   toArray(matmul(ones([256, 300]), ones([300, 256])))[0][0] // → 300
+ *   kernelInfo().last.threads // → ready.threads
+ * } finally {
+ *   setKernel(before)
+ * }
  */
 export const control = {
   generation: 0,
@@ -32,8 +40,10 @@ export const control = {
 /**
  * A zeroed control block for up to `control.maxWorkers` workers.
  * @example
- * const ctrl = newControl()
- * Atomics.load(ctrl, control.generation) // 0
+ * // internal (not exported): a zeroed control block; after const ctrl = newControl(),
+ * // Atomics.load(ctrl, control.generation) is 0. Each pool has one, made when it starts:
+ * const info = await threadsReady({ threads: 2 })
+ * info.workers >= 1 // → info.available
  */
 export const newControl = (): Int32Array<SharedArrayBuffer> =>
   new Int32Array(new SharedArrayBuffer(4 * (control.header + control.slot * control.maxWorkers)))

@@ -21,21 +21,42 @@ export interface ParallelGemmOptions extends WasmGemmOptions {
  * Below this many multiply-adds (m·n·k), waking a worker costs more than it saves: a round trip costs
  * 20–40 µs on a 2-core VM, and two threads only won from about 2·10⁶ (measured with bench/gemm-wasm.ts).
  * @example
- * gemmParallel(args, { minWork: defaultMinWork * 2 })
+ * // internal (not exported): products below 1 << 22 multiply-adds stay on the calling thread (gemmParallel(args,
+ * // { minWork: defaultMinWork * 2 }) would raise that)
+ * const before = setKernel({ kernel: 'wasm', threads: 2 })
+ * try {
+ *   // 128³ ≈ 2·10⁶
+ *   matmul(ones([128, 128]), ones([128, 128]))
+ *   kernelInfo().last.threads // → 1
+ *   // 256³ ≈ 1.7·10⁷
+ *   matmul(ones([256, 256]), ones([256, 256]))
+ *   kernelInfo().last.threads // → threadSupport().available ? 2 : 1
+ * } finally {
+ *   setKernel(before)
+ * }
  */
 export const defaultMinWork = 1 << 22
 
 /**
  * The thread count `gemmParallel` uses by default: the cores this process may use.
  * @example
- * defaultThreadCount() // 2 on a 2-core machine
+ * // internal (not exported): defaultThreadCount() is 2 on a 2-core machine: the cores, what 'auto' threads means
+ * const before = setKernel({ kernel: 'auto', threads: 'auto' })
+ * try {
+ *   const info = await threadsReady()
+ *   info.threads // → Math.min(threadSupport().cores, 256)
+ * } finally {
+ *   setKernel(before)
+ * }
  */
 export const defaultThreadCount = (): number => threadSupport().cores
 
 /**
  * The most threads `gemmParallel` accepts: the calling thread and up to 255 workers.
  * @example
- * gemmParallel(args, { threads: Math.min(wanted, maxThreads) })
+ * // internal (not exported): 256, the calling thread and up to 255 workers, e.g.
+ * // gemmParallel(args, { threads: Math.min(wanted, maxThreads) })
+ * await threadsReady({ threads: 257 }) // throws RangeError: threads must be an integer from 1 to 256, got 257
  */
 export const maxThreads = control.maxWorkers + 1
 
@@ -44,7 +65,10 @@ const pools = new Map<boolean, GemmPool>()
 /**
  * The pool for a module variant (created on first need, workers started later; needs `threadSupport().available`).
  * @example
- * await gemmPool(false).whenReady(1)
+ * // internal (not exported): the pool of a module variant, e.g. await gemmPool(false).whenReady(1) for the plain SIMD
+ * // one; threadsReady starts the variant this runtime uses
+ * const info = await threadsReady({ threads: 2 })
+ * info.workers >= 1 // → true
  */
 export const gemmPool = (relaxed: boolean): GemmPool => {
   let pool = pools.get(relaxed)
@@ -68,7 +92,17 @@ export const gemmPool = (relaxed: boolean): GemmPool => {
  * a worker only once the calling thread yields, so there products run on the calling thread (same bits) until the
  * workers are up — `await threadsReady()` first to use them from the start.
  * @example
- * const used = gemmParallel(args, { threads: 2 }) // 2 for a large product, 1 below the threshold
+ * // internal (not exported): const used = gemmParallel(args, { threads: 2 }) is 2 for a large product, 1 below the
+ * // threshold; kernelInfo().last.threads is it
+ * const before = setKernel({ kernel: 'wasm', threads: 2 })
+ * try {
+ *   matmul(ones([512, 256]), ones([256, 256]))
+ *   kernelInfo().last.threads // → threadSupport().available ? 2 : 1
+ *   matmul(ones([16, 16]), ones([16, 16]))
+ *   kernelInfo().last.threads // → 1
+ * } finally {
+ *   setKernel(before)
+ * }
  */
 export const gemmParallel = (args: GemmArgs<Float32Array>, options: ParallelGemmOptions = {}): number => {
   checkGemmArgs('gemmParallel', args)
@@ -109,9 +143,18 @@ export const gemmParallel = (args: GemmArgs<Float32Array>, options: ParallelGemm
  * Keeps the worker threads awake (spinning, not sleeping) between products until the returned function is
  * called: what a compiled program does around a run, whose products come a few hundred microseconds apart and
  * would otherwise each wait for a worker's wake-up from sleep. Does nothing where no pool has started.
+ * @category Kernels
  * @example
+ * // from '@nabla/linalg/internal'; what jit does around each run of a compiled program
+ * import { jit } from '@nabla/jit'
+ * await threadsReady({ threads: 2 })
+ * const f = jit((x) => matmul(matmul(x, x), x))
  * const release = holdWorkers()
- * try { exe.run(args) } finally { release() }
+ * try {
+ *   toArray(f(ones([256, 256])))[0][0] // → 256 * 256
+ * } finally {
+ *   release()
+ * }
  */
 export const holdWorkers = (): (() => void) => {
   const releases = [...pools.values()].map((p) => p.hold())
@@ -124,7 +167,10 @@ export const holdWorkers = (): (() => void) => {
  * Stops every worker thread of the pool (the next `gemmParallel` starts a new one). Not needed before exit:
  * idle workers never keep the process alive.
  * @example
- * shutdownPool()
+ * // internal (not exported; tests call shutdownPool()): stops every worker, and the next threaded product starts a new
+ * // pool. Not needed before exit: idle workers never keep the process alive
+ * const info = await threadsReady({ threads: 2 })
+ * info.workers >= 1 // → true
  */
 export const shutdownPool = (): void => {
   for (const pool of pools.values()) pool.close()
@@ -134,6 +180,8 @@ export const shutdownPool = (): void => {
 /**
  * Worker threads running now (across pool variants).
  * @example
- * poolSize() // 1 after a large product with threads: 2
+ * // internal (not exported): poolSize() is 1 after a large product with threads: 2; threadsReady reports it as workers
+ * const info = await threadsReady({ threads: 2 })
+ * info.workers >= info.threads - 1 // → true
  */
 export const poolSize = (): number => [...pools.values()].reduce((s, p) => s + p.size, 0)

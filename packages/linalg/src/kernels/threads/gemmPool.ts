@@ -22,11 +22,17 @@ export interface PoolOptions {
  * keep a Node process alive, and are fed through a control block; the memory is shared, so packed panels and C
  * are never copied between threads.
  * @example
- * const pool = new GemmPool(false, { host: workerHost()!, canWait: true })
- * if (pool.ensureWorkers(1)) {
- *   pool.engine.prepare('gemmParallel', args, plan)
- *   pool.run(plan)
- *   pool.engine.finish(args, plan)
+ * // internal (not exported): the pool behind threaded products, e.g.
+ * // const pool = new GemmPool(false, { host: workerHost()!, canWait: true })
+ * // if (pool.ensureWorkers(1)) { pool.engine.prepare('gemmParallel', args, plan); pool.run(plan); pool.engine.finish(args, plan) }
+ * // Through the public API:
+ * const ready = await threadsReady({ threads: 2 })
+ * const before = setKernel({ kernel: 'wasm', threads: 2 })
+ * try {
+ *   toArray(matmul(ones([300, 256]), ones([256, 300])))[299][299] // → 256
+ *   kernelInfo().last.threads // → ready.threads
+ * } finally {
+ *   setKernel(before)
  * }
  */
 export class GemmPool {
@@ -51,7 +57,13 @@ export class GemmPool {
     this.engine = new GemmEngine(this.module, heap.memory, heap)
   }
 
-  /** Workers started so far. @example pool.size */
+  /**
+   * Workers started so far.
+   * @example
+   * // internal (not exported): pool.size; threadsReady reports the workers running
+   * const info = await threadsReady({ threads: 2 })
+   * info.workers >= 1 // → true
+   */
   get size(): number {
     return this.workers.length
   }
@@ -61,7 +73,15 @@ export class GemmPool {
    * have instantiated the module and returns true; elsewhere (a browser) returns at once whether they all have —
    * the caller then computes alone until they are up. Throws if a worker failed.
    * @example
-   * if (pool.ensureWorkers(1)) pool.run(plan)
+   * // internal (not exported): e.g. if (pool.ensureWorkers(1)) pool.run(plan). Under Node a first threaded product
+   * // starts its workers itself (and waits for them): no threadsReady needed
+   * const before = setKernel({ kernel: 'wasm', threads: 2 })
+   * try {
+   *   matmul(ones([256, 256]), ones([256, 256])).shape // → [256, 256]
+   *   kernelInfo().last.threads // → threadSupport().available ? 2 : 1
+   * } finally {
+   *   setKernel(before)
+   * }
    */
   ensureWorkers(count: number): boolean {
     if (this.start(count)) return true
@@ -80,7 +100,9 @@ export class GemmPool {
    * Starts workers until there are `count` and resolves once all have instantiated the module, without blocking
    * the calling thread (a browser starts a worker only when its creator yields). Rejects if a worker failed.
    * @example
-   * await pool.whenReady(1)
+   * // internal (not exported): await pool.whenReady(1) is what threadsReady waits on
+   * const info = await threadsReady({ threads: 2 })
+   * info.threads // → info.available ? 2 : 1
    */
   async whenReady(count: number): Promise<void> {
     const deadline = performance.now() + startupMs
@@ -123,7 +145,20 @@ export class GemmPool {
    * Runs `plan.jobs[0]` on the calling thread and job t on worker t − 1 (which must have been started), the
    * threads taking chunks of panels from one counter, and returns when all are done. Throws if a worker's job failed.
    * @example
-   * pool.run(plan)
+   * // internal (not exported): pool.run(plan) runs one product on the calling thread and the workers, each taking
+   * // chunks of panels; the result has the bits of a single-threaded product
+   * await threadsReady({ threads: 2 })
+   * const on = (threads, f) => {
+   *   const before = setKernel({ kernel: 'wasm', threads })
+   *   try {
+   *     return toArray(f())
+   *   } finally {
+   *     setKernel(before)
+   *   }
+   * }
+   * const a = uniform(key(3), [320, 256])
+   * const b = uniform(key(4), [256, 200])
+   * JSON.stringify(on(2, () => matmul(a, b))) === JSON.stringify(on(1, () => matmul(a, b))) // → true
    */
   run(plan: GemmPlan): void {
     this.check()
@@ -162,9 +197,16 @@ export class GemmPool {
    * Wakes sleeping workers ahead of a round, so that they are running (spinning, up to 1 ms) by the time the
    * caller has copied the operands in and starts it; a wake-up from sleep takes tens of microseconds or more.
    * @example
-   * pool.prewake()
-   * pool.engine.prepare('gemmParallel', args, plan)
-   * pool.run(plan)
+   * // internal (not exported): pool.prewake() wakes the workers while the calling thread is still copying the operands
+   * // in (pool.engine.prepare('gemmParallel', args, plan); pool.run(plan)); two products back to back:
+   * await threadsReady({ threads: 2 })
+   * const before = setKernel({ kernel: 'wasm', threads: 2 })
+   * try {
+   *   const x = ones([256, 256])
+   *   toArray(matmul(matmul(x, x), x))[0][0] // → 256 * 256
+   * } finally {
+   *   setKernel(before)
+   * }
    */
   prewake(): void {
     Atomics.notify(this.ctrl, control.generation)
@@ -175,8 +217,17 @@ export class GemmPool {
    * sleeping ones: for a run of products a few hundred microseconds apart, where a wake-up from sleep would
    * delay each one. Holds nest; after the last one ends the workers spin 2 ms more, then sleep.
    * @example
-   * const release = pool.hold()
-   * try { runProgram() } finally { release() }
+   * // internal (not exported): const release = pool.hold(); try { runProgram() } finally { release() } — holdWorkers
+   * // (of '@nabla/linalg/internal') holds every pool that way
+   * await threadsReady({ threads: 2 })
+   * const before = setKernel({ kernel: 'wasm', threads: 2 })
+   * const release = holdWorkers()
+   * try {
+   *   toArray(matmul(ones([256, 256]), ones([256, 256])))[0][0] // → 256
+   * } finally {
+   *   release()
+   * }
+   * setKernel(before)
    */
   hold(): () => void {
     Atomics.add(this.ctrl, control.hold, 1)
@@ -189,7 +240,19 @@ export class GemmPool {
     }
   }
 
-  /** Stops the workers; the pool cannot be used afterwards. @example pool.close() */
+  /**
+   * Stops the workers; the pool cannot be used afterwards.
+   * @example
+   * // internal (not exported): pool.close(), what shutdownPool does to every pool; no public function stops the
+   * // workers (idle workers never keep the process alive), and products on one thread need none
+   * const before = setKernel({ kernel: 'wasm', threads: 1 })
+   * try {
+   *   toArray(matmul(ones([2, 2]), ones([2, 2]))) // → [[2, 2], [2, 2]]
+   *   kernelInfo().last.threads // → 1
+   * } finally {
+   *   setKernel(before)
+   * }
+   */
   close(): void {
     this.closed = true
     Atomics.store(this.ctrl, control.stop, 1)

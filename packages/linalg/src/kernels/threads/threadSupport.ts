@@ -3,7 +3,10 @@ import { wasmSupport } from '@nabla/ndarray/wasm'
 import { kernelHeap } from '../wasm/gemmEngine.js'
 import { type HostScope, pickWorkerHost } from './workerHost.js'
 
-/** Whether the threaded tier can run, and why not when it cannot. */
+/**
+ * Whether the threaded tier can run, and why not when it cannot.
+ * @category Kernels
+ */
 export interface ThreadSupport {
   /** Workers, SharedArrayBuffer, Atomics.wait, shared WebAssembly memory and WebAssembly SIMD are all present. */
   readonly available: boolean
@@ -64,8 +67,11 @@ const coreCount = (scope: ThreadScope): number => {
 /**
  * What a scope offers the threaded tier (`threadSupport` probes `globalThis` once).
  * @example
- * probeThreadSupport({ crossOriginIsolated: false, navigator: { hardwareConcurrency: 8 } }).missing[0]
- * // 'crossOriginIsolated (SharedArrayBuffer needs …)'
+ * // internal (not exported): probeThreadSupport({ crossOriginIsolated: false, navigator: { hardwareConcurrency: 8 } })
+ * // .missing[0] is 'crossOriginIsolated (SharedArrayBuffer needs …)'; threadSupport() is its result for this runtime
+ * const support = threadSupport()
+ * support.available // → support.missing.length === 0
+ * support.cores >= 1 // → true
  */
 export const probeThreadSupport = (scope: ThreadScope = globalThis as unknown as ThreadScope): ThreadSupport => {
   const missing: string[] = []
@@ -96,8 +102,14 @@ let cached: ThreadSupport | undefined
  * Probes this runtime once: a worker host (Node worker threads, or Web Workers), SharedArrayBuffer (in a browser:
  * a cross-origin isolated page), Atomics.wait, `WebAssembly.Memory({ shared: true })` and WebAssembly SIMD.
  * When anything is missing, `gemmParallel` runs on the calling thread.
+ * @category Kernels
  * @example
- * threadSupport() // { available: true, missing: [], cores: 2, host: 'node', canWait: true } on Node 20
+ * // { available: true, missing: [], cores: 2, host: 'node', canWait: true } on Node 20 with two cores
+ * const support = threadSupport()
+ * support.host // → 'node'
+ * support.missing // → []
+ * support.canWait // → true
+ * Number.isInteger(support.cores) // → true
  */
 export const threadSupport = (): ThreadSupport => {
   cached ??= withHeap(probeThreadSupport())

@@ -4,7 +4,10 @@ import { useRelaxed } from '../wasm/gemmWasm.js'
 import { defaultThreadCount, gemmPool, maxThreads, poolSize } from './gemmParallel.js'
 import { type ThreadSupport, threadSupport } from './threadSupport.js'
 
-/** What `threadsReady` resolves to: the runtime's thread support and what is running now. */
+/**
+ * What `threadsReady` resolves to: the runtime's thread support and what is running now.
+ * @category Kernels
+ */
 export interface ThreadsReady extends ThreadSupport {
   /** Threads (the calling one included) a large product can use now: 1 when the threaded tier is unavailable. */
   readonly threads: number
@@ -21,10 +24,21 @@ export interface ThreadsReady extends ThreadSupport {
  * (e.g. a page without the COOP/COEP headers, see `missing`) it resolves at once with `threads: 1`. Rejects if a
  * worker fails to start. Call it again after raising the thread count. With the kernel set to a single-threaded
  * tier ('ts' or 'ref', by `NABLA_KERNEL` or `setKernel`) it starts nothing and resolves with `threads: 1`.
+ * @category Kernels
  * @example
  * const info = await threadsReady()
- * info.threads // 2 on a 2-core machine, in a cross-origin isolated page or under Node
- * info.missing // ['crossOriginIsolated (SharedArrayBuffer needs …)', 'SharedArrayBuffer'] on a page without them
+ * // 2 on a 2-core machine, in a cross-origin isolated page or under Node
+ * info.threads >= 1 // → true
+ * // ['crossOriginIsolated (SharedArrayBuffer needs …)', 'SharedArrayBuffer'] on a page without them; under Node:
+ * info.missing // → []
+ * // with a single-threaded tier forced, nothing starts
+ * const before = setKernel({ kernel: 'ts' })
+ * try {
+ *   const single = await threadsReady()
+ *   single.threads // → 1
+ * } finally {
+ *   setKernel(before)
+ * }
  */
 export const threadsReady = async (options: { readonly threads?: number } = {}): Promise<ThreadsReady> => {
   const { kernel, threads: setting } = kernelSettings()

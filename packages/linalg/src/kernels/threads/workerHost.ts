@@ -92,8 +92,9 @@ const webHost = (scope: HostScope): WorkerHost => {
  * no static `node:` import, so browser bundles load this file), else Web Workers when `Worker`, `Blob` and
  * `URL.createObjectURL` exist, else null.
  * @example
- * pickWorkerHost()?.kind // 'node' under Node, 'web' in a browser page or worker
- * pickWorkerHost({})     // null
+ * // internal (not exported): pickWorkerHost()?.kind is 'node' under Node, 'web' in a browser page or worker;
+ * // pickWorkerHost({}) is null. threadSupport reports the host it found
+ * threadSupport().host // → 'node'
  */
 export const pickWorkerHost = (scope: HostScope = globalThis as unknown as HostScope): WorkerHost | null => {
   const threads = scope.process?.getBuiltinModule?.('node:worker_threads') as NodeWorkerThreads | undefined
@@ -113,7 +114,15 @@ let cached: WorkerHost | null | undefined
 /**
  * This runtime's worker host (picked once).
  * @example
- * workerHost()?.startsWhileBlocked // true under Node
+ * // internal (not exported): workerHost()?.startsWhileBlocked is true under Node: a first threaded product can
+ * // start its workers and wait for them synchronously
+ * const before = setKernel({ kernel: 'wasm', threads: 2 })
+ * try {
+ *   matmul(ones([256, 256]), ones([256, 256]))
+ *   kernelInfo().last.threads // → threadSupport().available ? 2 : 1
+ * } finally {
+ *   setKernel(before)
+ * }
  */
 export const workerHost = (): WorkerHost | null => {
   if (cached === undefined) cached = pickWorkerHost()

@@ -10,8 +10,12 @@ import { control } from './control.js'
  * the current one, decrement `pending` (waking the caller at zero). It never returns to its event loop, so it
  * never keeps a Node process alive once unref'ed; the `stop` flag ends the loop (see `control`).
  * @example
- * new Worker(workerSource, { eval: true, workerData: { module, memory, control, index: 0 } }).unref() // Node
- * new Worker(URL.createObjectURL(new Blob([workerSource]))).postMessage({ module, memory, control, index: 0 })
+ * // internal (not exported): what each worker runs, under Node as
+ * // new Worker(workerSource, { eval: true, workerData: { module, memory, control, index: 0 } }).unref()
+ * // and in a browser as new Worker(URL.createObjectURL(new Blob([workerSource]))), given the same as a message
+ * const info = await threadsReady({ threads: 2 })
+ * info.host // → 'node'
+ * info.workers >= 1 // → true
  */
 export const workerSource = `'use strict'
 ${shareSource}

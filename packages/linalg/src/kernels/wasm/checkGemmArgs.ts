@@ -32,7 +32,17 @@ const checkOperand = (
  * Throws a RangeError or TypeError naming `op` when `args` is not a valid float32 GEMM: non-integer or negative
  * m, n, k; operands that are not Float32Array; offsets or leading dimensions that leave the arrays.
  * @example
- * checkGemmArgs('gemmWasm', args) // throws "gemmWasm: a is a Float64Array; this kernel takes Float32Array"
+ * // internal (not exported): validates each call into the wasm tier, e.g. checkGemmArgs('gemmWasm', args) throws
+ * // "gemmWasm: a is a Float64Array; this kernel takes Float32Array". Products through the public ops always pass:
+ * // float64 goes to the ts tier, and views come with their offsets and leading dimensions
+ * const before = setKernel({ kernel: 'wasm' })
+ * try {
+ *   matmul(ones([2, 2], { dtype: 'float64' }), ones([2, 2], { dtype: 'float64' }))
+ *   kernelInfo().last.tier // → 'ts'
+ *   toArray(matmul(slice(ones([4, 6]), [1, 3], [2, 5]), ones([3, 2]))) // → [[3, 3], [3, 3]]
+ * } finally {
+ *   setKernel(before)
+ * }
  */
 export const checkGemmArgs = (op: string, args: GemmArgs): void => {
   const { m, n, k, transA, transB } = args

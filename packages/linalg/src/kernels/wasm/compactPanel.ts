@@ -16,14 +16,41 @@ import { forEvenBlocks, forRange } from './loops.js'
  * about one pass of a single tile over the panel, and a product with n ≤ 2·nr (the 10 classes of an output layer)
  * would spend more on it than the skipped steps save.
  * @example
- * compactsA(512, 16) // true; compactsA(10, 16) // false
+ * // internal (not exported): compactsA(512, 16) is true and compactsA(10, 16) false: A's panels get a compact copy
+ * // for zero skipping only when C has more than two 16-wide panels. Either way, the dense product's bits:
+ * const on = (kernel, f) => {
+ *   const before = setKernel({ kernel, threads: 1 })
+ *   try {
+ *     return toArray(f())
+ *   } finally {
+ *     setKernel(before)
+ *   }
+ * }
+ * const x = cast(greater(uniform(key(0), [64, 100]), 0.8), 'float32')
+ * const g512 = cast(cast(mul(uniform(key(1), [64, 512]), 5), 'int32'), 'float32')
+ * const g10 = cast(cast(mul(uniform(key(2), [64, 10]), 5), 'int32'), 'float32')
+ * on('wasm', () => matmul(transpose(x), g512)) // → on('ref', () => matmul(transpose(x), g512))
+ * on('wasm', () => matmul(transpose(x), g10)) // → on('ref', () => matmul(transpose(x), g10))
  */
 export const compactsA = (n: number, nr: number): boolean => n > 2 * nr
 
 /**
  * Bytes of one packed A panel with its compact copy, indices and counts (see the file comment).
  * @example
- * aPanelBytes(2, 784, 256) // 4·(5·784 + 4)
+ * // internal (not exported): aPanelBytes(2, 784, 256) is 4·(5·784 + 4), a 2-row panel of A with its compact copy.
+ * // Through matmul, a transposed sparse A (xᵀ·g, MNIST's first weight gradient) on the wasm tier:
+ * const on = (kernel, f) => {
+ *   const before = setKernel({ kernel, threads: 1 })
+ *   try {
+ *     return toArray(f())
+ *   } finally {
+ *     setKernel(before)
+ *   }
+ * }
+ * const x = cast(greater(uniform(key(0), [32, 784]), 0.8), 'float32')
+ * const g = cast(cast(mul(uniform(key(1), [32, 64]), 5), 'int32'), 'float32')
+ * const xtg = (x, g) => dotGeneral(x, g, { contracting: [[0], [0]], batch: [[], []] })
+ * on('wasm', () => xtg(x, g)) // → on('ref', () => xtg(x, g))
  */
 export const aPanelBytes = (mr: number, k: number, kcMax: number): number =>
   4 * ((2 * mr + 1) * k + Math.ceil(k / kcMax))
@@ -31,7 +58,19 @@ export const aPanelBytes = (mr: number, k: number, kcMax: number): number =>
 /**
  * Addresses inside the packed A panel at local `panel`, for a matrix of local `k` steps: each pushes one i32.
  * @example
- * panelParts(f, 2, k).compactAt(panel, p0) // where block p0's kept steps start
+ * // internal (not exported): where the parts of a packed panel are, e.g. panelParts(f, 2, k).compactAt(panel, p0),
+ * // where block p0's kept steps start; k = 600 spans three blocks, each skipping its own zero steps
+ * const on = (kernel, f) => {
+ *   const before = setKernel({ kernel, threads: 1 })
+ *   try {
+ *     return toArray(f())
+ *   } finally {
+ *     setKernel(before)
+ *   }
+ * }
+ * const x = cast(greater(uniform(key(0), [600, 40]), 0.7), 'float32')
+ * const g = cast(cast(mul(uniform(key(1), [600, 48]), 5), 'int32'), 'float32')
+ * on('wasm', () => matmul(transpose(x), g)) // → on('ref', () => matmul(transpose(x), g))
  */
 export const panelParts = (f: Code, mr: number, k: number) => ({
   /** panel + 4·mr·(k + local[p0]): the compact copy of the block starting at step p0 */
@@ -73,7 +112,19 @@ export const panelParts = (f: Code, mr: number, k: number) => ({
 /**
  * local[out] = aPanelBytes(mr, local[k], kcMax).
  * @example
- * emitPanelBytes(f, 2, 256, k, stride)
+ * // internal (not exported): emits aPanelBytes at run time, e.g. emitPanelBytes(f, 2, 256, k, stride): the stride of
+ * // A's packed panels, so row panels of any k line up (k = 5 here, a single short block)
+ * const on = (kernel, f) => {
+ *   const before = setKernel({ kernel, threads: 1 })
+ *   try {
+ *     return toArray(f())
+ *   } finally {
+ *     setKernel(before)
+ *   }
+ * }
+ * const x = cast(greater(uniform(key(0), [5, 9]), 0.5), 'float32')
+ * const g = cast(cast(mul(uniform(key(1), [5, 64]), 5), 'int32'), 'float32')
+ * on('wasm', () => matmul(transpose(x), g)) // → on('ref', () => matmul(transpose(x), g))
  */
 export const emitPanelBytes = (f: Code, mr: number, kcMax: number, k: number, out: number): void => {
   f.get(k)
@@ -95,7 +146,19 @@ export const emitPanelBytes = (f: Code, mr: number, kcMax: number, k: number, ou
  * per-block counts. Branch-free: every step is written at the next free place, which advances only if one of the
  * step's mr values has a bit set besides the sign.
  * @example
- * const compact = addCompactPanel(mod, 2, 256)
+ * // internal (not exported): emits the packer of A's compact copy, e.g. addCompactPanel(mod, 2, 256): the k steps
+ * // where a 2-row panel is not all ±0. A panel that is all zeros is skipped entirely:
+ * const on = (kernel, f) => {
+ *   const before = setKernel({ kernel, threads: 1 })
+ *   try {
+ *     return toArray(f())
+ *   } finally {
+ *     setKernel(before)
+ *   }
+ * }
+ * const x = concat([zeros([40, 6]), cast(greater(uniform(key(0), [40, 6]), 0.5), 'float32')], 1)
+ * const g = cast(cast(mul(uniform(key(1), [40, 64]), 5), 'int32'), 'float32')
+ * on('wasm', () => matmul(transpose(x), g)) // → on('ref', () => matmul(transpose(x), g))
  */
 export const addCompactPanel = (mod: ModuleBuilder, mr: number, kcMax: number): number =>
   mod.func(['i32', 'i32'], [], (f) => {
@@ -158,7 +221,15 @@ export const addCompactPanel = (mod: ModuleBuilder, mr: number, kcMax: number): 
  * the products x·0 are summed in four f32x4 accumulators, which stay ±0 exactly when every x is finite.
  * The driver asks it of a packed B micro-panel before skipping steps against it (0·∞ is NaN, not 0).
  * @example
- * const finite = addFiniteCheck(mod)
+ * // internal (not exported): emits the check that a block of B is finite, e.g. addFiniteCheck(mod); zeros are skipped
+ * // only then, since 0·∞ is NaN, not 0
+ * const before = setKernel({ kernel: 'wasm', threads: 1 })
+ * try {
+ *   const g = full([16, 64], Infinity)
+ *   toArray(matmul(transpose(zeros([16, 4])), g))[0][0] // → NaN
+ * } finally {
+ *   setKernel(before)
+ * }
  */
 export const addFiniteCheck = (mod: ModuleBuilder): number =>
   mod.func(['i32', 'i32'], ['i32'], (f) => {

@@ -19,7 +19,19 @@ export interface DotKernelSpec {
  * added as (l0 + l1) + (l2 + l3), and the sum is stored to C (or added to C when `accumulate` is nonzero).
  * Per chunk: mr + nj vector loads and mr·nj multiply-adds, with no zero columns when n is not a multiple of 4.
  * @example
- * const dot = addDotKernel(mod, { mr: 4, nj: 2, relaxed: false })
+ * // internal (not exported): emits the dot form's 4×2 tile, e.g. addDotKernel(mod, { mr: 4, nj: 2, relaxed: false });
+ * // a 5×3 C is two rows of tiles and two columns, the last of each partial
+ * const on = (kernel, f) => {
+ *   const before = setKernel({ kernel, threads: 1 })
+ *   try {
+ *     return toArray(f())
+ *   } finally {
+ *     setKernel(before)
+ *   }
+ * }
+ * const a = cast(cast(mul(uniform(key(0), [5, 33]), 5), 'int32'), 'float32')
+ * const b = cast(cast(mul(uniform(key(1), [33, 3]), 5), 'int32'), 'float32')
+ * on('wasm', () => matmul(a, b)) // → on('ref', () => matmul(a, b))
  */
 export const addDotKernel = (mod: ModuleBuilder, { mr, nj, relaxed }: DotKernelSpec): number =>
   mod.func(['i32', 'i32', 'i32', 'i32', 'i32', 'i32'], [], (f) => {

@@ -23,7 +23,20 @@ export interface DotOptions {
  * bp + 16·jp·⌈k/4⌉·dotNj, both in chunks of 4 k steps (see addPackChunks). k is cut into ⌈k/dotKc⌉ blocks of
  * whole chunks and nearly equal length, a function of k alone. C needs room for whole tiles.
  * @example
- * addDotFunctions(mod, { dotMr: 4, dotNj: 2, dotKc: 1024, relaxed: false })
+ * // internal (not exported): adds the dot form, e.g. addDotFunctions(mod, { dotMr: 4, dotNj: 2, dotKc: 1024,
+ * // relaxed: false }), for plain A and n ≤ 15: each element a dot product of a row of A and a column of B
+ * const on = (kernel, f) => {
+ *   const before = setKernel({ kernel, threads: 1 })
+ *   try {
+ *     return toArray(f())
+ *   } finally {
+ *     setKernel(before)
+ *   }
+ * }
+ * // a batch of 64 times the 10 outputs of a last layer
+ * const h = cast(cast(mul(uniform(key(0), [64, 784]), 5), 'int32'), 'float32')
+ * const w = cast(cast(mul(uniform(key(1), [784, 10]), 5), 'int32'), 'float32')
+ * on('wasm', () => matmul(h, w)) // → on('ref', () => matmul(h, w))
  */
 export const addDotFunctions = (mod: ModuleBuilder, { dotMr: mr, dotNj: nj, dotKc, relaxed }: DotOptions): void => {
   const kernel = addDotKernel(mod, { mr, nj, relaxed })

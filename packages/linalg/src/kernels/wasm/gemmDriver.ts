@@ -22,7 +22,19 @@ export interface KernelCalls {
  * sparse micro-kernel on the compact copy — if the block's B micro-panel is finite, which is checked once per
  * micro-panel and only when a tile asks. The choice depends on the data of the tile alone, never on the thread.
  * @example
- * addGemmDriver(mod, options, { dense, sparse, finite })
+ * // internal (not exported): emits the tiles form's blocked loop, addGemmDriver(mod, options, { dense, sparse,
+ * // finite }): panels of A and B, k in blocks of at most 256 (k = 600: three blocks of 200)
+ * const on = (kernel, f) => {
+ *   const before = setKernel({ kernel, threads: 1 })
+ *   try {
+ *     return toArray(f())
+ *   } finally {
+ *     setKernel(before)
+ *   }
+ * }
+ * const a = cast(cast(mul(uniform(key(0), [20, 600]), 5), 'int32'), 'float32')
+ * const b = cast(cast(mul(uniform(key(1), [600, 36]), 5), 'int32'), 'float32')
+ * on('wasm', () => matmul(a, b)) // → on('ref', () => matmul(a, b))
  */
 export const addGemmDriver = (
   mod: ModuleBuilder,

@@ -25,7 +25,15 @@ const compiled = new Map<string, WebAssembly.Module>()
 /**
  * The compiled GEMM module for a variant (cached: compiled once per process).
  * @example
- * const module = gemmModule({ relaxed: false, shared: true })
+ * // internal (not exported): the compiled module of a variant, e.g. gemmModule({ relaxed: false, shared: true }),
+ * // compiled once per process; the relaxed variant runs exactly when the runtime has relaxed SIMD
+ * const before = setKernel({ kernel: 'wasm' })
+ * try {
+ *   matmul(ones([8, 8]), ones([8, 8]))
+ *   kernelInfo().last.relaxedSimd // → kernelInfo().relaxedSimd
+ * } finally {
+ *   setKernel(before)
+ * }
  */
 export const gemmModule = (variant: { relaxed: boolean; shared: boolean }): WebAssembly.Module => {
   const key = `${variant.relaxed}/${variant.shared}`
@@ -41,7 +49,18 @@ export const gemmModule = (variant: { relaxed: boolean; shared: boolean }): WebA
  * The process's shared WebAssembly heap when the GEMM module can work in it: it holds arrays (shared memory) and
  * has the module's declared size (2 GiB of address space); else undefined.
  * @example
- * const heap = kernelHeap() // undefined under a tight `ulimit -v`, or on a page without cross-origin isolation
+ * // internal (not exported): kernelHeap() is the shared WebAssembly heap, or undefined under a tight `ulimit -v` or
+ * // on a page without cross-origin isolation. An operand stored there is read in place (same bits)
+ * const heap = wasmHeap()
+ * const data = heap.floats(4) ?? new Float32Array(4)
+ * data.set([1, 2, 3, 4])
+ * const a = new Concrete('float32', [2, 2], data)
+ * const before = setKernel({ kernel: 'wasm' })
+ * try {
+ *   toArray(matmul(a, array([[5, 6], [7, 8]]))) // → [[19, 22], [43, 50]]
+ * } finally {
+ *   setKernel(before)
+ * }
  */
 export const kernelHeap = (): WasmHeap | undefined => {
   const heap = wasmHeap()
@@ -65,7 +84,18 @@ const placementIn = (heap: WasmHeap, args: GemmArgs<Float32Array>): GemmPlacemen
  * result array directly. `prepare` lays out and copies in; `run` executes one thread's calls; `finish` copies C
  * out and gives the scratch back.
  * @example
- * const engine = new GemmEngine(gemmModule({ relaxed: false, shared: false }), new WebAssembly.Memory({ initial: 1 }))
+ * // internal (not exported): an instance of the module on a memory, e.g.
+ * // new GemmEngine(gemmModule({ relaxed: false, shared: false }), new WebAssembly.Memory({ initial: 1 }));
+ * // the wasm tier keeps one and grows its memory as products need
+ * const before = setKernel({ kernel: 'wasm', threads: 1 })
+ * try {
+ *   matmul(ones([2, 2]), ones([2, 2]))
+ *   // a product of 4 MB operands: the memory grows
+ *   matmul(ones([1000, 1000]), ones([1000, 4])).shape // → [1000, 4]
+ *   toArray(matmul(array([[1, 2]]), array([[3], [4]]))) // → [[11]]
+ * } finally {
+ *   setKernel(before)
+ * }
  */
 export class GemmEngine {
   readonly exports: GemmExports
@@ -85,7 +115,18 @@ export class GemmEngine {
     this.view = new Float32Array(memory.buffer)
   }
 
-  /** The memory as floats (refreshed after growth). @example engine.floats()[0] */
+  /**
+   * The memory as floats (refreshed after growth).
+   * @example
+   * // internal (not exported): e.g. engine.floats()[0]; the view is renewed when a larger product grows the memory
+   * const before = setKernel({ kernel: 'wasm', threads: 1 })
+   * try {
+   *   matmul(ones([2000, 1000]), ones([1000, 8])).shape // → [2000, 8]
+   *   toArray(matmul(array([[2]]), array([[3]]))) // → [[6]]
+   * } finally {
+   *   setKernel(before)
+   * }
+   */
   floats(): Float32Array {
     if (this.view.buffer !== this.memory.buffer || this.view.length * 4 !== this.memory.buffer.byteLength) {
       this.view = new Float32Array(this.memory.buffer)
@@ -97,7 +138,19 @@ export class GemmEngine {
    * Lays the product out for `threads` threads, reserves its memory and copies in what is not there already;
    * undefined when a heap cannot hold its scratch (the caller then multiplies elsewhere).
    * @example
-   * const plan = engine.prepare('gemmWasm', args, 1)
+   * // internal (not exported): engine.prepare('gemmWasm', args, 1) lays a product out and copies A and B in; a
+   * // transposed operand is copied as it is stored, and read transposed
+   * const on = (kernel, f) => {
+   *   const before = setKernel({ kernel, threads: 1 })
+   *   try {
+   *     return toArray(f())
+   *   } finally {
+   *     setKernel(before)
+   *   }
+   * }
+   * const a = cast(cast(mul(uniform(key(0), [30, 20]), 5), 'int32'), 'float32')
+   * const b = cast(cast(mul(uniform(key(1), [40, 30]), 5), 'int32'), 'float32')
+   * on('wasm', () => matmul(transpose(a), transpose(b))) // → on('ref', () => matmul(transpose(a), transpose(b)))
    */
   prepare(op: string, args: GemmArgs<Float32Array>, threads: number): GemmPlan | undefined {
     let plan: GemmPlan
@@ -127,14 +180,32 @@ export class GemmEngine {
    * Packs and multiplies a job of `planGemm`: all of its chunks when `next` is not given (a single thread),
    * else the chunks `next` hands out (see `runShare`).
    * @example
-   * engine.run(plan.jobs[0])
+   * // internal (not exported): engine.run(plan.jobs[0]) packs and multiplies one thread's part; on one thread, all of it
+   * const before = setKernel({ kernel: 'wasm', threads: 1 })
+   * try {
+   *   toArray(matmul(ones([3, 5]), ones([5, 20])))[2][19] // → 5
+   *   kernelInfo().last.threads // → 1
+   * } finally {
+   *   setKernel(before)
+   * }
    */
   run(job: Int32Array, next?: () => number): void {
     let chunk = 0
     runShare(this.exports, job, next ?? (() => chunk++))
   }
 
-  /** Copies C out to the caller's array (unless written in place) and gives the scratch back. @example engine.finish(args, plan) */
+  /**
+   * Copies C out to the caller's array (unless written in place) and gives the scratch back.
+   * @example
+   * // internal (not exported): engine.finish(args, plan) ends every wasm product, e.g. into a result that is a
+   * // padded C (37 columns: tiles of 16)
+   * const before = setKernel({ kernel: 'wasm', threads: 1 })
+   * try {
+   *   toArray(matmul(ones([3, 2]), ones([2, 37])))[2][36] // → 2
+   * } finally {
+   *   setKernel(before)
+   * }
+   */
   finish(args: GemmArgs<Float32Array>, plan: GemmPlan): void {
     if (!plan.cDirect) {
       copyMatrix(this.floats(), plan.cPtr / 4, plan.cStride, args.c, args.cOffset, args.ldc, args.m, args.n)

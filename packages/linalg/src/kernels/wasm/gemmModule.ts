@@ -15,7 +15,20 @@ import { addRowsFunctions } from './rowsModule.js'
  * beats 4×8, 3×12 and 6×8 (which spills); unrolling the k loop makes V8 hoist every load and spill.
  * The dot form's 4×2 tile (8 accumulators, 6 loads) beats 3×2, 2×4, 2×3 and 1×5 for n ≤ 15.
  * @example
- * gemmModuleBytes({ ...defaultGemmOptions, kc: 128, relaxed: false, shared: false })
+ * // internal (not exported): the tiling of the module, e.g. gemmModuleBytes({ ...defaultGemmOptions, kc: 128,
+ * // relaxed: false, shared: false }) builds one with k blocks of 128. With the defaults, k = 784 is summed in
+ * // four blocks of 196
+ * const on = (kernel, f) => {
+ *   const before = setKernel({ kernel, threads: 1 })
+ *   try {
+ *     return toArray(f())
+ *   } finally {
+ *     setKernel(before)
+ *   }
+ * }
+ * const a = cast(cast(mul(uniform(key(0), [8, 784]), 5), 'int32'), 'float32')
+ * const b = cast(cast(mul(uniform(key(1), [784, 48]), 5), 'int32'), 'float32')
+ * on('wasm', () => matmul(a, b)) // → on('ref', () => matmul(a, b))
  */
 export const defaultGemmOptions: Omit<GemmModuleOptions, 'relaxed' | 'shared'> = {
   mr: 2,
@@ -35,7 +48,9 @@ export const defaultGemmOptions: Omit<GemmModuleOptions, 'relaxed' | 'shared'> =
 /**
  * Largest memory the module may address: 2 GiB in 64 KiB pages, so byte offsets stay positive i32s.
  * @example
- * new WebAssembly.Memory({ initial: 1, maximum: maxPages, shared: true })
+ * // internal (not exported): 2 GiB in 64 KiB pages, e.g. new WebAssembly.Memory({ initial: 1, maximum: maxPages,
+ * // shared: true }); the shared WebAssembly heap, where the kernels can read operands in place, has that size
+ * wasmHeap().maxBytes // → 2 ** 31
  */
 export const maxPages = 32768
 
@@ -51,7 +66,22 @@ export const maxPages = 32768
  * and 4·⌈n/4⌉ columns (the padding receives zeros), so no tile needs an edge case.
  * It also exports the dot form `packDotA`, `packDotB`, `gemmDot` with the same signatures (see dotModule.ts).
  * @example
- * const bytes = gemmModuleBytes({ ...defaultGemmOptions, relaxed: false, shared: false })
+ * // internal (not exported): const bytes = gemmModuleBytes({ ...defaultGemmOptions, relaxed: false, shared: false })
+ * // is the module the wasm tier compiles; it holds the tiles, dot and sparse-rows forms, all with the same bits
+ * const on = (kernel, f) => {
+ *   const before = setKernel({ kernel, threads: 1 })
+ *   try {
+ *     return toArray(f())
+ *   } finally {
+ *     setKernel(before)
+ *   }
+ * }
+ * const a = cast(cast(mul(uniform(key(0), [16, 40]), 5), 'int32'), 'float32')
+ * // dot form (n ≤ 15), tiles form (n = 40, transposed A), sparse-rows form (sparse plain A, n = 48)
+ * on('wasm', () => matmul(a, ones([40, 7]))) // → on('ref', () => matmul(a, ones([40, 7])))
+ * on('wasm', () => matmul(transpose(a), ones([16, 40]))) // → on('ref', () => matmul(transpose(a), ones([16, 40])))
+ * const sparse = cast(greater(uniform(key(2), [16, 40]), 0.9), 'float32')
+ * on('wasm', () => matmul(sparse, ones([40, 48]))) // → on('ref', () => matmul(sparse, ones([40, 48])))
  */
 export const gemmModuleBytes = (options: GemmModuleOptions): Uint8Array<ArrayBuffer> => {
   const { mr, nr, unroll, relaxed, shared, skipZeros, kc } = options

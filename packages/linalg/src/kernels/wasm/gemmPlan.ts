@@ -79,7 +79,20 @@ const samples = 1024
  * The share of nonzero elements of op(A), estimated from `samples` elements at fixed places (a function of
  * the data and shape alone, so every thread count makes the same choice).
  * @example
- * sparseShare(args) // ≈ 0.19 for a batch of MNIST images
+ * // internal (not exported): sparseShare(args) ≈ 0.19 for a batch of MNIST images (estimated from 1024 fixed
+ * // places). A product whose op(A) is at most half nonzero takes the sparse-rows form, with the dense product's bits
+ * const on = (kernel, f) => {
+ *   const before = setKernel({ kernel, threads: 1 })
+ *   try {
+ *     return toArray(f())
+ *   } finally {
+ *     setKernel(before)
+ *   }
+ * }
+ * // about 20% ones, like MNIST's pixels; small integer weights, so every tier's sums are exact
+ * const images = cast(greater(uniform(key(0), [64, 784]), 0.8), 'float32')
+ * const w = cast(cast(mul(uniform(key(1), [784, 64]), 5), 'int32'), 'float32')
+ * on('wasm', () => matmul(images, w)) // → on('ref', () => matmul(images, w))
  */
 export const sparseShare = ({ m, k, a, aOffset, lda, transA }: GemmArgs): number => {
   if (m * k === 0) return 0
@@ -118,7 +131,20 @@ const rowsOff =
 /**
  * Whether a product takes the sparse-rows form (see `PlanOptions.rowsMaxDensity`).
  * @example
- * usesRows(args, defaultGemmOptions) // true for MNIST images times the first layer's weights
+ * // internal (not exported): usesRows(args, defaultGemmOptions) is true for MNIST images times the first layer's
+ * // weights: plain sparse A, plain B, n a multiple of 4 above 2·16. With n = 30 the product takes the tiles form;
+ * // both give the bits of the dense product
+ * const on = (kernel, f) => {
+ *   const before = setKernel({ kernel, threads: 1 })
+ *   try {
+ *     return toArray(f())
+ *   } finally {
+ *     setKernel(before)
+ *   }
+ * }
+ * const images = cast(greater(uniform(key(0), [32, 784]), 0.8), 'float32')
+ * const w = cast(cast(mul(uniform(key(1), [784, 30]), 5), 'int32'), 'float32')
+ * on('wasm', () => matmul(images, w)) // → on('ref', () => matmul(images, w))
  */
 export const usesRows = (args: GemmArgs, options: PlanOptions): boolean =>
   !rowsOff &&
@@ -151,7 +177,15 @@ const cutOf = (args: GemmArgs, options: PlanOptions) => {
  * How many of `threads` threads a product can use: never more than it has panels along the cut dimension
  * (the number of jobs `planGemm` makes).
  * @example
- * threadsFor(args, defaultGemmOptions, 2) // 1 for a product with a single panel to cut
+ * // internal (not exported): threadsFor(args, defaultGemmOptions, 2) is 1 for a product with a single panel to cut:
+ * // here C is 2×16, one 2×16 tile, however large k is
+ * const before = setKernel({ kernel: 'wasm', threads: 2 })
+ * try {
+ *   matmul(ones([2, 200000]), ones([200000, 16])).shape // → [2, 16]
+ *   kernelInfo().last.threads // → 1
+ * } finally {
+ *   setKernel(before)
+ * }
  */
 export const threadsFor = (args: GemmArgs, options: PlanOptions, threads: number): number =>
   Math.max(1, Math.min(threads, cutOf(args, options).panels))
@@ -164,7 +198,22 @@ export const threadsFor = (args: GemmArgs, options: PlanOptions, threads: number
  * panels are cut is packed once, each thread packing its own panels, and the other is packed by every thread
  * into its own copy, so threads never wait on each other. C is padded to whole tiles.
  * @example
- * const plan = planGemm(args, defaultGemmOptions, 2)
+ * // internal (not exported): how planGemm(args, defaultGemmOptions, 2) lays a product out for two threads; whatever
+ * // the cut, every element of C is summed by one thread in one order, so the bits do not depend on the thread count
+ * const ready = await threadsReady({ threads: 2 })
+ * const on = (threads, f) => {
+ *   const before = setKernel({ kernel: 'wasm', threads })
+ *   try {
+ *     return toArray(f())
+ *   } finally {
+ *     setKernel(before)
+ *   }
+ * }
+ * const a = uniform(key(1), [300, 300])
+ * const b = uniform(key(2), [300, 300])
+ * JSON.stringify(on(2, () => matmul(a, b))) === JSON.stringify(on(1, () => matmul(a, b))) // → true
+ * on(2, () => matmul(ones([256, 256]), ones([256, 256])))
+ * kernelInfo().last.threads // → ready.threads
  */
 export const planGemm = (
   args: GemmArgs,
@@ -242,7 +291,20 @@ export const planGemm = (
  * Copies a rows×cols matrix from `src` (row stride srcStride, from element srcAt) to `dst` (row stride dstStride,
  * from dstAt): A and B into wasm memory (compactly), C back out.
  * @example
- * copyMatrix(args.a, args.aOffset, args.lda, f32, plan.aPtr / 4, k, m, k)
+ * // internal (not exported): copies A and B into wasm memory compactly, and C back out, e.g.
+ * // copyMatrix(args.a, args.aOffset, args.lda, f32, plan.aPtr / 4, k, m, k); a strided view is copied the same way
+ * const on = (kernel, f) => {
+ *   const before = setKernel({ kernel, threads: 1 })
+ *   try {
+ *     return toArray(f())
+ *   } finally {
+ *     setKernel(before)
+ *   }
+ * }
+ * // columns 2…6 of a [40, 10] matrix: rows 10 floats apart
+ * const a = slice(reshape(cast(arange(400), 'float32'), [40, 10]), [0, 40], [2, 7])
+ * const b = reshape(cast(arange(5 * 20), 'float32'), [5, 20])
+ * on('wasm', () => matmul(a, b)) // → on('ref', () => matmul(a, b))
  */
 export const copyMatrix = (
   src: Float32Array,
@@ -273,7 +335,13 @@ export const copyMatrix = (
 /**
  * C ← 0 in the caller's array (what a product with k = 0 gives).
  * @example
- * zeroMatrix(args.c, args.cOffset, args.ldc, m, n)
+ * // internal (not exported): a product with k = 0 is zeroMatrix(args.c, args.cOffset, args.ldc, m, n)
+ * const before = setKernel({ kernel: 'wasm' })
+ * try {
+ *   toArray(matmul(zeros([2, 0]), zeros([0, 3]))) // → [[0, 0, 0], [0, 0, 0]]
+ * } finally {
+ *   setKernel(before)
+ * }
  */
 export const zeroMatrix = (c: Float32Array, offset: number, ld: number, rows: number, cols: number): void => {
   if (ld === cols || rows <= 1) c.fill(0, offset, offset + rows * cols)

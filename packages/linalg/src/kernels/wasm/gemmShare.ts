@@ -16,7 +16,15 @@ export const jobLength = 36
  * `function runShare(e, j, next)`: `e` the module's exports, `j` the job, `next()` the next chunk index (from
  * an atomic counter, or a plain one on a single thread).
  * @example
- * new Function(`${shareSource}; return runShare`)()(exports, job, next)
+ * // internal (not exported): the source of runShare, which the calling thread and the workers both run, e.g.
+ * // new Function(`${shareSource}; return runShare`)()(exports, job, next). A product on two threads:
+ * await threadsReady({ threads: 2 })
+ * const before = setKernel({ kernel: 'wasm', threads: 2 })
+ * try {
+ *   toArray(matmul(ones([256, 300]), ones([300, 256])))[255][255] // → 300
+ * } finally {
+ *   setKernel(before)
+ * }
  */
 export const shareSource = `function runShare(e, j, next) {
   const form = j[27], byRows = j[28] === 1, panels = j[29], chunks = j[30]
@@ -49,7 +57,20 @@ export type ShareExports = Record<
 /**
  * `shareSource` as a function for the calling thread.
  * @example
- * runShare(engine.exports, plan.jobs[0], () => counter++)
+ * // internal (not exported): runs the chunks a counter hands out, e.g. runShare(engine.exports, plan.jobs[0],
+ * // () => counter++); threads take chunks from one shared counter, and the bits do not depend on who took which
+ * await threadsReady({ threads: 2 })
+ * const on = (threads, f) => {
+ *   const before = setKernel({ kernel: 'wasm', threads })
+ *   try {
+ *     return toArray(f())
+ *   } finally {
+ *     setKernel(before)
+ *   }
+ * }
+ * const a = normal(key(0), [256, 200])
+ * const b = normal(key(1), [200, 256])
+ * JSON.stringify(on(2, () => matmul(a, b))) === JSON.stringify(on(1, () => matmul(a, b))) // → true
  */
 export const runShare = new Function(`${shareSource}; return runShare`)() as (
   e: ShareExports,

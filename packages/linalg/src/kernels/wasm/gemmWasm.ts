@@ -18,7 +18,15 @@ export interface WasmGemmOptions {
 /**
  * Whether relaxed SIMD is used for these options; throws when it is demanded but missing, or SIMD is missing.
  * @example
- * useRelaxed('gemmWasm', {}) // false on a stock Node 20
+ * // internal (not exported): useRelaxed('gemmWasm', {}) is whether the runtime has relaxed SIMD (false on a stock
+ * // Node 20 without --experimental-wasm-relaxed-simd); wasm products report it
+ * const before = setKernel({ kernel: 'wasm' })
+ * try {
+ *   matmul(ones([4, 4]), ones([4, 4]))
+ *   kernelInfo().last.relaxedSimd // → kernelInfo().relaxedSimd
+ * } finally {
+ *   setKernel(before)
+ * }
  */
 export const useRelaxed = (op: string, { relaxedSimd }: WasmGemmOptions): boolean => {
   const support = wasmSupport()
@@ -73,12 +81,20 @@ const heapEngineFor = (relaxed: boolean, args: GemmArgs<Float32Array>): GemmEngi
  * The wasm memory grows as needed and is reused across calls. An operand that lives in the shared WebAssembly
  * heap (`wasmHeap()`) is read there in place, and an unpadded C there written directly (same bits).
  * @example
- * const a = Float32Array.of(1, 2, 3, 4) // [[1, 2], [3, 4]]
- * const b = Float32Array.of(5, 6, 7, 8) // [[5, 6], [7, 8]]
- * const c = new Float32Array(4)
- * gemmWasm({ transA: false, transB: false, m: 2, n: 2, k: 2, a, aOffset: 0, lda: 2,
- *   b, bOffset: 0, ldb: 2, c, cOffset: 0, ldc: 2 })
- * // c = [19, 22, 43, 50]
+ * // internal (not exported): on typed arrays,
+ * // const a = Float32Array.of(1, 2, 3, 4) // [[1, 2], [3, 4]]
+ * // const b = Float32Array.of(5, 6, 7, 8) // [[5, 6], [7, 8]]
+ * // const c = new Float32Array(4)
+ * // gemmWasm({ transA: false, transB: false, m: 2, n: 2, k: 2, a, aOffset: 0, lda: 2,
+ * //   b, bOffset: 0, ldb: 2, c, cOffset: 0, ldc: 2 })
+ * // sets c to [19, 22, 43, 50]. Through matmul, on the wasm tier:
+ * const before = setKernel({ kernel: 'wasm', threads: 1 })
+ * try {
+ *   toArray(matmul(array([[1, 2], [3, 4]]), array([[5, 6], [7, 8]]))) // → [[19, 22], [43, 50]]
+ *   kernelInfo().last.tier // → 'wasm'
+ * } finally {
+ *   setKernel(before)
+ * }
  */
 export const gemmWasm = (args: GemmArgs<Float32Array>, options: WasmGemmOptions = {}): void => {
   checkGemmArgs('gemmWasm', args)

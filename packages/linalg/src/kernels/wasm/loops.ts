@@ -4,7 +4,19 @@ import type { Code, ModuleBuilder } from '@nabla/ndarray/wasm'
 /**
  * for (i = from(); i < local[end]; ) body() — the body advances `i` itself.
  * @example
- * forRange(f, jp, () => f.get(jp0), jp1, () => f.inc(jp, 1))
+ * // internal (not exported): emits a loop `for (i = from; i < end; step)`, e.g.
+ * // forRange(f, jp, () => f.get(jp0), jp1, () => f.inc(jp, 1)) over the panels of B; 3 panels of 16 here
+ * const on = (kernel, f) => {
+ *   const before = setKernel({ kernel, threads: 1 })
+ *   try {
+ *     return toArray(f())
+ *   } finally {
+ *     setKernel(before)
+ *   }
+ * }
+ * const a = cast(cast(mul(uniform(key(0), [4, 20]), 5), 'int32'), 'float32')
+ * const b = cast(cast(mul(uniform(key(1), [20, 48]), 5), 'int32'), 'float32')
+ * on('wasm', () => matmul(a, b)) // → on('ref', () => matmul(a, b))
  */
 export const forRange = (f: Code, i: number, from: () => void, end: number, body: () => void): void => {
   from()
@@ -21,7 +33,14 @@ export const forRange = (f: Code, i: number, from: () => void, end: number, body
 /**
  * for (i = 0; i < count; i++) body() — `i` and `count` are i32 locals; `count` is left unchanged.
  * @example
- * forCount(f, i, n, () => f.get(i).call(visit))
+ * // internal (not exported): emits a loop of n iterations, e.g. forCount(f, i, n, () => f.get(i).call(visit)); a
+ * // count of 0 runs nothing (an empty C)
+ * const before = setKernel({ kernel: 'wasm', threads: 1 })
+ * try {
+ *   matmul(zeros([0, 5]), zeros([5, 3])).shape // → [0, 3]
+ * } finally {
+ *   setKernel(before)
+ * }
  */
 export const forCount = (f: Code, i: number, count: number, body: () => void): void =>
   forRange(
@@ -38,7 +57,19 @@ export const forCount = (f: Code, i: number, count: number, body: () => void): v
 /**
  * local[out] = min(a, b), signed; `a` and `b` emit one i32 each (twice: for the comparison and for select).
  * @example
- * minInto(f, kc, () => f.i32Const(256), () => f.get(k).get(p0).i32Sub())
+ * // internal (not exported): emits out = min(a, b), e.g. the depth of the last block,
+ * // minInto(f, kc, () => f.i32Const(256), () => f.get(k).get(p0).i32Sub()); k = 300 here
+ * const on = (kernel, f) => {
+ *   const before = setKernel({ kernel, threads: 1 })
+ *   try {
+ *     return toArray(f())
+ *   } finally {
+ *     setKernel(before)
+ *   }
+ * }
+ * const a = cast(cast(mul(uniform(key(0), [6, 300]), 5), 'int32'), 'float32')
+ * const b = cast(cast(mul(uniform(key(1), [300, 40]), 5), 'int32'), 'float32')
+ * on('wasm', () => matmul(a, b)) // → on('ref', () => matmul(a, b))
  */
 export const minInto = (f: Code, out: number, a: () => void, b: () => void): void => {
   a()
@@ -51,7 +82,19 @@ export const minInto = (f: Code, out: number, a: () => void, b: () => void): voi
 /**
  * local[out] = local[value] rounded up to a multiple of 4.
  * @example
- * roundUp4(f, cols, width)
+ * // internal (not exported): emits width = cols rounded up to a multiple of 4, e.g. roundUp4(f, cols, width): the last
+ * // panel of B (n = 37: two panels of 16 and one of 5, packed 8 wide)
+ * const on = (kernel, f) => {
+ *   const before = setKernel({ kernel, threads: 1 })
+ *   try {
+ *     return toArray(f())
+ *   } finally {
+ *     setKernel(before)
+ *   }
+ * }
+ * const a = cast(cast(mul(uniform(key(0), [6, 30]), 5), 'int32'), 'float32')
+ * const b = cast(cast(mul(uniform(key(1), [30, 37]), 5), 'int32'), 'float32')
+ * on('wasm', () => matmul(a, b)) // → on('ref', () => matmul(a, b))
  */
 export const roundUp4 = (f: Code, value: number, out: number): void => {
   f.get(value).i32Const(3).i32Add().i32Const(-4).i32And().set(out)
@@ -69,7 +112,20 @@ export interface EvenBlocks {
  * Cuts local[total] into ⌈total/max⌉ blocks of nearly equal length — step = ⌈total / ⌈total/max⌉⌉, a function
  * of total alone — and runs body() for each with local[start] and local[length] (the last block may be shorter).
  * @example
- * forEvenBlocks(f, 256, { total: k, step: kcStep, start: p0, length: kc }, () => f.get(kc).call(kernel))
+ * // internal (not exported): emits a loop over ⌈total/max⌉ blocks of equal length, e.g.
+ * // forEvenBlocks(f, 256, { total: k, step: kcStep, start: p0, length: kc }, () => f.get(kc).call(kernel));
+ * // k = 784 is four blocks of 196, not 3×256 + 16
+ * const on = (kernel, f) => {
+ *   const before = setKernel({ kernel, threads: 1 })
+ *   try {
+ *     return toArray(f())
+ *   } finally {
+ *     setKernel(before)
+ *   }
+ * }
+ * const a = cast(cast(mul(uniform(key(0), [4, 784]), 5), 'int32'), 'float32')
+ * const b = cast(cast(mul(uniform(key(1), [784, 32]), 5), 'int32'), 'float32')
+ * on('wasm', () => matmul(a, b)) // → on('ref', () => matmul(a, b))
  */
 export const forEvenBlocks = (f: Code, max: number, { total, step, start, length }: EvenBlocks, body: () => void) => {
   f.get(total)
@@ -121,7 +177,20 @@ export interface PanelLocals {
  * i0 ≤ panel < i1 of `width` rows or columns, with `first` and `valid` set (the shape of packA, packB, packDotA
  * and packDotB; packA takes one extra parameter).
  * @example
- * addPanelPacker(mod, 'packA', 2, (f, { src, dst, valid }) => f.get(src).get(dst).get(valid).call(pack))
+ * // internal (not exported): adds a packer that loops over panels, e.g.
+ * // addPanelPacker(mod, 'packA', 2, (f, { src, dst, valid }) => f.get(src).get(dst).get(valid).call(pack));
+ * // the last panel of A has 1 valid row of 2 here (m = 7)
+ * const on = (kernel, f) => {
+ *   const before = setKernel({ kernel, threads: 1 })
+ *   try {
+ *     return toArray(f())
+ *   } finally {
+ *     setKernel(before)
+ *   }
+ * }
+ * const a = cast(cast(mul(uniform(key(0), [7, 20]), 5), 'int32'), 'float32')
+ * const b = cast(cast(mul(uniform(key(1), [20, 33]), 5), 'int32'), 'float32')
+ * on('wasm', () => matmul(a, b)) // → on('ref', () => matmul(a, b))
  */
 export const addPanelPacker = (
   mod: ModuleBuilder,
@@ -161,7 +230,22 @@ export const addPanelPacker = (
 /**
  * Emits: call table[w] for the w in `widths` that local `width` holds (an if-chain from the widest; the
  * narrowest is the fall-through), with the arguments `args` pushes.
- * @example callByWidth(f, width, [4, 8, 16], table, () => f.get(a).get(b))
+ * @example
+ * // internal (not exported): e.g. callByWidth(f, width, [4, 8, 16], table, () => f.get(a).get(b)) picks the packer
+ * // of the last panel of B by its width: n = 20 and n = 24 end in 4- and 8-wide panels
+ * const on = (kernel, f) => {
+ *   const before = setKernel({ kernel, threads: 1 })
+ *   try {
+ *     return toArray(f())
+ *   } finally {
+ *     setKernel(before)
+ *   }
+ * }
+ * const a = cast(cast(mul(uniform(key(0), [6, 30]), 5), 'int32'), 'float32')
+ * const b20 = cast(cast(mul(uniform(key(1), [30, 20]), 5), 'int32'), 'float32')
+ * const b24 = cast(cast(mul(uniform(key(2), [30, 24]), 5), 'int32'), 'float32')
+ * on('wasm', () => matmul(a, b20)) // → on('ref', () => matmul(a, b20))
+ * on('wasm', () => matmul(a, b24)) // → on('ref', () => matmul(a, b24))
  */
 export const callByWidth = (
   f: Code,

@@ -30,7 +30,19 @@ export interface MicroKernelSpec {
  * same products in the same order as the dense kernel's, less the skipped ones; `packA` skips a step only when
  * the panel's A values there are all ±0 (see compactPanel.ts), so with finite B the bits are the same.
  * @example
- * const kernel = addMicroKernel(mod, { mr: 4, width: 8, unroll: 4, relaxed: false })
+ * // internal (not exported): emits the 2×16 f32x4 tile of the tiles form, e.g.
+ * // addMicroKernel(mod, { mr: 4, width: 8, unroll: 4, relaxed: false }); C's edges (37×40 here) are padded tiles
+ * const on = (kernel, f) => {
+ *   const before = setKernel({ kernel, threads: 1 })
+ *   try {
+ *     return toArray(f())
+ *   } finally {
+ *     setKernel(before)
+ *   }
+ * }
+ * const a = cast(cast(mul(uniform(key(0), [37, 50]), 5), 'int32'), 'float32')
+ * const b = cast(cast(mul(uniform(key(1), [50, 40]), 5), 'int32'), 'float32')
+ * on('wasm', () => matmul(a, b)) // → on('ref', () => matmul(a, b))
  */
 export const addMicroKernel = (mod: ModuleBuilder, spec: MicroKernelSpec): number => {
   const { mr, width, unroll, relaxed, sparse = false } = spec
@@ -111,7 +123,15 @@ export const addMicroKernel = (mod: ModuleBuilder, spec: MicroKernelSpec): numbe
 /**
  * local[acc] += local[a]·local[b], lane-wise on f32x4: one `f32x4.relaxed_madd`, or `f32x4.mul` + `f32x4.add`.
  * @example
- * madd(f, false, acc, a, b)
+ * // internal (not exported): madd(f, relaxed, acc, a, b) emits acc += a·b: f32x4.relaxed_madd (fused on FMA hardware)
+ * // where the runtime has relaxed SIMD, else f32x4.mul and f32x4.add; kernelInfo says which ran
+ * const before = setKernel({ kernel: 'wasm' })
+ * try {
+ *   matmul(ones([4, 4]), ones([4, 4]))
+ *   kernelInfo().last.relaxedSimd // → kernelInfo().relaxedSimd
+ * } finally {
+ *   setKernel(before)
+ * }
  */
 export const madd = (f: Code, relaxed: boolean, acc: number, a: number, b: number): void => {
   if (relaxed) f.get(a).get(b).get(acc).f32x4RelaxedMadd().set(acc)

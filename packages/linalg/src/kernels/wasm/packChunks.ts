@@ -8,7 +8,19 @@ import { forCount, forRange } from './loops.js'
  * dst + 16·(⌊p/4⌋·width + w) + 4·(p mod 4), for ⌈depth/4⌉ chunks. Rows w ≥ valid and steps p ≥ depth are zero.
  * Whole chunks of full panels read along k (ps = 4) are vector copies; the rest is copied element by element.
  * @example
- * const packA4 = addPackChunks(mod, 4)
+ * // internal (not exported): emits the dot form's packer, e.g. addPackChunks(mod, 4): rows of A in chunks of 4 floats
+ * // along k, the last chunk padded with zeros (k = 33 here)
+ * const on = (kernel, f) => {
+ *   const before = setKernel({ kernel, threads: 1 })
+ *   try {
+ *     return toArray(f())
+ *   } finally {
+ *     setKernel(before)
+ *   }
+ * }
+ * const a = cast(cast(mul(uniform(key(0), [9, 33]), 5), 'int32'), 'float32')
+ * const b = cast(cast(mul(uniform(key(1), [33, 6]), 5), 'int32'), 'float32')
+ * on('wasm', () => matmul(a, b)) // → on('ref', () => matmul(a, b))
  */
 export const addPackChunks = (mod: ModuleBuilder, width: number): number =>
   mod.func(['i32', 'i32', 'i32', 'i32', 'i32', 'i32'], [], (f) => {

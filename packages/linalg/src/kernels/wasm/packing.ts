@@ -15,7 +15,20 @@ export type PanelSource = 'rows' | 'columns'
  * so the micro-kernel can always compute whole tiles. `ld` is in bytes.
  * Full panels take SIMD paths: vector (or 8-byte) copies ('rows'), 4×4 transposes or 2-row interleaves ('columns').
  * @example
- * const packB16 = addPackPanel(mod, 16, 'rows')
+ * // internal (not exported): emits a panel packer, e.g. addPackPanel(mod, 16, 'rows') for 16-wide panels of B;
+ * // transposed operands are packed from their stored layout, so op(B) = Bᵀ costs no copy
+ * const on = (kernel, f) => {
+ *   const before = setKernel({ kernel, threads: 1 })
+ *   try {
+ *     return toArray(f())
+ *   } finally {
+ *     setKernel(before)
+ *   }
+ * }
+ * const a = cast(cast(mul(uniform(key(0), [24, 30]), 5), 'int32'), 'float32')
+ * const b = cast(cast(mul(uniform(key(1), [50, 30]), 5), 'int32'), 'float32')
+ * on('wasm', () => matmul(a, transpose(b))) // → on('ref', () => matmul(a, transpose(b)))
+ * kernelInfo().last.transB // → true
  */
 export const addPackPanel = (mod: ModuleBuilder, width: number, source: PanelSource): number =>
   mod.func(['i32', 'i32', 'i32', 'i32', 'i32'], [], (f) => {

@@ -28,7 +28,19 @@ const align = (x: number): number => Math.ceil(x / 64) * 64
 /**
  * Bytes of packed A in the sparse-rows form: the block starts of each row, then room for every step of every row.
  * @example
- * rowsABytes(128, 784, 256) // align(128·5·4) + 8·128·784
+ * // internal (not exported): rowsABytes(128, 784, 256) is align(128·5·4) + 8·128·784: the sparse-rows form packs each
+ * // row of A as its nonzero steps. A batch of 128 MNIST-like images times a first layer's weights:
+ * const on = (kernel, f) => {
+ *   const before = setKernel({ kernel, threads: 1 })
+ *   try {
+ *     return toArray(f())
+ *   } finally {
+ *     setKernel(before)
+ *   }
+ * }
+ * const images = cast(greater(uniform(key(0), [128, 784]), 0.8), 'float32')
+ * const w = cast(cast(mul(uniform(key(1), [784, 48]), 5), 'int32'), 'float32')
+ * on('wasm', () => matmul(images, w)) // → on('ref', () => matmul(images, w))
  */
 export const rowsABytes = (m: number, k: number, kcMax: number): number =>
   align(4 * m * (Math.ceil(k / kcMax) + 1)) + 8 * m * k
@@ -36,7 +48,15 @@ export const rowsABytes = (m: number, k: number, kcMax: number): number =>
 /**
  * Bytes of packed B in the sparse-rows form: a finiteness flag per k block and column panel.
  * @example
- * rowsBBytes(512, 784, 256) // 4·4·16
+ * // internal (not exported): rowsBBytes(512, 784, 256) is 4·4·16 — B is read in place in the sparse-rows form. Rows of
+ * // A that are all zero give zero rows of C:
+ * const before = setKernel({ kernel: 'wasm', threads: 1 })
+ * try {
+ *   const a = concat([zeros([3, 64]), ones([1, 64])], 0)
+ *   toArray(matmul(a, ones([64, 36]))).map((row) => row[0]) // → [0, 0, 0, 64]
+ * } finally {
+ *   setKernel(before)
+ * }
  */
 export const rowsBBytes = (n: number, k: number, kcMax: number): number =>
   4 * Math.ceil(k / kcMax) * Math.ceil(n / rowsNr)
@@ -55,7 +75,19 @@ const anyTrue = (f: Code): Code => f.raw(0xfd, 0x53)
  * `gemmRows(ap, bflags, c, ldc, n, k, ip0, ip1, jp0, jp1, b, ldb, a, lda, transA)` (bytes throughout; rows of
  * op(A) are panels of one row, column panels are `rowsNr` wide). B must be plain (trans 0) and n a multiple of 4.
  * @example
- * addRowsFunctions(mod, { kc: 256, relaxed: false })
+ * // internal (not exported): adds the sparse-rows form, e.g. addRowsFunctions(mod, { kc: 256, relaxed: false }):
+ * // 1×48 tiles of C, n a multiple of 4 (here 52: one 48-wide tile and a 4-wide one)
+ * const on = (kernel, f) => {
+ *   const before = setKernel({ kernel, threads: 1 })
+ *   try {
+ *     return toArray(f())
+ *   } finally {
+ *     setKernel(before)
+ *   }
+ * }
+ * const images = cast(greater(uniform(key(0), [10, 300]), 0.8), 'float32')
+ * const w = cast(cast(mul(uniform(key(1), [300, 52]), 5), 'int32'), 'float32')
+ * on('wasm', () => matmul(images, w)) // → on('ref', () => matmul(images, w))
  */
 export const addRowsFunctions = (mod: ModuleBuilder, { kc: kcMax, relaxed }: { kc: number; relaxed: boolean }) => {
   const widths = Array.from({ length: rowsNr / 4 }, (_, i) => 4 * (i + 1))
