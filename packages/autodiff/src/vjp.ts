@@ -15,7 +15,7 @@ import {
   Trace,
   type Tracer,
 } from '@nabla/ndarray/core'
-import { zerosOf } from './fit.js'
+import { zerosOf } from './cotangent.js'
 import { PrimalTracer } from './primalTracer.js'
 import type { Tangent } from './rule.js'
 import { rules } from './rules/index.js'

@@ -1,11 +1,11 @@
 /** The optimizers users ask for by name: one-line compositions of the transforms, with Keras's defaults and formulas. */
 import { chain } from './chain.js'
+import { trace } from './momentum.js'
 import { scaleByAdagrad } from './scaleByAdagrad.js'
 import { type ScaleByAdamOptions, scaleByAdam } from './scaleByAdam.js'
 import { scaleByLearningRate } from './scaleByLearningRate.js'
 import { type ScaleByRmsOptions, scaleByRms } from './scaleByRms.js'
 import type { LearningRate } from './schedule.js'
-import { trace } from './trace.js'
 import type { GradientTransformation } from './transformation.js'
 
 // biome-ignore lint/suspicious/noExplicitAny: an optimizer's state type is its own business

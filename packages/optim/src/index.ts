@@ -18,6 +18,7 @@ export {
 } from './aliases.js'
 export { applyUpdates } from './applyUpdates.js'
 export { chain } from './chain.js'
+export { type TraceState, trace } from './momentum.js'
 export { type ScaleByAdagradState, scaleByAdagrad } from './scaleByAdagrad.js'
 export { type ScaleByAdamOptions, type ScaleByAdamState, scaleByAdam } from './scaleByAdam.js'
 export { type ScaleByLearningRateState, scaleByLearningRate } from './scaleByLearningRate.js'
@@ -31,5 +32,4 @@ export {
   piecewiseConstant,
   type Schedule,
 } from './schedule.js'
-export { type TraceState, trace } from './trace.js'
 export type { GradientTransformation, OptimizerConfig, StateOf } from './transformation.js'

@@ -1,6 +1,6 @@
 /** d(x + y) = dx + dy; the cotangent of each operand is ct summed over its broadcast axes. */
 import { add as addOp, broadcastTo, type NDArray, neg } from '@nabla/ndarray'
-import { asType, fit } from '../fit.js'
+import { asType, cotangentFor } from '../cotangent.js'
 import type { Rule, Tangent } from '../rule.js'
 
 /** dx ± dy in the output's shape, treating null as zero. */
@@ -13,5 +13,8 @@ export const combine = (dx: Tangent, dy: Tangent, outShape: readonly number[], n
 
 export const add: Rule<'add'> = {
   jvp: (_, [dx = null, dy = null], out) => asType(combine(dx, dy, out.shape), out),
-  vjp: (ct, [x, y], _, __, [nx, ny]) => [nx ? fit(ct, x as NDArray) : null, ny ? fit(ct, y as NDArray) : null],
+  vjp: (ct, [x, y], _, __, [nx, ny]) => [
+    nx ? cotangentFor(ct, x as NDArray) : null,
+    ny ? cotangentFor(ct, y as NDArray) : null,
+  ],
 }

@@ -1,6 +1,6 @@
 /** The derivative rules of `concat` (a linear primitive): the tangent goes through the same op, the cotangent through its transpose. */
 import { bind } from '@nabla/ndarray/core'
-import { zerosOf } from '../fit.js'
+import { zerosOf } from '../cotangent.js'
 import type { Rule } from '../rule.js'
 
 /** d concat(xs) = concat(dxs); the cotangent is cut back into the pieces. */

@@ -7,7 +7,7 @@
 import type { Conv2dDims } from '@nabla/linalg'
 import type { NDArray } from '@nabla/ndarray'
 import { bind } from '@nabla/ndarray/core'
-import { asType } from '../fit.js'
+import { asType } from '../cotangent.js'
 import type { Rule } from '../rule.js'
 import { combine } from './add.js'
 

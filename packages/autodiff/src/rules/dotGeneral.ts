@@ -5,7 +5,7 @@
  */
 import { dotGeneral as dot } from '@nabla/linalg'
 import { add, type NDArray, transpose } from '@nabla/ndarray'
-import { asType } from '../fit.js'
+import { asType } from '../cotangent.js'
 import type { Rule } from '../rule.js'
 
 const range = (start: number, n: number): number[] => Array.from({ length: n }, (_, i) => start + i)

@@ -3,7 +3,7 @@
  * convention, so neither operand is favoured. (nn's relu uses where(x > 0, …): 0 at 0.)
  */
 import { add, cast, equal, greater, less, mul, type NDArray, sub } from '@nabla/ndarray'
-import { asType, fit } from '../fit.js'
+import { asType, cotangentFor } from '../cotangent.js'
 import type { Rule } from '../rule.js'
 import { combine } from './add.js'
 
@@ -18,7 +18,10 @@ const extremum = (wins: typeof greater) => ({
   },
   vjp: (ct: NDArray, [x, y]: readonly NDArray[], out: NDArray, _: unknown, [nx, ny]: readonly boolean[]) => {
     const w = selectWeight(x as NDArray, y as NDArray, out, wins)
-    return [nx ? fit(mul(ct, w), x as NDArray) : null, ny ? fit(mul(ct, sub(1, w)), y as NDArray) : null]
+    return [
+      nx ? cotangentFor(mul(ct, w), x as NDArray) : null,
+      ny ? cotangentFor(mul(ct, sub(1, w)), y as NDArray) : null,
+    ]
   },
 })
 

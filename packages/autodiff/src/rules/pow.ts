@@ -1,6 +1,6 @@
 /** d(xʸ) = y·xʸ⁻¹·dx + log(x)·xʸ·dy, with log(0) taken as 0 there (as JAX does). */
 import { equal, log, mul, type NDArray, pow as powOp, sub, where } from '@nabla/ndarray'
-import { asType, fit } from '../fit.js'
+import { asType, cotangentFor } from '../cotangent.js'
 import type { Rule } from '../rule.js'
 import { combine } from './add.js'
 
@@ -14,7 +14,7 @@ export const pow: Rule<'pow'> = {
       out,
     ),
   vjp: (ct, [x, y], out, _, [nx, ny]) => [
-    nx ? fit(mul(ct, dBase(x as NDArray, y as NDArray)), x as NDArray) : null,
-    ny ? fit(mul(ct, dExponent(x as NDArray, out)), y as NDArray) : null,
+    nx ? cotangentFor(mul(ct, dBase(x as NDArray, y as NDArray)), x as NDArray) : null,
+    ny ? cotangentFor(mul(ct, dExponent(x as NDArray, out)), y as NDArray) : null,
   ],
 }

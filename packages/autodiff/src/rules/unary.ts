@@ -3,7 +3,7 @@
  * written in public ops (and from the output where that is cheaper).
  */
 import { cos as cosOp, div, mul, type NDArray, neg as negOp, sin as sinOp, square, sub } from '@nabla/ndarray'
-import { fit } from '../fit.js'
+import { cotangentFor } from '../cotangent.js'
 import type { Rule } from '../rule.js'
 
 type UnaryPrim = 'neg' | 'exp' | 'log' | 'sqrt' | 'tanh' | 'sin' | 'cos'
@@ -11,7 +11,7 @@ type UnaryPrim = 'neg' | 'exp' | 'log' | 'sqrt' | 'tanh' | 'sin' | 'cos'
 /** A rule from the derivative as a multiplier of the (co)tangent. */
 const scale = <P extends UnaryPrim>(times: (t: NDArray, x: NDArray, out: NDArray) => NDArray): Rule<P> => ({
   jvp: ([x], [dx = null], out) => (dx === null ? null : times(dx, x as NDArray, out)),
-  vjp: (ct, [x], out, _, [nx]) => [nx ? fit(times(ct, x as NDArray, out), x as NDArray) : null],
+  vjp: (ct, [x], out, _, [nx]) => [nx ? cotangentFor(times(ct, x as NDArray, out), x as NDArray) : null],
 })
 
 /** d(−x) = −dx */

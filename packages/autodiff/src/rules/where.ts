@@ -1,6 +1,6 @@
 /** d where(c, x, y) = where(c, dx, dy); the condition has no derivative. */
 import { broadcastTo, type NDArray, where as whereOp, zeros } from '@nabla/ndarray'
-import { asType, fit } from '../fit.js'
+import { asType, cotangentFor } from '../cotangent.js'
 import type { Rule } from '../rule.js'
 
 export const where: Rule<'where'> = {
@@ -11,7 +11,7 @@ export const where: Rule<'where'> = {
   },
   vjp: (ct, [c, x, y], _, __, [, nx, ny]) => [
     null,
-    nx ? fit(whereOp(c as NDArray, ct, 0), x as NDArray) : null,
-    ny ? fit(whereOp(c as NDArray, 0, ct), y as NDArray) : null,
+    nx ? cotangentFor(whereOp(c as NDArray, ct, 0), x as NDArray) : null,
+    ny ? cotangentFor(whereOp(c as NDArray, 0, ct), y as NDArray) : null,
   ],
 }

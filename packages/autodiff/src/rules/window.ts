@@ -8,7 +8,7 @@
  */
 import type { NDArray } from '@nabla/ndarray'
 import { bind, type Params, type WindowParams } from '@nabla/ndarray/core'
-import { asType } from '../fit.js'
+import { asType } from '../cotangent.js'
 import type { Rule } from '../rule.js'
 
 const geometryOf = ({ window, strides, padding, dilation, baseDilation }: WindowParams): WindowParams => ({

@@ -1,4 +1,4 @@
-/** trace: momentum — a decaying sum of past updates (optionally Nesterov's look-ahead form). */
+/** Momentum (optax's `trace`): a decaying sum of past updates, optionally in Nesterov's look-ahead form. */
 import { add, mul, type NDArray, type Tree, treeMap } from '@nabla/ndarray'
 import type { GradientTransformation } from './transformation.js'
 import { zerosLike } from './zerosLike.js'

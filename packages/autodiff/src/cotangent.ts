@@ -19,7 +19,7 @@ export const unbroadcast = (ct: NDArray, shape: readonly number[]): NDArray => {
  * The cotangent of input `x`: `ct` reduced to `x`'s shape and cast to its dtype; `null`
  * for an integer or bool input, which has no derivative.
  */
-export const fit = (ct: NDArray, x: NDArray): Tangent => {
+export const cotangentFor = (ct: NDArray, x: NDArray): Tangent => {
   if (!isFloat(x.dtype)) return null
   const r = unbroadcast(ct, x.shape)
   return r.dtype === x.dtype ? r : cast(r, x.dtype)
