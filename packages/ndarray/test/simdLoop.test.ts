@@ -5,6 +5,7 @@ import { describe, expect, it, vi } from 'vitest'
 import { add, array, greater, sum, toTypedArray, where } from '../src/index.js'
 import { type Operand, runLoop, runLoopJs } from '../src/kernels/loop.js'
 import { simdLoopMinSize, simdLoopStats } from '../src/kernels/simdLoop.js'
+import { wasmEnabled } from '../src/wasm/index.js'
 import { wasmHeap } from '../src/wasmHeap.js'
 
 type Mode = 'c' | 'r' | 's' // contiguous, broadcast row, scalar
@@ -136,7 +137,7 @@ const compare = (body: Body, rows: number, cols: number, specs: readonly Spec[],
   const ins = inSpecs.map((s, k) => operand(s, rows, cols, seed * 31 + k + 1))
   const jsOut = operand(outSpec, rows, cols, seed) // the same data again
   const before = simdLoopStats.runs
-  runLoop(bodies[body], shape, at(out), ins.map(at))
+  runLoop(bodies[body], shape, at(out), ins.map(at), body)
   const taken = simdLoopStats.runs > before
   runLoopJs(bodies[body], shape, at(jsOut), ins.map(at))
   // where's bit select moves bits, NaNs included, and comparisons write bytes; arithmetic only has to agree on
@@ -202,9 +203,26 @@ describe('runLoop SIMD path', () => {
     const x = operand(c('c'), 64, 100, 4)
     const m = { data: new Float32Array(64).fill(0.5), offset: 0, strides: [1, 0] }
     const before = simdLoopStats.runs
-    runLoop(bodies.sub, [64, 100], out, [x, m])
+    runLoop(bodies.sub, [64, 100], out, [x, m], 'sub')
     expect(simdLoopStats.runs).toBe(before)
     expect(out.data[0]).toBe(Math.fround((x.data[0] as number) - 0.5))
+  })
+
+  it('is chosen by the primitive the caller names, not by the text of the body', () => {
+    const floats = (seed: number) => Float32Array.from({ length: 6400 }, (_, k) => Math.sin(k * 0.37 + seed) * 3)
+    const at = (data: Float32Array): Operand => ({ data, offset: 0, strides: [100, 1] })
+    const [x, y] = [at(floats(1)), at(floats(2))]
+    const run = (simd?: 'add') => {
+      const out = new Float32Array(6400)
+      const before = simdLoopStats.runs
+      runLoop(bodies.add, [64, 100], at(out), [x, y], simd)
+      return [simdLoopStats.runs - before, out] as const
+    }
+    const [plain, js] = run()
+    const [taken, simd] = run('add')
+    expect(plain).toBe(0) // the body's text alone never picks the SIMD kernel
+    expect(taken).toBe(wasmEnabled() ? 1 : 0)
+    expect(simd.every((v, k) => Object.is(v, js[k]))).toBe(true)
   })
 
   it('is off with NABLA_KERNEL=ts', async () => {
@@ -215,9 +233,7 @@ describe('runLoop SIMD path', () => {
       const fresh = await import('../src/kernels/simdLoop.js')
       const x = new Float32Array(8192).fill(1)
       const op = (data: Float32Array): Operand => ({ data, offset: 0, strides: [1] })
-      expect(fresh.runSimdLoop(bodies.add, [8192], op(new Float32Array(8192)), [op(x), op(x)], [[1], [1], [1]])).toBe(
-        false,
-      )
+      expect(fresh.runSimdLoop('add', [8192], op(new Float32Array(8192)), [op(x), op(x)], [[1], [1], [1]])).toBe(false)
       expect(fresh.simdLoopStats.runs).toBe(0)
     } finally {
       if (saved === undefined) delete process.env.NABLA_KERNEL

@@ -5,6 +5,7 @@ import type { Comparison, PrimitiveName } from '../primitive.js'
 import { broadcastShapes, contiguousStrides, type Shape, sizeOf } from '../shape.js'
 import { registerImpl } from '../trace.js'
 import { type Operand, runLoop } from './loop.js'
+import type { SimdKind } from './simdLoop.js'
 
 /**
  * A fresh zero-filled contiguous array.
@@ -61,8 +62,23 @@ export const mapInto = (dtype: DType, body: string, inputs: readonly Concrete[],
     shape,
     outOperand(out),
     inputs.map((x) => broadcastOperand(x, shape)),
+    simdKinds[op],
   )
   return out
+}
+
+/** The WebAssembly SIMD kernel of each primitive (or comparison) that has one, by its name. */
+const simdKinds: Readonly<Partial<Record<string, SimdKind>>> = {
+  add: 'add',
+  sub: 'sub',
+  mul: 'mul',
+  div: 'div',
+  equal: 'eq',
+  notEqual: 'ne',
+  less: 'lt',
+  greater: 'gt',
+  lessEqual: 'le',
+  greaterEqual: 'ge',
 }
 
 /**
@@ -205,10 +221,12 @@ const selectBits = (cond: Concrete, x: Concrete, y: Concrete, dtype: 'float32' |
   const shape: Shape = broadcastShapes('where', cond.shape, broadcastShapes('where', x.shape, y.shape))
   const out = blank(dtype, shape) // the loop writes every element
   const bits = (z: Concrete): Operand => ({ ...broadcastOperand(z, shape), data: int32View(z.data) })
-  runLoop('$o = (x1 & -x0) | (x2 & ~-x0)', shape, { ...outOperand(out), data: int32View(out.data) }, [
-    broadcastOperand(cond, shape),
-    bits(x),
-    bits(y),
-  ])
+  runLoop(
+    '$o = (x1 & -x0) | (x2 & ~-x0)',
+    shape,
+    { ...outOperand(out), data: int32View(out.data) },
+    [broadcastOperand(cond, shape), bits(x), bits(y)],
+    'select',
+  )
   return out
 }

@@ -9,7 +9,7 @@
 import type { TypedArray } from '../dtype.js'
 import type { Shape } from '../shape.js'
 import type { Operand } from './operand.js'
-import { runSimdLoop } from './simdLoop.js'
+import { runSimdLoop, type SimdKind } from './simdLoop.js'
 
 export type { Operand } from './operand.js'
 
@@ -178,7 +178,9 @@ const loops: Map<string, Map<number, LoopFn>>[] = []
 
 /**
  * Runs `body` over every index of `shape`. In `body`, `x0, x1, …` are the inputs' elements
- * and `$o` the output element (`'$o = x0 + x1'`, or `'$o += x0'` to accumulate).
+ * and `$o` the output element (`'$o = x0 + x1'`, or `'$o += x0'` to accumulate). `simd` names the
+ * primitive's WebAssembly SIMD kernel (`runSimdLoop`), chosen by the caller from the primitive, not from the
+ * body's text: flat loops of float32 operands long enough run there, with the same bits.
  * @category Kernels
  * @example
  * const x = concrete('x', array([[0, 1, 2], [3, 4, 5]]))
@@ -188,8 +190,8 @@ const loops: Map<string, Map<number, LoopFn>>[] = []
  *   broadcastOperand(x, out.shape), broadcastOperand(bias, out.shape)]) // x + bias, bias of shape [3]
  * toArray(out) // → [[10, 21, 32], [13, 24, 35]]
  */
-export const runLoop = (body: string, shape: Shape, out: Operand, ins: readonly Operand[]): void =>
-  loop(body, shape, out, ins, true)
+export const runLoop = (body: string, shape: Shape, out: Operand, ins: readonly Operand[], simd?: SimdKind): void =>
+  loop(body, shape, out, ins, simd)
 
 /**
  * `runLoop` without its WebAssembly SIMD path: always the generated JavaScript loop (the reference that
@@ -203,15 +205,15 @@ export const runLoop = (body: string, shape: Shape, out: Operand, ins: readonly 
  * toArray(sums) // → [3, 5, 7]
  */
 export const runLoopJs = (body: string, shape: Shape, out: Operand, ins: readonly Operand[]): void =>
-  loop(body, shape, out, ins, false)
+  loop(body, shape, out, ins, undefined)
 
-const loop = (body: string, shape: Shape, out: Operand, ins: readonly Operand[], simd: boolean): void => {
+const loop = (body: string, shape: Shape, out: Operand, ins: readonly Operand[], simd: SimdKind | undefined): void => {
   for (let d = 0; d < shape.length; d++) if (shape[d] === 0) return
   const all: (readonly number[])[] = [out.strides]
   for (let k = 0; k < ins.length; k++) all.push((ins[k] as Operand).strides)
   const [dims, strides] = coalesce(shape, all)
   // flat loops of the hottest bodies run four lanes at a time in WebAssembly when they are long enough
-  if (simd && dims.length <= 2 && runSimdLoop(body, dims, out, ins, strides)) return
+  if (simd !== undefined && dims.length <= 2 && runSimdLoop(simd, dims, out, ins, strides)) return
   const last = dims.length - 1
   const pattern: Step[] = []
   const flat = dims.length <= 2

@@ -5,12 +5,20 @@ import { contiguousStrides, sizeOf } from '../shape.js'
 import { registerImpl } from '../trace.js'
 import { fresh } from './elementwise.js'
 import { runLoop } from './loop.js'
+import type { SimdKind } from './simdLoop.js'
 
 /**
  * Reduces `x` over `axes` into a float64 accumulator (so float32 sums of 60000 terms stay
  * accurate and integer maxima start below every value), then stores it as `dtype`.
  */
-const reduceInto = (x: Concrete, axes: readonly number[], dtype: DType, init: number, body: string): Concrete => {
+const reduceInto = (
+  x: Concrete,
+  axes: readonly number[],
+  dtype: DType,
+  init: number,
+  body: string,
+  simd?: SimdKind,
+): Concrete => {
   const outShape = x.shape.filter((_, i) => !axes.includes(i))
   const outStrides = contiguousStrides(outShape)
   let k = 0
@@ -18,14 +26,14 @@ const reduceInto = (x: Concrete, axes: readonly number[], dtype: DType, init: nu
   const out = fresh(dtype, outShape)
   const acc = dtype === 'float64' ? (out.data as Float64Array) : (allocate('float64', sizeOf(outShape)) as Float64Array)
   if (init !== 0) acc.fill(init)
-  runLoop(body, x.shape, { data: acc, offset: 0, strides }, [x])
+  runLoop(body, x.shape, { data: acc, offset: 0, strides }, [x], simd)
   if (acc !== out.data) out.data.set(acc)
   return out
 }
 
 registerImpl('reduceSum', ([x], { axes }) => {
   const c = x as Concrete
-  return reduceInto(c, axes, arithmeticType(c.dtype), 0, '$o += x0')
+  return reduceInto(c, axes, arithmeticType(c.dtype), 0, '$o += x0', 'sum')
 })
 
 // max propagates NaN, as NumPy's does; the op rejects empty reductions before this runs.

@@ -12,27 +12,13 @@ import type { Operand } from './operand.js'
  * What a kernel computes: a float32 binary op (an f32x4 op rounds as JavaScript's float64 op rounded to
  * float32 does: 53 ≥ 2·24 + 2 bits make the double rounding harmless), the bit select, or the sum.
  */
-type Kind = 'add' | 'sub' | 'mul' | 'div' | CompareOp | 'select' | 'sum'
+export type SimdKind = 'add' | 'sub' | 'mul' | 'div' | CompareOp | 'select' | 'sum'
+type Kind = SimdKind
 
 // a comparison of two float32s gives what JavaScript's comparison of their float64 values does (exact widening),
 // NaN included: false, except for !==
 const compares = ['eq', 'ne', 'lt', 'gt', 'le', 'ge'] as const
 const isCompare = (kind: Kind): kind is CompareOp => (compares as readonly string[]).includes(kind)
-
-const kinds = new Map<string, Kind>([
-  ['$o = x0 + x1', 'add'],
-  ['$o = x0 - x1', 'sub'],
-  ['$o = x0 * x1', 'mul'],
-  ['$o = x0 / x1', 'div'],
-  ['$o = +(x0 === x1)', 'eq'],
-  ['$o = +(x0 !== x1)', 'ne'],
-  ['$o = +(x0 < x1)', 'lt'],
-  ['$o = +(x0 > x1)', 'gt'],
-  ['$o = +(x0 <= x1)', 'le'],
-  ['$o = +(x0 >= x1)', 'ge'],
-  ['$o = (x1 & -x0) | (x2 & ~-x0)', 'select'],
-  ['$o += x0', 'sum'],
-])
 
 const compareTypes = [Uint8Array, Float32Array, Float32Array] as const
 const compareShifts = [0, 2, 2] as const
@@ -290,13 +276,13 @@ type View = new (buffer: ArrayBufferLike, byteOffset: number, length: number) =>
  * const out = new Float32Array(64 * 64)
  * const operand = (data: Float32Array, strides: number[]) => ({ data, offset: 0, strides })
  * // x + bias over [64, 64], the bias a broadcast row (strides: output first)
- * runSimdLoop('$o = x0 + x1', [64, 64], operand(out, [64, 1]), [operand(x, [64, 1]), operand(bias, [0, 1])], [
+ * runSimdLoop('add', [64, 64], operand(out, [64, 1]), [operand(x, [64, 1]), operand(bias, [0, 1])], [
  *   [64, 1], [64, 1], [0, 1]]) // → wasmEnabled() // false (nothing done) without SIMD: then the caller runs its JavaScript loop
  * out[4095] // → wasmEnabled() ? 3 : 0
- * runSimdLoop('$o = x0 + x1', [4], operand(out, [1]), [operand(x, [1]), operand(bias, [1])], [[1], [1], [1]]) // → false // too few
+ * runSimdLoop('add', [4], operand(out, [1]), [operand(x, [1]), operand(bias, [1])], [[1], [1], [1]]) // → false // too few
  */
 export const runSimdLoop = (
-  body: string,
+  kind: SimdKind,
   dims: readonly number[],
   out: Operand,
   ins: readonly Operand[],
@@ -306,8 +292,7 @@ export const runSimdLoop = (
   const cols = dims[dims.length - 1] as number
   const rows = two ? (dims[0] as number) : 1
   if (dims.length > 2 || rows * cols < simdLoopMinSize) return false
-  const kind = kinds.get(body)
-  if (kind === undefined || !wasmEnabled()) return false
+  if (!wasmEnabled()) return false
   const want = types[kind]
   if (out.data.constructor !== want[0] || ins.length !== want.length - 1) return false
   for (let k = 0; k < ins.length; k++) if ((ins[k] as Operand).data.constructor !== want[k + 1]) return false
