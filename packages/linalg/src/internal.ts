@@ -6,4 +6,3 @@
 import './kernels/dotGeneral.js'
 
 export { dotGeneralInto } from './kernels/dotGeneral.js'
-export { holdWorkers } from './kernels/threads/index.js'

@@ -7,14 +7,7 @@ import fc from 'fast-check'
 import { afterAll, describe, expect, it } from 'vitest'
 import type { GemmArgs } from '../src/kernels/gemm.js'
 import { gemmPool } from '../src/kernels/threads/gemmParallel.js'
-import {
-  defaultMinWork,
-  gemmParallel,
-  holdWorkers,
-  poolSize,
-  shutdownPool,
-  threadSupport,
-} from '../src/kernels/threads/index.js'
+import { defaultMinWork, gemmParallel, poolSize, shutdownPool, threadSupport } from '../src/kernels/threads/index.js'
 import { gemmWasm } from '../src/kernels/wasm/index.js'
 import { gemmArgs, randomFloats, runChild, sameBits, sentinel, tripleLoop } from './gemmCases.js'
 
@@ -190,30 +183,6 @@ describe('gemmParallel', () => {
     const again = small.c.slice()
     expect(gemmParallel({ ...small, c: again }, { threads: 2, minWork: 0 })).toBe(2)
     expect(firstError(small, again)).toBeNull()
-  })
-
-  it('holdWorkers keeps products bit-identical while held; holds nest and a release twice is harmless', () => {
-    shutdownPool()
-    // no pool yet: nothing to hold
-    holdWorkers()()
-    const g = build({ transA: false, transB: false, m: 128, n: 512, k: 40, pad: 0, offset: 0, seed: 9 })
-    const single = g.c.slice()
-    gemmWasm({ ...g, c: single })
-    expect(gemmParallel({ ...g, c: g.c.slice() }, { threads: 2, minWork: 0 })).toBe(2)
-    const outer = holdWorkers()
-    const inner = holdWorkers()
-    for (let round = 0; round < 20; round++) {
-      const c = g.c.slice()
-      expect(gemmParallel({ ...g, c }, { threads: 2, minWork: 0 })).toBe(2)
-      expect(sameBits(c, single)).toBe(true)
-    }
-    inner()
-    inner()
-    outer()
-    // released: the workers go back to sleeping between rounds and still take part
-    const c = g.c.slice()
-    expect(gemmParallel({ ...g, c }, { threads: 2, minWork: 0 })).toBe(2)
-    expect(sameBits(c, single)).toBe(true)
   })
 
   it('falls back to one thread when there is one panel to compute', () => {

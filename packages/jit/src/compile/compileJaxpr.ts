@@ -6,7 +6,7 @@
  * walks its steps: no tracing, no dispatch, no allocation but the results it returns.
  */
 
-import { dotGeneralInto, holdWorkers } from '@nabla/linalg/internal'
+import { dotGeneralInto } from '@nabla/linalg/internal'
 import type { DType, TypedArray } from '@nabla/ndarray'
 import {
   allocate,
@@ -222,8 +222,6 @@ export const compileJaxpr = (program: Jaxpr, options: CompileOptions = {}): Exec
   const steps: StepInfo[] = low.steps.map(stepInfo)
 
   const stats: StepStats = { runs: 0, steps: low.steps.map(() => 0), cluster: 0, dot: 0, eval: 0, copy: 0 }
-  // a program with products keeps the product's worker threads awake for its run (see holdWorkers)
-  const hasProducts = kinds.includes('dot')
   const runWith = (inputs: readonly Concrete[]): Concrete[] => {
     if (inputs.length !== jaxpr.inputs.length) {
       throw new RangeError(`jit: the program takes ${jaxpr.inputs.length} inputs, ${inputs.length} were given`)
@@ -302,12 +300,7 @@ export const compileJaxpr = (program: Jaxpr, options: CompileOptions = {}): Exec
     stats,
     timing: false,
     run(inputs) {
-      const release = hasProducts ? holdWorkers() : undefined
-      try {
-        return runWith(inputs)
-      } finally {
-        release?.()
-      }
+      return runWith(inputs)
     },
     describe() {
       const lines = low.steps.map((s, k) => `  ${k}: ${describeStep(s)}`)

@@ -5,8 +5,7 @@
  * on it), `pending` (workers with a job this round that have not finished; the caller sleeps on it), `stop`
  * (nonzero: workers leave their loop), `ready` (workers that have instantiated the module), `failed` (a job
  * threw), `startFailed` (a worker could not instantiate the module; it also bumps `ready`), `next` (the next
- * chunk of panels to take this round, see `runShare`), `hold` (how many callers ask the workers to stay awake between
- * rounds: while it is nonzero they spin instead of sleeping, see `holdWorkers`).
+ * chunk of panels to take this round, see `runShare`).
  * Worker w's slot starts at `header + w·slot`: its job (`jobLength` ints, see `planGemm`) and, at `jobRound`,
  * the round the job belongs to (a worker runs it only in that round).
  * @example
@@ -29,7 +28,6 @@ export const control = {
   failed: 4,
   startFailed: 5,
   next: 6,
-  hold: 7,
   header: 16,
   slot: 40,
   jobRound: 39,

@@ -140,30 +140,6 @@ export const gemmParallel = (args: GemmArgs<Float32Array>, options: ParallelGemm
 }
 
 /**
- * Keeps the worker threads awake (spinning, not sleeping) between products until the returned function is
- * called: what a compiled program does around a run, whose products come a few hundred microseconds apart and
- * would otherwise each wait for a worker's wake-up from sleep. Does nothing where no pool has started.
- * @category Kernels
- * @example
- * // from '@nabla/linalg/internal'; what jit does around each run of a compiled program
- * import { jit } from '@nabla/jit'
- * await threadsReady({ threads: 2 })
- * const f = jit((x) => matmul(matmul(x, x), x))
- * const release = holdWorkers()
- * try {
- *   toArray(f(ones([256, 256])))[0][0] // → 256 * 256
- * } finally {
- *   release()
- * }
- */
-export const holdWorkers = (): (() => void) => {
-  const releases = [...pools.values()].map((p) => p.hold())
-  return () => {
-    for (const release of releases) release()
-  }
-}
-
-/**
  * Stops every worker thread of the pool (the next `gemmParallel` starts a new one). Not needed before exit:
  * idle workers never keep the process alive.
  * @example

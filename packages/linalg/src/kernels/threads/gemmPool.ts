@@ -213,34 +213,6 @@ export class GemmPool {
   }
 
   /**
-   * Asks the workers to stay awake (spinning) between rounds until the returned function is called, and wakes
-   * sleeping ones: for a run of products a few hundred microseconds apart, where a wake-up from sleep would
-   * delay each one. Holds nest; after the last one ends the workers spin 2 ms more, then sleep.
-   * @example
-   * // internal (not exported): const release = pool.hold(); try { runProgram() } finally { release() } — holdWorkers
-   * // (of '@nabla/linalg/internal') holds every pool that way
-   * await threadsReady({ threads: 2 })
-   * const before = setKernel({ kernel: 'wasm', threads: 2 })
-   * const release = holdWorkers()
-   * try {
-   *   toArray(matmul(ones([256, 256]), ones([256, 256])))[0][0] // → 256
-   * } finally {
-   *   release()
-   * }
-   * setKernel(before)
-   */
-  hold(): () => void {
-    Atomics.add(this.ctrl, control.hold, 1)
-    Atomics.notify(this.ctrl, control.generation)
-    let held = true
-    return () => {
-      if (!held) return
-      held = false
-      Atomics.sub(this.ctrl, control.hold, 1)
-    }
-  }
-
-  /**
    * Stops the workers; the pool cannot be used afterwards.
    * @example
    * // internal (not exported): pool.close(), what shutdownPool does to every pool; no public function stops the

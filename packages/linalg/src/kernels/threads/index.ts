@@ -6,7 +6,6 @@ export {
   defaultMinWork,
   defaultThreadCount,
   gemmParallel,
-  holdWorkers,
   maxThreads,
   type ParallelGemmOptions,
   poolSize,

@@ -37,23 +37,17 @@ const work = ({ module, memory, control, index }) => {
   Atomics.add(ctrl, ${control.ready}, 1)
   Atomics.notify(ctrl, ${control.ready})
   let spinMs = 0.02
-  let lingerUntil = 0
   for (;;) {
     // Spin 20 µs (back-to-back products skip the futex wake-up), then sleep until the caller starts a round.
     // Longer spins steal the caller's core on a loaded machine. A wake-up without a new round is the caller's
     // early call (\`prewake\`, made before it copies the operands in): then spin up to 1 ms for the round, so
-    // the wake-up's latency overlaps the caller's copying instead of delaying this thread's share. While a caller
-    // holds the workers (\`hold\` nonzero: a compiled program is running, its products a few hundred microseconds
-    // apart), spin through the gaps, and for 2 ms after the last hold ends (the next program run follows soon).
+    // the wake-up's latency overlaps the caller's copying instead of delaying this thread's share. (Keeping the
+    // workers spinning through a whole compiled program was tried: it slowed the caller's memory-bound loops.)
     const spinUntil = performance.now() + spinMs
-    while (Atomics.load(ctrl, ${control.generation}) === seen) {
-      const now = performance.now()
-      if (Atomics.load(ctrl, ${control.hold}) !== 0) lingerUntil = now + 2
-      else if (now >= spinUntil && now >= lingerUntil) break
-    }
+    while (Atomics.load(ctrl, ${control.generation}) === seen && performance.now() < spinUntil);
     if (Atomics.load(ctrl, ${control.generation}) === seen) Atomics.wait(ctrl, ${control.generation}, seen)
     const round = Atomics.load(ctrl, ${control.generation})
-    spinMs = round === seen ? 1 : 30
+    spinMs = round === seen ? 1 : 0.02
     if (round === seen) continue
     seen = round
     if (Atomics.load(ctrl, ${control.stop}) !== 0) break
