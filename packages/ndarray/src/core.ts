@@ -7,10 +7,9 @@
 import './kernels/all.js'
 import './shapeRule.js'
 
-export { allocate, arithmeticType, floatType, isFloat, type TypedArrayOf } from './dtype.js'
+export { allocate, isFloat, type TypedArrayOf } from './dtype.js'
 export {
   clusterKernel,
-  clusterSource,
   type LoopArg,
   type LoopInput,
   type LoopKernel,
@@ -18,25 +17,13 @@ export {
   type LoopNode,
   type LoopRef,
 } from './kernels/cluster.js'
-export { clusterWasmMinSize, clusterWasmStats } from './kernels/clusterWasm.js'
-export {
-  binaryBodies,
-  blank,
-  broadcastOperand,
-  compareBodies,
-  fresh,
-  mapInto,
-  materialize,
-  resultType,
-  unaryBodies,
-} from './kernels/elementwise.js'
-export { type Operand as LoopOperand, runLoop } from './kernels/loop.js'
-export { type AxisTaps, axisTaps, windowOutSize } from './kernels/window.js'
+export { clusterWasmStats } from './kernels/clusterWasm.js'
+export { blank, fresh, materialize } from './kernels/elementwise.js'
 export { Concrete } from './ndarray.js'
 export type { Comparison, Params, PrimitiveName, PrimitiveParams, WindowParams } from './primitive.js'
-export { batchedKey, checkKey, type KeyBatch, keyBatchOf, randomBits } from './random.js'
-export { contiguousStrides, normalizeAxes, normalizeAxis, shapesEqual, showShape } from './shape.js'
-export { registerShapeRule, type ShapedArray, type ShapeRule, shapeOf, shapeRuleNames } from './shapeRule.js'
+export { batchedKey, checkKey, type KeyBatch, randomBits } from './random.js'
+export { contiguousStrides, normalizeAxis, shapesEqual, showShape } from './shape.js'
+export { registerShapeRule, type ShapedArray, type ShapeRule, shapeOf } from './shapeRule.js'
 export {
   bind,
   concrete,

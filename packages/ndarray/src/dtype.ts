@@ -119,6 +119,7 @@ export const promoteTypes = (a: DType, b: DType): DType => (rank(a) >= rank(b) ?
  * wrapped 44 (R, which the book uses, has no 8-bit arithmetic either).
  * @category Data types
  * @example
+ * import { arithmeticType } from './dtype.js'
  * arithmeticType('uint8')   // → 'int32'
  * arithmeticType('bool')    // → 'int32'
  * arithmeticType('float32') // → 'float32'
@@ -129,6 +130,7 @@ export const arithmeticType = (d: DType): DType => (d === 'bool' || d === 'uint8
  * The dtype of a result that is real-valued whatever the input (div, exp, log, sqrt…).
  * @category Data types
  * @example
+ * import { floatType } from './dtype.js'
  * floatType('int32')   // → 'float32'
  * floatType('float64') // → 'float64'
  */

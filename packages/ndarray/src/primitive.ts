@@ -10,6 +10,7 @@ import type { Shape } from './shape.js'
  * are not elements: they never win a max and add nothing to a sum.
  * @category Primitives
  * @example
+ * import { axisTaps } from './kernels/window.js'
  * import type { WindowParams } from '@nabla/ndarray/core'
  * // a 2×2 pool with stride 2 and no padding (Keras's max_pooling2d default)
  * const w: WindowParams = { window: [2, 2], strides: [2, 2], padding: [[0, 0], [0, 0]], dilation: [1, 1], baseDilation: [1, 1] }

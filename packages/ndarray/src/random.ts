@@ -70,6 +70,7 @@ export const batchedKey = (batch: KeyBatch): Key => {
  * The batch behind a key made by {@link batchedKey}, or undefined for an ordinary key.
  * @category Random
  * @example
+ * import { keyBatchOf } from './random.js'
  * keyBatchOf(key(0)) // → undefined
  */
 export const keyBatchOf = (k: Key): KeyBatch | undefined =>

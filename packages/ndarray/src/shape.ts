@@ -106,6 +106,7 @@ export const normalizeAxis = (op: string, axis: number, rank: number): number =>
  * Normalises `axis` (one, several, or all when undefined) to a sorted list of distinct axes.
  * @category Shape
  * @example
+ * import { normalizeAxes } from './shape.js'
  * normalizeAxes('sum', [-1, 0], 3)    // → [0, 2]
  * normalizeAxes('mean', undefined, 2) // → [0, 1]
  */

@@ -456,6 +456,7 @@ const build = (step: LoopNest, plan: Plan): Uint8Array<ArrayBuffer> => {
  * generator's kernel runs). The kernel runs `fallback` instead when a buffer it touches is not in the
  * WebAssembly heap, or the heap has no room for the column accumulators.
  * @example
+ * import { clusterWasmMinSize } from './clusterWasm.js'
  * import type { LoopNest, LoopRef } from '@nabla/ndarray/core'
  * import { clusterWasmKernel } from './clusterWasm.js'
  * // out = x + 1 over n float32 elements: buffers 0 (x) and 1 (out)

@@ -34,6 +34,7 @@ export const blank = (dtype: DType, shape: Shape): Concrete =>
  * `x` seen with the shape `shape` it broadcasts to: stride 0 along new and unit axes.
  * @category Kernels
  * @example
+ * import { broadcastOperand } from './elementwise.js'
  * broadcastOperand(concrete('bias', zeros([512])), [128, 512]).strides // → [0, 1] // a new leading axis
  * broadcastOperand(concrete('column', zeros([128, 1])), [128, 512]).strides // → [1, 0] // a unit axis
  */
@@ -49,6 +50,7 @@ const outOperand = (x: Concrete): Operand => ({ data: x.data, offset: 0, strides
  * Runs `body` over inputs broadcast together into a fresh array of `dtype`.
  * @category Kernels
  * @example
+ * import { mapInto } from './elementwise.js'
  * const x = concrete('x', array([[-1, 2], [3, -4]]))
  * toArray(mapInto('float32', '$o = x0 > 0 ? x0 : 0', [x], 'relu')) // → [[0, 2], [3, 0]] // relu in one loop
  * toArray(mapInto('float32', '$o = x0 + x1', [x, concrete('bias', array([10, 20]))], 'add')) // → [[9, 22], [13, 16]]
@@ -153,6 +155,7 @@ export const compareBodies: Record<Comparison, string> = {
  * functions in floating point, comparisons in bool.
  * @category Kernels
  * @example
+ * import { resultType } from './elementwise.js'
  * resultType('add', ['uint8', 'uint8'])         // → 'int32'
  * resultType('div', ['int32', 'int32'])         // → 'float32'
  * resultType('compare', ['float32', 'float32']) // → 'bool'

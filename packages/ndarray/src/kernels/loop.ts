@@ -183,6 +183,8 @@ const loops: Map<string, Map<number, LoopFn>>[] = []
  * body's text: flat loops of float32 operands long enough run there, with the same bits.
  * @category Kernels
  * @example
+ * import { broadcastOperand } from './elementwise.js'
+ * import { runLoop } from './loop.js'
  * const x = concrete('x', array([[0, 1, 2], [3, 4, 5]]))
  * const bias = concrete('bias', array([10, 20, 30]))
  * const out = fresh('float32', [2, 3])
@@ -197,6 +199,7 @@ export const runLoop = (body: string, shape: Shape, out: Operand, ins: readonly 
  * `runLoop` without its WebAssembly SIMD path: always the generated JavaScript loop (the reference that
  * tests compare the SIMD path with, bit for bit).
  * @example
+ * import { broadcastOperand } from './elementwise.js'
  * import { runLoopJs } from './loop.js'
  * const x = concrete('x', array([[0, 1, 2], [3, 4, 5]]))
  * const sums = fresh('float32', [3])

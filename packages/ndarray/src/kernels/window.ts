@@ -20,6 +20,7 @@ import { poolWasm, selectWasm } from './windowWasm.js'
  * and a window of `size` taps `dilation` apart stepping by `stride` (0 when not even one fits).
  * @category Kernels
  * @example
+ * import { windowOutSize } from './window.js'
  * windowOutSize(28, 2, 2, [0, 0], 1, 1) // → 14 // a 2-wide pool, stride 2
  * windowOutSize(28, 3, 1, [0, 0], 1, 1) // → 26 // a 3-wide kernel, valid
  * windowOutSize(5, 3, 2, [1, 1], 1, 1)  // → 3 // padded by one on each side
@@ -41,6 +42,7 @@ export const windowOutSize = (
  * One spatial axis's taps: output position p reads the input at `index[start[p]]` … `index[start[p + 1] − 1]`.
  * @category Kernels
  * @example
+ * import { axisTaps } from './window.js'
  * // a 3-wide window, stride 1, one position of padding on each side, over 3 elements: the ends read two
  * const p = { window: [3, 3], strides: [1, 1], padding: [[1, 1], [1, 1]], dilation: [1, 1], baseDilation: [1, 1] } as const
  * const taps: AxisTaps = axisTaps(3, p, 0)
@@ -58,6 +60,7 @@ export interface AxisTaps {
  * in window order: only real elements, no padding or holes.
  * @category Kernels
  * @example
+ * import { axisTaps } from './window.js'
  * const params = { window: [2, 2], strides: [2, 2], padding: [[0, 0], [0, 0]], dilation: [1, 1], baseDilation: [1, 1] } as const
  * axisTaps(4, params, 0) // → { out: 2, start: new Int32Array([0, 2, 4]), index: new Int32Array([0, 1, 2, 3]) }
  */

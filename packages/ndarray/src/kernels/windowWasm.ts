@@ -381,6 +381,7 @@ const tapArrays = (rows: AxisTaps, cols: AxisTaps) => {
 /**
  * A windowed max or sum of float32 images [n, h, w, c] in WebAssembly, or undefined when the heap is full.
  * @example
+ * import { axisTaps } from './window.js'
  * import { poolWasm } from './windowWasm.js'
  * const params = { window: [2, 2], strides: [2, 2], padding: [[0, 0], [0, 0]], dilation: [1, 1], baseDilation: [1, 1] } as const
  * const x = Float32Array.from({ length: 16 }, (_, i) => i) // one 4×4 image of one channel
@@ -417,6 +418,7 @@ export const poolWasm = (
  * Each window's first maximum of the float32 images `x` [n, h, w, c] in WebAssembly: `gather` gives `v` (shaped as
  * x) there, [n, oh, ow, c]; `scatter` adds `v` ([n, oh, ow, c]) there, [n, h, w, c]. Undefined when the heap is full.
  * @example
+ * import { axisTaps } from './window.js'
  * import { selectWasm } from './windowWasm.js'
  * const params = { window: [2, 2], strides: [2, 2], padding: [[0, 0], [0, 0]], dilation: [1, 1], baseDilation: [1, 1] } as const
  * const x = Float32Array.from({ length: 16 }, (_, i) => i) // one 4×4 image of one channel: maxima at 5, 7, 13, 15
