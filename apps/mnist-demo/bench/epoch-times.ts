@@ -9,20 +9,9 @@ import { readFileSync } from 'node:fs'
 import { toCategorical } from '@nabla/datasets'
 import { kernelInfo } from '@nabla/linalg'
 import { type NDArray, reshape, slice, toArray } from '@nabla/ndarray'
-import {
-  compile,
-  evaluate,
-  type FitOptions,
-  fit,
-  kerasModelSequential,
-  layerConv2d,
-  layerDense,
-  layerFlatten,
-  layerMaxPooling2d,
-  predictClasses,
-} from '@nabla/nn'
-import { pipe } from 'fp-ts/lib/function.js'
+import { compile, evaluate, type FitOptions, fit, predictClasses } from '@nabla/nn'
 import { loadData, toInputs } from '../src/data.js'
+import { chapterNetwork } from '../src/keras.js'
 
 type Model = 'dense' | 'convnet'
 
@@ -69,25 +58,7 @@ const jit = extra.jit !== false // the demo's default: on
 let started = performance.now()
 const data = loadData({ dir: undefined, trainSamples: undefined })
 const loadSeconds = (performance.now() - started) / 1000
-// the demo's two networks (src/keras.ts's train)
-const network =
-  which === 'convnet'
-    ? pipe(
-        kerasModelSequential(),
-        layerConv2d({ filters: 32, kernelSize: 3, activation: 'relu', inputShape: [28, 28, 1] }),
-        layerMaxPooling2d({ poolSize: 2 }),
-        layerConv2d({ filters: 64, kernelSize: 3, activation: 'relu' }),
-        layerMaxPooling2d({ poolSize: 2 }),
-        layerConv2d({ filters: 64, kernelSize: 3, activation: 'relu' }),
-        layerFlatten(),
-        layerDense({ units: 64, activation: 'relu' }),
-        layerDense({ units: 10, activation: 'softmax' }),
-      )
-    : pipe(
-        kerasModelSequential(),
-        layerDense({ units: 512, activation: 'relu', inputShape: [28 * 28] }),
-        layerDense({ units: 10, activation: 'softmax' }),
-      )
+const network = chapterNetwork(which)
 const model = compile(network, { optimizer: 'rmsprop', loss: 'categorical_crossentropy', metrics: ['accuracy'], seed })
 // as the demo's inputsFor: flat [n, 784] for the dense network, [n, 28, 28, 1] for the convnet
 const inputs = (images: NDArray) => reshape(toInputs(images), [images.shape[0] as number, ...model.inputShape])

@@ -88,6 +88,31 @@ export const runKeras = async (data: Inputs, options: DemoOptions, out: Output):
 const inputsFor = (model: CompiledModel, images: NDArray): NDArray =>
   reshape(images, [images.shape[0] as number, ...model.inputShape])
 
+/**
+ * The demo's two networks: chapter 2's Dense 512 relu → Dense 10 softmax on flat images, or chapter 5's convnet on
+ * [28, 28, 1] images (93,322 parameters).
+ * @example
+ * chapterNetwork('dense') // the network of listing 2.2
+ */
+export const chapterNetwork = (model: DemoOptions['model']) =>
+  model === 'convnet'
+    ? pipe(
+        kerasModelSequential(),
+        layerConv2d({ filters: 32, kernelSize: 3, activation: 'relu', inputShape: [28, 28, 1] }),
+        layerMaxPooling2d({ poolSize: 2 }),
+        layerConv2d({ filters: 64, kernelSize: 3, activation: 'relu' }),
+        layerMaxPooling2d({ poolSize: 2 }),
+        layerConv2d({ filters: 64, kernelSize: 3, activation: 'relu' }),
+        layerFlatten(),
+        layerDense({ units: 64, activation: 'relu' }),
+        layerDense({ units: 10, activation: 'softmax' }),
+      )
+    : pipe(
+        kerasModelSequential(),
+        layerDense({ units: 512, activation: 'relu', inputShape: [28 * 28] }),
+        layerDense({ units: 10, activation: 'softmax' }),
+      )
+
 /** --load: the book's load_model_hdf5 instead of listings 2.2–2.5 and fit. */
 const load = async (
   file: string,
@@ -108,23 +133,7 @@ const train = async (
 ): Promise<{ model: CompiledModel; epochTimes: number[]; history: History }> => {
   const convnet = options.model === 'convnet'
   out.listing(convnet ? 'Listing 5.1 Instantiating a small convnet' : 'Listing 2.2 The network architecture')
-  const network = convnet
-    ? pipe(
-        kerasModelSequential(),
-        layerConv2d({ filters: 32, kernelSize: 3, activation: 'relu', inputShape: [28, 28, 1] }),
-        layerMaxPooling2d({ poolSize: 2 }),
-        layerConv2d({ filters: 64, kernelSize: 3, activation: 'relu' }),
-        layerMaxPooling2d({ poolSize: 2 }),
-        layerConv2d({ filters: 64, kernelSize: 3, activation: 'relu' }),
-        layerFlatten(),
-        layerDense({ units: 64, activation: 'relu' }),
-        layerDense({ units: 10, activation: 'softmax' }),
-      )
-    : pipe(
-        kerasModelSequential(),
-        layerDense({ units: 512, activation: 'relu', inputShape: [28 * 28] }),
-        layerDense({ units: 10, activation: 'softmax' }),
-      )
+  const network = chapterNetwork(options.model)
   out.listing('Listing 2.3 The compilation step')
   const model = compile(network, {
     optimizer: options.optimizer,

@@ -222,7 +222,7 @@ export const compileJaxpr = (program: Jaxpr, options: CompileOptions = {}): Exec
   const steps: StepInfo[] = low.steps.map(stepInfo)
 
   const stats: StepStats = { runs: 0, steps: low.steps.map(() => 0), cluster: 0, dot: 0, eval: 0, copy: 0 }
-  const runWith = (inputs: readonly Concrete[]): Concrete[] => {
+  const run = (inputs: readonly Concrete[]): Concrete[] => {
     if (inputs.length !== jaxpr.inputs.length) {
       throw new RangeError(`jit: the program takes ${jaxpr.inputs.length} inputs, ${inputs.length} were given`)
     }
@@ -299,9 +299,7 @@ export const compileJaxpr = (program: Jaxpr, options: CompileOptions = {}): Exec
     regionBytes: placement.bytes,
     stats,
     timing: false,
-    run(inputs) {
-      return runWith(inputs)
-    },
+    run,
     describe() {
       const lines = low.steps.map((s, k) => `  ${k}: ${describeStep(s)}`)
       return [

@@ -502,16 +502,13 @@ const outerProduct = (e: Eqn, inputs: readonly (Ref | Literal)[], storeFor: (v: 
   const lf = free(lhs, 0)
   const rf = free(rhs, 1)
   const out = storeFor(e.out)
-  // the result's axes: batch, then the lhs's free axes, then the rhs's
-  const seen = (r: Ref, side: 0 | 1, own: readonly number[]): Ref => ({
-    ...r,
-    shape: out.shape,
-    strides: [
-      ...batch[side].map((a) => r.strides[a] as number),
-      ...(side === 0 ? own : lf).map((a) => (side === 0 ? (r.strides[a] as number) : 0)),
-      ...(side === 1 ? own : rf).map((a) => (side === 1 ? (r.strides[a] as number) : 0)),
-    ],
-  })
+  // the result's axes are batch, then the lhs's free axes, then the rhs's: each operand strides along its own
+  // and is constant (stride 0) along the other's
+  const strideOf = (r: Ref) => (a: number) => r.strides[a] as number
+  const zero = () => 0
+  const seen = (r: Ref, strides: readonly number[]): Ref => ({ ...r, shape: out.shape, strides })
+  const lhsSeen = seen(lhs, [...batch[0].map(strideOf(lhs)), ...lf.map(strideOf(lhs)), ...rf.map(zero)])
+  const rhsSeen = seen(rhs, [...batch[1].map(strideOf(rhs)), ...lf.map(zero), ...rf.map(strideOf(rhs))])
   // the shape the product kernel would see: m × n per batch, the batch folded into m when only the lhs varies
   const count = (r: Ref, axes: readonly number[]) => axes.reduce((p, a) => p * (r.shape[a] as number), 1)
   const batches = count(lhs, batch[0])
@@ -523,8 +520,8 @@ const outerProduct = (e: Eqn, inputs: readonly (Ref | Literal)[], storeFor: (v: 
   const input = (index: number): ClusterNode['args'][number] => ({ kind: 'input', index })
   const node = (index: number): ClusterNode['args'][number] => ({ kind: 'node', index })
   const leaves: ClusterInput[] = [
-    { kind: 'ref', ref: seen(lhs, 0, lf) },
-    { kind: 'ref', ref: seen(rhs, 1, rf) },
+    { kind: 'ref', ref: lhsSeen },
+    { kind: 'ref', ref: rhsSeen },
     { kind: 'literal', value: 0 },
     { kind: 'literal', value: -0 },
   ]

@@ -7,24 +7,9 @@
  */
 
 import { wasmHeap } from '@nabla/ndarray/core'
-import { type Code, ModuleBuilder } from '@nabla/ndarray/wasm'
+import { type Code, forStep, ModuleBuilder } from '@nabla/ndarray/wasm'
 
 type Kernel = (...args: number[]) => void
-
-/** for (i = start; i < end; i += step) body, where `start` and `end` push an i32. */
-const forRange = (f: Code, i: number, start: () => void, end: () => void, body: () => void, step = 1): void => {
-  start()
-  f.set(i)
-  f.block((done) =>
-    f.loop((top) => {
-      f.get(i)
-      end()
-      f.i32GeS().brIf(done)
-      body()
-      f.inc(i, step).br(top)
-    }),
-  )
-}
 
 /** Emits a copy (or with `src` null, a zero fill) of `bytes` (a multiple of 4) from byte address `src` to `dst`. */
 const moveBytes = (f: Code, q: number, dst: number, src: number | null, bytes: number): void => {
@@ -103,7 +88,7 @@ const windowRows = (f: Code, body: (l: Record<string, number>) => void): void =>
     .set(l.seg as number)
   f.get(P.rows).set(l.p as number)
   const loop = (i: number, end: number, body2: () => void) =>
-    forRange(
+    forStep(
       f,
       i,
       () => f.i32Const(0),
@@ -194,7 +179,7 @@ const buildIm2col = (mod: ModuleBuilder): void => {
                 moveBytes(f, q, p, src, seg)
               },
               () =>
-                forRange(
+                forStep(
                   f,
                   j,
                   () => f.i32Const(0),
@@ -237,7 +222,7 @@ const buildCol2im = (mod: ModuleBuilder): void => {
         f.get(y).i32Const(0).i32GeS()
         f.ifElse(
           () =>
-            forRange(
+            forStep(
               f,
               j,
               () => f.i32Const(0),

@@ -7,7 +7,7 @@
  * JavaScript loop (each add rounded to float32), a selection picks the same element; a max may differ from the
  * JavaScript loop only in the sign of a zero (f32x4.max prefers +0).
  */
-import { type Code, ModuleBuilder, unsignedLeb } from '../wasm/index.js'
+import { type Code, forStep, ModuleBuilder, unsignedLeb } from '../wasm/index.js'
 import { residentFloats, wasmHeap } from '../wasmHeap.js'
 import type { AxisTaps } from './window.js'
 
@@ -26,21 +26,6 @@ const i32x4Add = (f: Code) => simd(f, 0xae)
 const i32x4Eq = (f: Code) => simd(f, 0x37)
 const i32x4Const = (f: Code, lanes: readonly number[]) =>
   f.raw(0xfd, ...unsignedLeb(0x0c), ...new Uint8Array(new Int32Array(lanes).buffer))
-
-/** for (i = start; i < end; i += step) body, where `start` and `end` push an i32. */
-const forRange = (f: Code, i: number, start: () => void, end: () => void, body: () => void, step = 1): void => {
-  start()
-  f.set(i)
-  f.block((done) =>
-    f.loop((top) => {
-      f.get(i)
-      end()
-      f.i32GeS().brIf(done)
-      body()
-      f.inc(i, step).br(top)
-    }),
-  )
-}
 
 /**
  * Params shared by every kernel: images [n, h, w, c], the taps (rs, ri: rows; cs, ci: columns, i32 arrays) and
@@ -77,7 +62,7 @@ const windowLoops = (
   f.i32Const(0).set(o)
   const listTaps = () => {
     f.i32Const(0).set(count)
-    forRange(
+    forStep(
       f,
       r,
       () => f.get(p.rs).get(oy).i32Const(2).i32Shl().i32Add().i32Load(),
@@ -86,7 +71,7 @@ const windowLoops = (
         // row = (b·h + ri[r])·w
         f.get(b).get(p.h).i32Mul().get(p.ri).get(r).i32Const(2).i32Shl().i32Add().i32Load().i32Add()
         f.get(p.w).i32Mul().set(row)
-        forRange(
+        forStep(
           f,
           t,
           () => f.get(p.cs).get(ox).i32Const(2).i32Shl().i32Add().i32Load(),
@@ -103,7 +88,7 @@ const windowLoops = (
     )
   }
   const eachTap = (visit: (offset: number) => void) =>
-    forRange(
+    forStep(
       f,
       q,
       () => f.i32Const(0),
@@ -114,7 +99,7 @@ const windowLoops = (
       },
     )
   const upTo = (i: number, end: number, body: () => void) =>
-    forRange(
+    forStep(
       f,
       i,
       () => f.i32Const(0),
@@ -125,7 +110,7 @@ const windowLoops = (
     upTo(oy, p.oh, () =>
       upTo(ox, p.ow, () => {
         listTaps()
-        forRange(
+        forStep(
           f,
           k,
           () => f.i32Const(0),
@@ -133,7 +118,7 @@ const windowLoops = (
           () => perBlock(o, k, true, eachTap),
           4,
         )
-        forRange(
+        forStep(
           f,
           k,
           () => f.get(cv),

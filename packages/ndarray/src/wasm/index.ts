@@ -6,4 +6,5 @@
 export { type MemoryLimits, ModuleBuilder } from './assembler.js'
 export { Code, type CompareOp, type FloatOp, type Label } from './code.js'
 export { signedLeb, unsignedLeb, type ValType } from './encoding.js'
+export { forStep } from './loops.js'
 export { type WasmSupport, wasmEnabled, wasmSupport } from './wasmSupport.js'
