@@ -21,7 +21,6 @@ Usage: python3 torch_convnet.py [--epochs N] [--batch-size N] [--seed N] [--data
 
 import json
 import os
-import platform
 import sys
 import time
 
@@ -31,8 +30,8 @@ try:
     import torch
     import torch.nn.functional as F
 
-    from numpy_reference import cpu_seconds, load_mnist, openblas_runtime, parse_args, peak_rss_mb
-    from torch_reference import _build_setting
+    from numpy_reference import load_mnist, parse_args
+    from torch_reference import runtime_fields, train_rmsprop
 except ImportError as e:  # a missing PyTorch is not an error of the benchmark
     print(json.dumps({"system": "torch", "unavailable": f"torch unavailable ({e})"}), flush=True)
     sys.exit(0)
@@ -92,39 +91,13 @@ def main():
 
     gen = torch.Generator().manual_seed(args.seed)
     params = init_params(gen)
-    for p in params:
-        p.requires_grad_(True)
     param_count = sum(p.numel() for p in params)
-    nus = [torch.zeros_like(p) for p in params]
-    lr, rho, eps = 0.001, 0.9, 1e-7
-
-    epoch_seconds, epoch_logs = [], []
-    for _ in range(args.epochs):
-        started = time.perf_counter()
-        order = torch.randperm(n, generator=gen)
-        loss_sum, correct = 0.0, 0
-        for at in range(0, n, args.batch_size):
-            idx = order[at : at + args.batch_size]
-            xb, yb = x[idx], labels[idx]
-            b = xb.shape[0]
-            logits = logits_of(params, xb)
-            loss = F.cross_entropy(logits, yb)
-            grads = torch.autograd.grad(loss, params)
-            with torch.no_grad():
-                # the running loss and accuracy that fit keeps for its logs
-                loss_sum += loss.item() * b
-                correct += int((logits.argmax(dim=1) == yb).sum())
-                for p, nu, g in zip(params, nus, grads):
-                    nu.mul_(rho).addcmul_(g, g, value=1 - rho)
-                    p.addcdiv_(g, (nu + eps).sqrt_(), value=-lr)
-        epoch_seconds.append(time.perf_counter() - started)
-        epoch_logs.append({"loss": loss_sum / n, "accuracy": correct / n})
+    epoch_seconds, epoch_logs = train_rmsprop(params, logits_of, x, labels, args, gen)
 
     with torch.no_grad():  # evaluate in batches of 1000, as the demo does
         chunks = [logits_of(params, x_test[i : i + 1000]).argmax(dim=1) for i in range(0, len(x_test), 1000)]
         predicted = torch.cat(chunks)
     test_accuracy = float((predicted == test_labels).double().mean())
-    blas = openblas_runtime()
     print(
         json.dumps(
             {
@@ -137,16 +110,8 @@ def main():
                 "predictions": predicted[:10].tolist(),
                 "logs": [{k: round(v, 4) for k, v in log.items()} for log in epoch_logs],
                 "load_seconds": round(load_seconds, 3),
-                "peak_rss_mb": round(peak_rss_mb(), 1),
-                "cpu_seconds": round(cpu_seconds(), 2),
-                "threads": torch.get_num_threads(),
-                "default_threads": default_threads,
                 "mkldnn": torch.backends.mkldnn.is_available(),
-                "blas": {"source": "OpenBLAS API via ctypes", **blas} if blas is not None else None,
-                "blas_build": _build_setting("BLAS_INFO"),
-                "version": f"PyTorch {torch.__version__}",
-                "python": f"{platform.python_implementation()} {platform.python_version()} ({sys.executable})",
-                "dtype": str(params[0].dtype).replace("torch.", ""),
+                **runtime_fields(default_threads, params),
             }
         ),
         flush=True,

@@ -55,11 +55,41 @@ def main():
     glorot_uniform_(w1, gen)
     glorot_uniform_(w2, gen)
     params = [w1, torch.zeros(512, dtype=f32), w2, torch.zeros(10, dtype=f32)]
+    epoch_seconds, epoch_logs = train_rmsprop(params, mlp_logits, x, labels, args, gen)
+
+    with torch.no_grad():
+        predicted = mlp_logits(params, x_test).argmax(dim=1)
+    test_accuracy = float((predicted == test_labels).double().mean())
+    print(
+        json.dumps(
+            {
+                "system": "torch",
+                "epochs": [round(s, 4) for s in epoch_seconds],
+                "test_accuracy": test_accuracy,
+                "predictions": predicted[:10].tolist(),
+                "logs": [{k: round(v, 4) for k, v in log.items()} for log in epoch_logs],
+                "load_seconds": round(load_seconds, 3),
+                **runtime_fields(default_threads, params),
+            }
+        ),
+        flush=True,
+    )
+
+
+
+def mlp_logits(params, x):
+    """Dense 512 relu -> Dense 10 (logits; the softmax is in the loss)."""
+    return torch.relu(x @ params[0] + params[1]) @ params[2] + params[3]
+
+
+def train_rmsprop(params, logits_of, x, labels, args, gen):
+    """Keras's fit with rmsprop (lr 0.001, rho 0.9, eps 1e-7 inside the square root) and categorical crossentropy:
+    args.epochs epochs of shuffled batches of args.batch_size; returns the seconds and the logs of each epoch."""
     for p in params:
         p.requires_grad_(True)
     nus = [torch.zeros_like(p) for p in params]
     lr, rho, eps = 0.001, 0.9, 1e-7
-
+    n = x.shape[0]
     epoch_seconds, epoch_logs = [], []
     for _ in range(args.epochs):
         started = time.perf_counter()
@@ -69,7 +99,7 @@ def main():
             idx = order[at : at + args.batch_size]
             xb, yb = x[idx], labels[idx]
             b = xb.shape[0]
-            logits = torch.relu(xb @ params[0] + params[1]) @ params[2] + params[3]
+            logits = logits_of(params, xb)
             loss = torch.nn.functional.cross_entropy(logits, yb)
             grads = torch.autograd.grad(loss, params)
             with torch.no_grad():
@@ -81,34 +111,23 @@ def main():
                     p.addcdiv_(g, (nu + eps).sqrt_(), value=-lr)
         epoch_seconds.append(time.perf_counter() - started)
         epoch_logs.append({"loss": loss_sum / n, "accuracy": correct / n})
+    return epoch_seconds, epoch_logs
 
-    with torch.no_grad():
-        predicted = (torch.relu(x_test @ params[0] + params[1]) @ params[2] + params[3]).argmax(dim=1)
-    test_accuracy = float((predicted == test_labels).double().mean())
+
+def runtime_fields(default_threads, params):
+    """What a PyTorch run reports about itself: memory, CPU time, threads, BLAS, versions, dtype."""
     blas = openblas_runtime()
-    print(
-        json.dumps(
-            {
-                "system": "torch",
-                "epochs": [round(s, 4) for s in epoch_seconds],
-                "test_accuracy": test_accuracy,
-                "predictions": predicted[:10].tolist(),
-                "logs": [{k: round(v, 4) for k, v in log.items()} for log in epoch_logs],
-                "load_seconds": round(load_seconds, 3),
-                "peak_rss_mb": round(peak_rss_mb(), 1),
-                "cpu_seconds": round(cpu_seconds(), 2),
-                "threads": torch.get_num_threads(),
-                "default_threads": default_threads,
-                "blas": {"source": "OpenBLAS API via ctypes", **blas} if blas is not None else None,
-                "blas_build": _build_setting("BLAS_INFO"),
-                "version": f"PyTorch {torch.__version__}",
-                "python": f"{platform.python_implementation()} {platform.python_version()} ({sys.executable})",
-                "dtype": str(params[0].dtype).replace("torch.", ""),
-            }
-        ),
-        flush=True,
-    )
-
+    return {
+        "peak_rss_mb": round(peak_rss_mb(), 1),
+        "cpu_seconds": round(cpu_seconds(), 2),
+        "threads": torch.get_num_threads(),
+        "default_threads": default_threads,
+        "blas": {"source": "OpenBLAS API via ctypes", **blas} if blas is not None else None,
+        "blas_build": _build_setting("BLAS_INFO"),
+        "version": f"PyTorch {torch.__version__}",
+        "python": f"{platform.python_implementation()} {platform.python_version()} ({sys.executable})",
+        "dtype": str(params[0].dtype).replace("torch.", ""),
+    }
 
 def glorot_uniform_(w, gen):
     """Keras's default kernel initializer in place: U(-l, l), l = sqrt(6 / (fan_in + fan_out)), seeded by gen."""
