@@ -7,6 +7,13 @@ import type { Split } from './loadIdxDataset.js'
 /**
  * Options of {@link batches}.
  * @category Preprocessing
+ * @example
+ * const x = reshape(arange(10), [5, 2])
+ * const y = arange(5)
+ * const options: BatchOptions = { batchSize: 2, key: key(1) }
+ * const epoch = batches(x, y, options)
+ * Array.from(epoch, (b) => b.y.shape[0]) // → [2, 2, 1]
+ * batches(x, y, { batchSize: 0 }) // throws RangeError: batchSize must be a positive integer, got 0
  */
 export interface BatchOptions {
   /** Samples per batch (a positive integer); the last batch holds the remainder. */
@@ -18,6 +25,13 @@ export interface BatchOptions {
 /**
  * The batches of one epoch: iterable any number of times (always the same order) and counted by `length`.
  * @category Preprocessing
+ * @example
+ * const epoch: Batches = batches(zeros([5, 2]), arange(5), { batchSize: 2 })
+ * epoch.length // → 3
+ * epoch.samples // → 5
+ * Array.from(epoch, (b) => b.x.shape) // → [[2, 2], [2, 2], [1, 2]]
+ * // iterable again, in the same order
+ * Array.from(epoch, (b) => toArray(b.y)) // → [[0, 1], [2, 3], [4]]
  */
 export interface Batches extends Iterable<Split> {
   /** Number of batches: ⌈samples / batchSize⌉ (469 for 60000 samples of 128). */

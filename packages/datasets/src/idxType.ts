@@ -7,12 +7,22 @@ import type { DType, TypedArray } from '@nabla/ndarray'
  * `int32` (0x0C, int), `float32` (0x0D, float), `float64` (0x0E, double). Multi-byte
  * values are big-endian.
  * @category I/O
+ * @example
+ * const type: IdxType = 'int16'
+ * idxTypes[type].code // → 0x0b
+ * decodeIdxOrThrow(encodeIdx(array([-300, 7], { dtype: 'int32' }), { type })).dtype // → 'int32'
+ * encodeIdx(array([40000], { dtype: 'int32' }), { type }) // throws IdxFileError: integers in -32768…32767 for IDX type int16
  */
 export type IdxType = 'uint8' | 'int8' | 'int16' | 'int32' | 'float32' | 'float64'
 
 /**
  * Facts about one {@link IdxType}.
  * @category I/O
+ * @example
+ * const info: IdxTypeInfo | undefined = idxTypeOfCode(0x0d)
+ * info // → { type: 'float32', code: 0x0d, bytes: 4, dtype: 'float32', min: -Infinity, max: Infinity }
+ * // a file of 3 float32: 4 bytes of magic, 4 per extent, then info.bytes per element
+ * encodeIdx(zeros([3], { dtype: 'float32' })).length // → 4 + 4 + 3 * 4
  */
 export interface IdxTypeInfo {
   readonly type: IdxType

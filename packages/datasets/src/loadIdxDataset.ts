@@ -12,6 +12,11 @@ import { fsError, type RawIdx, readRawSync, readRawTask } from './rawIdx.js'
 /**
  * Samples `x` and their labels `y`, aligned along the first axis.
  * @category Datasets
+ * @example
+ * // x row i is [2i, 2i + 1], its label i: shuffling keeps the pairs together
+ * const split: Split = shuffle(key(0), reshape(arange(6), [3, 2]), arange(3))
+ * split.x.shape // → [3, 2]
+ * toArray(split.x).map((row) => row[0] / 2) // → toArray(split.y)
  */
 export interface Split {
   readonly x: NDArray
@@ -21,6 +26,13 @@ export interface Split {
 /**
  * A training and a test split, as the book's `dataset_mnist()` returns them.
  * @category Datasets
+ * @example
+ * // a tiny dataset in MNIST's layout, in the working directory
+ * const shapes: Record<IdxRole, number[]> = { trainImages: [6, 28, 28], trainLabels: [6], testImages: [2, 28, 28], testLabels: [2] }
+ * for (const [role, shape] of Object.entries(shapes)) writeIdxSync(idxDatasetFiles[role as IdxRole], zeros(shape, { dtype: 'uint8' }))
+ * const dataset: Dataset = loadIdxDataset('.')
+ * dataset.train.x.shape // → [6, 28, 28]
+ * dataset.test.y.shape // → [2]
  */
 export interface Dataset {
   readonly train: Split
@@ -30,6 +42,10 @@ export interface Dataset {
 /**
  * The four files of a dataset in MNIST's layout, by role.
  * @category Datasets
+ * @example
+ * const role: IdxRole = 'trainLabels'
+ * idxDatasetFiles[role] // → 'train-labels-idx1-ubyte'
+ * mnistFiles[role].shape // → [60000]
  */
 export type IdxRole = 'trainImages' | 'trainLabels' | 'testImages' | 'testLabels'
 

@@ -8,6 +8,10 @@ import { orThrow, type SafetensorsError } from './safetensorsError.js'
 /**
  * Options of {@link decodeSafetensors}.
  * @category I/O
+ * @example
+ * const options: DecodeOptions = { name: 'model.safetensors' }
+ * decodeSafetensorsOrThrow(new Uint8Array(3), options) // throws SafetensorsFileError: decodeSafetensors: model.safetensors: bad header length
+ * decodeSafetensorsOrThrow(new Uint8Array(3)) // throws SafetensorsFileError: decodeSafetensors: <bytes>: bad header length
  */
 export interface DecodeOptions {
   /** How errors name the bytes (a file name or path); default `'<bytes>'`. */
@@ -17,6 +21,12 @@ export interface DecodeOptions {
 /**
  * A decoded file.
  * @category I/O
+ * @example
+ * const bytes = encodeSafetensorsOrThrow({ b: zeros([2]), a: ones([3]) }, { metadata: { epoch: '3' } })
+ * const file: Safetensors = decodeSafetensorsOrThrow(bytes)
+ * file.names // → ['a', 'b']
+ * toArray(file.tensors.a) // → [1, 1, 1]
+ * file.metadata // → { epoch: '3' }
  */
 export interface Safetensors {
   /** The tensors by name. */

@@ -4,6 +4,11 @@ import type { DType } from '@nabla/ndarray'
 /**
  * Every dtype name of the safetensors format (the reference implementation's `Dtype`, in its order).
  * @category Data types
+ * @example
+ * safetensorsDTypes.length // → 22
+ * safetensorsDTypes.slice(0, 5) // → ['BOOL', 'F4', 'F6_E2M3', 'F6_E3M2', 'U8']
+ * // the ones nabla cannot read
+ * safetensorsDTypes.filter((d) => nablaDTypeOf[d] === undefined) // → ['F4', 'F6_E2M3', 'F6_E3M2', 'F8_E8M0', 'F8_E4M3FNUZ', 'F8_E5M2FNUZ', 'C64']
  */
 export const safetensorsDTypes = [
   'BOOL',
@@ -33,12 +38,23 @@ export const safetensorsDTypes = [
 /**
  * A safetensors dtype name.
  * @category Data types
+ * @example
+ * const dtype: SafetensorsDType = 'BF16'
+ * safetensorsDTypes.includes(dtype) // → true
+ * bitsOf[dtype] // → 16
+ * nablaDTypeOf[dtype] // → 'float32'
  */
 export type SafetensorsDType = (typeof safetensorsDTypes)[number]
 
 /**
  * Bits per element of each safetensors dtype.
  * @category Data types
+ * @example
+ * bitsOf.F32 // → 32
+ * bitsOf.F4 // → 4
+ * // a tensor's size in bytes: elements × bits / 8, e.g. a [2, 3] BF16 tensor
+ * const bytes = (2 * 3 * bitsOf.BF16) / 8
+ * bytes // → 12
  */
 export const bitsOf: Record<SafetensorsDType, number> = {
   BOOL: 8,
@@ -71,6 +87,10 @@ export const bitsOf: Record<SafetensorsDType, number> = {
  * become int32 when every element fits (else the read fails naming the tensor and the value).
  * The others (F4, F6_*, F8_E8M0, the FNUZ variants, C64) have no nabla dtype: reading them is an error.
  * @category Data types
+ * @example
+ * nablaDTypeOf.F16 // → 'float32'
+ * nablaDTypeOf.I64 // → 'int32'
+ * nablaDTypeOf.C64 // → undefined
  */
 export const nablaDTypeOf: Partial<Record<SafetensorsDType, DType>> = {
   BOOL: 'bool',
@@ -93,6 +113,11 @@ export const nablaDTypeOf: Partial<Record<SafetensorsDType, DType>> = {
 /**
  * The safetensors dtype each nabla dtype is written as.
  * @category Data types
+ * @example
+ * safetensorsDTypeOf.float32 // → 'F32'
+ * safetensorsDTypeOf.uint8 // → 'U8'
+ * const file = await openSafetensorsOrThrow(encodeSafetensorsOrThrow({ mask: array([true, false]) }))
+ * file.tensors[0].fileDType // → safetensorsDTypeOf.bool
  */
 export const safetensorsDTypeOf: Record<DType, SafetensorsDType> = {
   bool: 'BOOL',

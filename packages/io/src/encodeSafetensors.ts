@@ -19,6 +19,12 @@ import { bytesText, orThrow, type SafetensorsError, safetensorsError } from './s
 /**
  * Options of {@link encodeSafetensors}.
  * @category I/O
+ * @example
+ * const options: EncodeOptions = { metadata: { format: 'pt' }, naming: { separator: '/' } }
+ * const file = decodeSafetensorsOrThrow(encodeSafetensorsOrThrow({ dense: { kernel: ones([2]) } }, options))
+ * file.names // → ['dense/kernel']
+ * file.metadata // → { format: 'pt' }
+ * encodeSafetensorsOrThrow({ w: ones([2]) }, { metadata: { epoch: 3 } } as never) // throws SafetensorsFileError: metadata values to be strings
  */
 export interface EncodeOptions {
   /** Strings stored in the header's `__metadata__` (written in key order). */
@@ -30,6 +36,13 @@ export interface EncodeOptions {
 /**
  * A file ready to write: the 8-byte length and header, then each tensor's bytes in file order.
  * @category I/O
+ * @example
+ * import * as E from 'fp-ts/Either'
+ * const prepared = prepareFile('myWriter', 'w.safetensors', [{ name: 'w', path: ['w'], array: ones([2]) }], undefined)
+ * const file: PreparedFile | undefined = E.isRight(prepared) ? prepared.right : undefined
+ * file?.head.length // → 64 // the 8-byte length, then the 54-byte JSON padded to 56
+ * file?.parts.map((p) => p.length) // → [8] // two float32
+ * file?.byteLength // → 72
  */
 export interface PreparedFile {
   readonly head: Uint8Array
@@ -40,6 +53,11 @@ export interface PreparedFile {
 /**
  * One tensor of a file being written.
  * @category I/O
+ * @example
+ * import * as E from 'fp-ts/Either'
+ * const named = nameTensors('myWriter', 'w.safetensors', [{ kernel: ones([2, 2]), bias: zeros([2]) }], {})
+ * const tensors: readonly NamedTensor[] = E.isRight(named) ? named.right : []
+ * tensors.map((t) => [t.name, t.path, t.array.shape]) // → [['0.bias', [0, 'bias'], [2]], ['0.kernel', [0, 'kernel'], [2, 2]]]
  */
 export interface NamedTensor {
   readonly name: string
@@ -180,6 +198,12 @@ export const prepareFile = (
 /**
  * The prepared file as one buffer.
  * @category I/O
+ * @example
+ * import * as E from 'fp-ts/Either'
+ * const prepared = prepareFile('myWriter', '<bytes>', [{ name: 'w', path: ['w'], array: ones([2]) }], undefined)
+ * const bytes = E.isRight(prepared) ? concatFile(prepared.right) : new Uint8Array(0)
+ * bytes.length // → 72
+ * bytes // → encodeSafetensorsOrThrow({ w: ones([2]) })
  */
 export const concatFile = (p: PreparedFile): Uint8Array => {
   const out = new Uint8Array(p.byteLength)

@@ -16,12 +16,24 @@ import { bytesText, type SafetensorsError, safetensorsError } from './safetensor
 /**
  * The largest header the reference implementation accepts (and writes): 100,000,000 bytes.
  * @category I/O
+ * @example
+ * maxHeaderBytes // → 100_000_000
+ * // a file whose first 8 bytes declare a longer header is refused before anything else is read
+ * const bytes = new Uint8Array(16)
+ * new DataView(bytes.buffer).setBigUint64(0, BigInt(maxHeaderBytes + 1), true)
+ * decodeSafetensorsOrThrow(bytes) // throws SafetensorsFileError: expected a header length of at most 100000000 bytes
  */
 export const maxHeaderBytes = 100_000_000
 
 /**
  * One tensor as the header describes it.
  * @category I/O
+ * @example
+ * import * as E from 'fp-ts/Either'
+ * const header = decodeHeader('myReader', encodeSafetensorsOrThrow({ w: ones([2, 3]), b: zeros([3]) }), 'w.safetensors')
+ * const infos: readonly TensorInfo[] = E.isRight(header) ? header.right.tensors : []
+ * // begin and end count from the start of the data section: b's 12 bytes, then w's 24
+ * infos.map((t) => [t.name, t.fileDType, t.dtype, t.shape, t.begin, t.end]) // → [['b', 'F32', 'float32', [3], 0, 12], ['w', 'F32', 'float32', [2, 3], 12, 36]]
  */
 export interface TensorInfo {
   readonly name: string
@@ -38,6 +50,14 @@ export interface TensorInfo {
 /**
  * A validated header.
  * @category I/O
+ * @example
+ * import * as E from 'fp-ts/Either'
+ * const bytes = encodeSafetensorsOrThrow({ w: ones([2, 3]) }, { metadata: { epoch: '3' } })
+ * const header = decodeHeader('myReader', bytes, 'w.safetensors')
+ * E.map((h: Header) => h.metadata)(header) // → E.right({ epoch: '3' })
+ * E.map((h: Header) => h.tensors.map((t) => t.name))(header) // → E.right(['w'])
+ * // the data section is the last 24 bytes (six float32)
+ * E.map((h: Header) => h.dataStart)(header) // → E.right(bytes.length - 24)
  */
 export interface Header {
   /** The `__metadata__` strings (empty when absent). */

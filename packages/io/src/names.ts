@@ -4,12 +4,23 @@ import { isNDArray, type NDArray, type Tree } from '@nabla/ndarray'
 /**
  * A leaf's place in a tree: record keys and list indices from the root.
  * @category Weights
+ * @example
+ * const walked = treePaths([{ kernel: ones([2]) }, { kernel: ones([3]) }])
+ * const paths: TreePath[] = 'leaves' in walked ? walked.leaves.map(([path]) => path) : []
+ * paths // → [[0, 'kernel'], [1, 'kernel']]
+ * paths.map((p) => p.join('.')) // → ['0.kernel', '1.kernel'] // the default tensor names
  */
 export type TreePath = readonly (string | number)[]
 
 /**
  * How tree paths become tensor names.
  * @category Weights
+ * @example
+ * const naming: NamingOptions = { name: (path) => `model/${path.join('/')}` }
+ * const bytes = encodeSafetensorsOrThrow({ dense: { bias: zeros([2]) } }, { naming })
+ * decodeSafetensorsOrThrow(bytes).names // → ['model/dense/bias']
+ * // read back into the tree with the same naming
+ * toArray(decodeWeightsOrThrow(bytes, { dense: { bias: ones([2]) } }, { naming }).dense.bias) // → [0, 0]
  */
 export interface NamingOptions {
   /** Put between the parts of a path (default `'.'`, as PyTorch's `state_dict` names). */

@@ -21,6 +21,16 @@ export * from './index.js'
 /**
  * What the Node forms read from: a path, an open `FileHandle`, or anything `@nabla/io` reads.
  * @category I/O
+ * @example
+ * import { open } from 'node:fs/promises'
+ * import { openSafetensorsOrThrow } from '@nabla/io/node'
+ * await writeSafetensorsOrThrow('w.safetensors', { w: ones([2]) })
+ * const handle = await open('w.safetensors')
+ * const sources: NodeSource[] = ['w.safetensors', handle] // or a Blob, bytes, a ByteSource
+ * const files = await Promise.all(sources.map((s) => openSafetensorsOrThrow(s)))
+ * files.map((f) => f.file) // → ['w.safetensors', `<FileHandle ${handle.fd}>`]
+ * for (const f of files) await f.close() // closes the file opened from the path; the given handle stays open
+ * await handle.close()
  */
 export type NodeSource = string | FileHandle | SourceLike
 
@@ -33,6 +43,11 @@ const isFileHandle = (x: unknown): x is FileHandle =>
 /**
  * The error of a failed file-system call on `path`.
  * @category I/O
+ * @example
+ * import { readFile } from 'node:fs/promises'
+ * const e = await readFile('none.safetensors').catch((err: unknown) => err)
+ * fsError('myReader', 'none.safetensors', e, 'read').message // → 'myReader: none.safetensors: file not found: expected an existing safetensors file, found no such file'
+ * fsError('myWriter', 'none.safetensors', e, 'write').kind // → 'io'
  */
 export const fsError = (op: string, path: string, e: unknown, doing: 'read' | 'write'): SafetensorsError => {
   const code = (e as NodeJS.ErrnoException)?.code
@@ -154,6 +169,14 @@ export const openSafetensors =
  * {@link openSafetensors}, rejecting with a `SafetensorsFileError`; the file gains `readOrThrow(name)`, which
  * resolves to the tensor or rejects with a `SafetensorsFileError`.
  * @category I/O
+ * @example
+ * import { openSafetensorsOrThrow } from '@nabla/io/node'
+ * await writeSafetensorsOrThrow('model.safetensors', { dense: { kernel: ones([3, 2]) } })
+ * const file = await openSafetensorsOrThrow('model.safetensors')
+ * const kernel = await file.readOrThrow('dense.kernel')
+ * kernel.shape // → [3, 2]
+ * await file.close()
+ * await openSafetensorsOrThrow('none.safetensors') // throws SafetensorsFileError: openSafetensors: none.safetensors: file not found
  */
 export const openSafetensorsOrThrow = async (source: NodeSource) => withThrowing(await openSafetensors(source)())
 
@@ -191,6 +214,13 @@ export const loadWeights =
 /**
  * {@link loadWeights}, rejecting with a `SafetensorsFileError` instead of returning `Left`.
  * @category I/O
+ * @example
+ * import { loadWeightsOrThrow } from '@nabla/io/node'
+ * await saveWeightsOrThrow('weights.safetensors', { kernel: array([[1, 2]]), bias: zeros([2]) })
+ * // the template: e.g. a freshly initialized model's params
+ * const params = await loadWeightsOrThrow('weights.safetensors', { kernel: zeros([1, 2]), bias: zeros([2]) })
+ * toArray(params.kernel) // → [[1, 2]]
+ * await loadWeightsOrThrow('none.safetensors', { kernel: zeros([1, 2]) }) // throws SafetensorsFileError: loadWeights: none.safetensors: file not found
  */
 export const loadWeightsOrThrow = async <T extends Tree>(
   source: NodeSource,
@@ -205,6 +235,15 @@ export const loadWeightsOrThrow = async <T extends Tree>(
 /**
  * Writes a prepared file to `path` through a temporary sibling renamed into place.
  * @category I/O
+ * @example
+ * import { readdirSync, readFileSync } from 'node:fs'
+ * import * as E from 'fp-ts/Either'
+ * const prepared = prepareFile('myWriter', 'w.safetensors', [{ name: 'w', path: ['w'], array: ones([2]) }], undefined)
+ * if (E.isRight(prepared)) await writePrepared('myWriter', 'w.safetensors', prepared.right)
+ * new Uint8Array(readFileSync('w.safetensors')) // → encodeSafetensorsOrThrow({ w: ones([2]) })
+ * const failed = E.isRight(prepared) && (await writePrepared('myWriter', 'no-such-dir/w.safetensors', prepared.right))
+ * failed && E.isLeft(failed) && failed.left.kind // → 'io'
+ * readdirSync('.') // → ['w.safetensors'] // no temporary file left behind
  */
 export const writePrepared = async (
   op: string,
@@ -265,6 +304,12 @@ export const writeSafetensors =
 /**
  * {@link writeSafetensors}, rejecting with a `SafetensorsFileError` instead of returning `Left`.
  * @category I/O
+ * @example
+ * await writeSafetensorsOrThrow('params.safetensors', { w: ones([2, 2]) }, { metadata: { epoch: '5' } })
+ * const file = await readSafetensorsOrThrow('params.safetensors')
+ * file.tensors.w.shape // → [2, 2]
+ * file.metadata // → { epoch: '5' }
+ * await writeSafetensorsOrThrow('no-such-dir/params.safetensors', { w: ones([2]) }) // throws SafetensorsFileError: cannot read or write the file
  */
 export const writeSafetensorsOrThrow = async (path: string, tree: Tree, options: EncodeOptions = {}): Promise<void> => {
   const r = await writeSafetensors(path, tree, options)()
@@ -299,6 +344,13 @@ export const saveWeights =
 /**
  * {@link saveWeights}, rejecting with a `SafetensorsFileError` instead of returning `Left`.
  * @category I/O
+ * @example
+ * // with a model of '@nabla/nn': saveWeightsOrThrow(path, getWeights(model))
+ * const weights = [{ kernel: ones([2, 3]), bias: zeros([3]) }]
+ * await saveWeightsOrThrow('weights.safetensors', weights)
+ * const file = await readSafetensorsOrThrow('weights.safetensors')
+ * file.names // → ['0.bias', '0.kernel']
+ * await saveWeightsOrThrow('weights.safetensors', { w: 3 } as never) // throws SafetensorsFileError: saveWeights: weights.safetensors: cannot encode as safetensors
  */
 export const saveWeightsOrThrow = async (path: string, params: Tree, options: EncodeOptions = {}): Promise<void> => {
   const r = await saveWeights(path, params, options)()
@@ -348,6 +400,12 @@ export const readSafetensors =
 /**
  * {@link readSafetensors}, rejecting with a `SafetensorsFileError` instead of returning `Left`.
  * @category I/O
+ * @example
+ * await writeSafetensorsOrThrow('model.safetensors', { w: array([1, 2]) }, { metadata: { format: 'pt' } })
+ * const file = await readSafetensorsOrThrow('model.safetensors')
+ * toArray(file.tensors.w) // → [1, 2]
+ * file.metadata // → { format: 'pt' }
+ * await readSafetensorsOrThrow('none.safetensors') // throws SafetensorsFileError: readSafetensors: none.safetensors: file not found
  */
 export const readSafetensorsOrThrow = async (path: string): Promise<Safetensors> => {
   const r = await readSafetensors(path)()

@@ -11,6 +11,11 @@ import { type ByteSource, type SourceLike, toSource } from './source.js'
 /**
  * What the header says of one tensor.
  * @category I/O
+ * @example
+ * const file = await openSafetensorsOrThrow(encodeSafetensorsOrThrow({ kernel: ones([3, 2]) }))
+ * const entry: TensorEntry | undefined = file.entry('kernel')
+ * entry // → { name: 'kernel', dtype: 'float32', fileDType: 'F32', shape: [3, 2], byteLength: 24 }
+ * file.entry('bias') // → undefined
  */
 export interface TensorEntry {
   readonly name: string
@@ -25,6 +30,14 @@ export interface TensorEntry {
 /**
  * An open safetensors file: header known, tensors read on demand.
  * @category I/O
+ * @example
+ * const bytes = encodeSafetensorsOrThrow({ w: ones([2, 3]), step: array([7], { dtype: 'int32' }) })
+ * const file: SafetensorsFile = await openSafetensorsOrThrow(bytes)
+ * file.tensors.map((t) => `${t.name}: ${t.fileDType} [${t.shape}]`) // → ['w: F32 [2,3]', 'step: I32 [1]']
+ * file.entry('step')?.byteLength // → 4
+ * const all = await file.readAll()()
+ * all._tag === 'Right' && toArray(all.right.step) // → [7]
+ * await file.close()
  */
 export interface SafetensorsFile {
   /** How errors name the file. */

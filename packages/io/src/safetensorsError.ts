@@ -16,6 +16,14 @@ import type { Either } from 'fp-ts/lib/Either.js'
  * - `notFound`: a tensor name not in the file; `template`: the file does not match the tree it is loaded into;
  * - `encode`: a tree or metadata that cannot be written as safetensors.
  * @category I/O
+ * @example
+ * const kindOf = (bytes: Uint8Array): SafetensorsErrorKind | undefined => {
+ *   const r = decodeSafetensors(bytes)
+ *   return r._tag === 'Left' ? r.left.kind : undefined
+ * }
+ * const bytes = encodeSafetensorsOrThrow({ w: ones([2]) })
+ * kindOf(bytes.subarray(0, 3)) // → 'header'
+ * kindOf(bytes.subarray(0, 70)) // → 'length' // 2 of the 8 data bytes missing
  */
 export type SafetensorsErrorKind =
   | 'missing'
@@ -36,6 +44,12 @@ export type SafetensorsErrorKind =
 /**
  * A precise, typed description of a failed safetensors read or write.
  * @category I/O
+ * @example
+ * const r = decodeSafetensors(new Uint8Array(3), { name: 'a.safetensors' })
+ * const error: SafetensorsError | undefined = r._tag === 'Left' ? r.left : undefined
+ * error?.kind // → 'header'
+ * error?.found // → '3 bytes'
+ * error?.message // → 'decodeSafetensors: a.safetensors: bad header length: expected at least 8 bytes (the little-endian header length), found 3 bytes'
  */
 export interface SafetensorsError {
   readonly _tag: 'SafetensorsError'

@@ -6,6 +6,15 @@
  * `@nabla/io/node`) file paths and `FileHandle`s; implement one for anything else (a fetch with
  * Range headers, …).
  * @category I/O
+ * @example
+ * // a reader of your own (here over bytes in memory, recording each ranged read)
+ * const bytes = encodeSafetensorsOrThrow({ w: ones([2]) })
+ * const reads: number[] = []
+ * const read = async (offset: number, length: number) => { reads.push(length); return bytes.slice(offset, offset + length) }
+ * const src: ByteSource = { name: 'ranged.safetensors', size: bytes.length, read, close: async () => {} }
+ * const file = await openSafetensorsOrThrow(src)
+ * toArray(await file.readOrThrow('w')) // → [1, 1]
+ * reads // → [8, 56, 8] // the length, the header, then only the tensor's bytes
  */
 export interface ByteSource {
   /** How errors name the file. */
@@ -21,6 +30,13 @@ export interface ByteSource {
 /**
  * What `openSafetensors` and `loadWeights` read from in any JavaScript runtime.
  * @category I/O
+ * @example
+ * const bytes = encodeSafetensorsOrThrow({ w: ones([2]) })
+ * const sources: SourceLike[] = [bytes, bytes.buffer, new Blob([bytes]), bytesSource(bytes, 'w.safetensors')]
+ * const files = await Promise.all(sources.map((s) => openSafetensorsOrThrow(s)))
+ * files.map((f) => f.tensors[0].shape) // → [[2], [2], [2], [2]]
+ * files[3].file // → 'w.safetensors'
+ * await openSafetensorsOrThrow('w.safetensors' as never) // throws SafetensorsFileError: a Blob or File, an ArrayBuffer, a Uint8Array or a ByteSource
  */
 export type SourceLike = Blob | ArrayBuffer | Uint8Array | ByteSource
 

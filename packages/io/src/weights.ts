@@ -16,6 +16,11 @@ import type { SourceLike } from './source.js'
 /**
  * Options of {@link decodeWeights} and {@link loadWeights}.
  * @category Weights
+ * @example
+ * const bytes = encodeSafetensorsOrThrow({ kernel: ones([2]), step: array([3], { dtype: 'int32' }) })
+ * const options: LoadWeightsOptions = { allowExtra: true }
+ * toArray(decodeWeightsOrThrow(bytes, { kernel: zeros([2]) }, options).kernel) // → [1, 1]
+ * decodeWeightsOrThrow(bytes, { kernel: zeros([2]) }) // throws SafetensorsFileError: pass allowExtra to ignore them
  */
 export interface LoadWeightsOptions {
   /** How the template's paths name tensors (the naming the file was written with; default '.'-joined paths). */
@@ -29,6 +34,15 @@ type Entry = Pick<TensorEntry, 'name' | 'dtype' | 'fileDType' | 'shape'>
 /**
  * A template matched against a file: the tensor names in the template's leaf order.
  * @category Weights
+ * @example
+ * import * as E from 'fp-ts/Either'
+ * const file = await openSafetensorsOrThrow(encodeSafetensorsOrThrow({ kernel: ones([2]), bias: zeros([2]) }))
+ * const template = { kernel: zeros([2]), bias: zeros([2]) }
+ * const matched = matchTemplate('myLoader', file.file, file.tensors, template)
+ * const plan: TemplatePlan | undefined = E.isRight(matched) ? matched.right : undefined
+ * plan?.names // → ['bias', 'kernel']
+ * const tree = plan?.rebuild([array([1, 2]), array([3, 4])]) as typeof template
+ * toArray(tree.kernel) // → [3, 4]
  */
 export interface TemplatePlan {
   readonly names: readonly string[]
@@ -150,6 +164,11 @@ export const decodeWeights = <T extends Tree>(
 /**
  * {@link decodeWeights}, throwing a `SafetensorsFileError` instead of returning `Left`.
  * @category Weights
+ * @example
+ * const bytes = encodeSafetensorsOrThrow({ kernel: array([[1, 2]]), bias: zeros([2]) })
+ * const params = decodeWeightsOrThrow(bytes, { kernel: zeros([1, 2]), bias: zeros([2]) })
+ * toArray(params.kernel) // → [[1, 2]]
+ * decodeWeightsOrThrow(bytes, { kernel: zeros([2, 1]), bias: zeros([2]) }) // throws SafetensorsFileError: expected shape [2, 1] (the template's .kernel), found shape [1, 2] in the file
  */
 export const decodeWeightsOrThrow = <T extends Tree>(
   bytes: Uint8Array,
@@ -210,6 +229,12 @@ export const loadFrom = async <T extends Tree>(
 /**
  * {@link loadWeights}, rejecting with a `SafetensorsFileError` instead of returning `Left`.
  * @category Weights
+ * @example
+ * // a Blob here; in a browser a File from <input type="file">, in Node a path (the loadWeightsOrThrow of '@nabla/io/node')
+ * const blob = new Blob([encodeSafetensorsOrThrow({ w: array([1, 2, 3]) })])
+ * const params = await loadWeightsOrThrow(blob, { w: zeros([3]) })
+ * toArray(params.w) // → [1, 2, 3]
+ * await loadWeightsOrThrow(blob, { w: zeros([3]), b: zeros([3]) }) // throws SafetensorsFileError: none named "b" in the file
  */
 export const loadWeightsOrThrow = async <T extends Tree>(
   source: SourceLike,

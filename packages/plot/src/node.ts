@@ -17,6 +17,14 @@ export * from './index.js'
 /**
  * Options of {@link plotHistoryPng} and {@link writePlot}: the chart's, and the PNG's pixel density.
  * @category Plotting
+ * @example
+ * const history = { metrics: { loss: [0.3, 0.1] } }
+ * // the PNG's width, from its IHDR chunk
+ * const widthOf = (png: Uint8Array) => new DataView(png.buffer, png.byteOffset).getUint32(16)
+ * const options: PlotPngOptions = { width: 200, height: 100, scale: 1 }
+ * const small = widthOf(await plotHistoryPng(history, options))
+ * const large = widthOf(await plotHistoryPng(history, { ...options, scale: 2 }))
+ * large // → 2 * small
  */
 export interface PlotPngOptions extends HistorySpecOptions {
   /** PNG pixels per SVG pixel (default 2: sharp on high-density screens and in READMEs). */
@@ -26,6 +34,12 @@ export interface PlotPngOptions extends HistorySpecOptions {
 /**
  * The file formats {@link writePlot} writes.
  * @category Plotting
+ * @example
+ * const history = { metrics: { loss: [0.3, 0.1] } }
+ * const format: PlotFormat = checkPlotPath('history.svg')
+ * format // → 'svg'
+ * await writePlot(history, 'history.PNG', { scale: 1 }) // → 'png'
+ * checkPlotPath('history.jpeg') // throws PlotError: expected a name ending in .svg or .png, got ".jpeg"
  */
 export type PlotFormat = 'svg' | 'png'
 

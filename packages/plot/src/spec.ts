@@ -9,12 +9,20 @@ import type { TopLevelSpec } from 'vega-lite'
 /**
  * Which data a value was measured on.
  * @category Plotting
+ * @example
+ * const split: Split = metricSeries('val_loss').split
+ * split // → 'validation'
+ * splitColors[split] // → '#00BFC4'
  */
 export type Split = 'training' | 'validation'
 
 /**
  * What the x axis counts: epochs (a fit's history) or batches (per-step logs).
  * @category Plotting
+ * @example
+ * const x: XField = 'batch'
+ * historyRows({ metrics: { loss: [0.4, 0.2] } }, { x })[1] // → { batch: 2, metric: 'loss', split: 'training', value: 0.2 }
+ * historySpec({ metrics: { loss: [0.4] } }, { x: 'step' as XField }) // throws PlotError: x: expected "epoch" or "batch", got "step"
  */
 export type XField = 'epoch' | 'batch'
 
@@ -22,6 +30,11 @@ export type XField = 'epoch' | 'batch'
  * What a history needs for plotting: per-epoch values by name (`loss`, `accuracy`, and
  * `val_loss`, `val_accuracy` when validating). `@nabla/nn`'s `History` (what `fit` returns) is one.
  * @category Plotting
+ * @example
+ * // `@nabla/nn`'s fit returns one: const { history } = await fit(model, x, y, { epochs: 2, validationSplit: 0.2 })
+ * const history: HistoryLike = { metrics: { loss: [0.5, 0.3], val_loss: [0.6, 0.4] } }
+ * historyRows(history).map((r) => `${r.split} ${r.epoch}: ${r.value}`) // → ['training 1: 0.5', 'training 2: 0.3', 'validation 1: 0.6', 'validation 2: 0.4']
+ * historyRows({ metrics: {} }) // throws PlotError: expected at least one metric
  */
 export interface HistoryLike {
   readonly metrics: Readonly<Record<string, readonly number[]>>
@@ -32,6 +45,11 @@ export interface HistoryLike {
  * without its `val_` prefix), the series (`split`) and the value (`null` when not finite, which the
  * chart leaves out: a diverged loss is a gap, never a broken scale).
  * @category Plotting
+ * @example
+ * const rows: HistoryRow[] = historyRows({ metrics: { loss: [0.5, Infinity] } })
+ * rows[1] // → { epoch: 2, metric: 'loss', split: 'training', value: null } // a diverged loss: a gap in the chart
+ * const [row]: HistoryRow<'batch'>[] = logRows(7, { val_accuracy: 0.9 }, { x: 'batch' })
+ * row // → { batch: 7, metric: 'accuracy', split: 'validation', value: 0.9 }
  */
 export type HistoryRow<X extends XField = 'epoch'> = { readonly [K in X]: number } & {
   readonly metric: string
@@ -42,6 +60,15 @@ export type HistoryRow<X extends XField = 'epoch'> = { readonly [K in X]: number
 /**
  * Options of {@link historySpec}.
  * @category Plotting
+ * @example
+ * const history = { metrics: { loss: [0.3, 0.1], accuracy: [0.9, 0.97] } }
+ * const options: HistorySpecOptions = { title: 'MNIST', width: 300, metrics: ['accuracy'] }
+ * const spec = historySpec(history, options) as { title: string; spec: { width: number; height: number }; facet: { row: { sort: string[] } } }
+ * spec.title // → 'MNIST'
+ * spec.spec.width // → 300
+ * spec.spec.height // → 160 // the default
+ * spec.facet.row.sort // → ['accuracy'] // only the panels asked for
+ * historySpec(history, { width: -1 }) // throws PlotError: width: expected a positive number of pixels, got -1
  */
 export interface HistorySpecOptions {
   /** The rows' x field: `'epoch'` (default) for a fit's history, `'batch'` for per-batch values. */
@@ -71,12 +98,22 @@ export interface HistorySpecOptions {
 /**
  * The default name of the chart's data source.
  * @category Plotting
+ * @example
+ * historyDataName // → 'history'
+ * const spec = historySpec({ metrics: { loss: [0.3] } }) as { data: { name: string } }
+ * spec.data.name // → historyDataName
+ * const named = historySpec({ metrics: { loss: [0.3] } }, { dataName: 'run1' }) as { data: { name: string } }
+ * named.data.name // → 'run1'
  */
 export const historyDataName = 'history'
 
 /**
  * Series colours: ggplot2's first two hues, as R's keras `plot(history)` draws them.
  * @category Plotting
+ * @example
+ * splitColors // → { training: '#F8766D', validation: '#00BFC4' }
+ * const spec = historySpec({ metrics: { loss: [0.3], val_loss: [0.4] } }) as { spec: { encoding: { color: { scale: unknown } } } }
+ * spec.spec.encoding.color.scale // → { domain: ['training', 'validation'], range: [splitColors.training, splitColors.validation] }
  */
 export const splitColors: Readonly<Record<Split, string>> = { training: '#F8766D', validation: '#00BFC4' }
 
@@ -106,6 +143,10 @@ const shown = (value: unknown): string => {
  * Checks the shape of a history (an object whose `metrics` maps at least one name to an array of
  * numbers) and returns its metrics; a `PlotError` naming the first problem otherwise.
  * @category Plotting
+ * @example
+ * checkHistory({ metrics: { loss: [0.3, 0.2] } }) // → { loss: [0.3, 0.2] }
+ * checkHistory([0.3, 0.2]) // throws PlotError: plot: expected a history ({ metrics: { loss: number[], … } }, as fit returns), got an array of 2
+ * checkHistory({ metrics: { loss: [0.3, '0.2'] } }) // throws PlotError: plot: history.metrics.loss[1]: expected a number, got "0.2"
  */
 export const checkHistory = (history: unknown): Readonly<Record<string, readonly number[]>> => {
   if (typeof history !== 'object' || history === null || Array.isArray(history)) {
