@@ -402,6 +402,29 @@ describe('donation', () => {
     expect(() => toTypedArray(p1)).toThrow(/donated to a jitted function/)
   })
 
+  it('writes a result into a donated argument the function never reads (the previous result, in a loop)', () => {
+    const f = (p: NDArray, x: NDArray) => [exp(matmul(x, p)), mul(p, 2)]
+    const looped = jit((p: NDArray, x: NDArray, _previous: unknown) => f(p, x), { donateArgnums: [2] })
+    // 64 KiB each: large enough to live in the heap
+    const p = rand([128, 128], 4)
+    const x = rand([128, 128], 5)
+    const storage = (r: unknown) => (r as NDArray[]).map((a) => (a as unknown as { data: Float32Array }).data)
+    let previous = jit(f)(p, x) as NDArray[]
+    for (let i = 0; i < 3; i++) {
+      const before = storage(previous)
+      const next = looped(p, x, previous) as NDArray[]
+      expectTreeSame(next, f(p, x))
+      // each heap-resident result takes over the storage of the donated one of its shape
+      const resident = before.filter((s) => wasmHeap().pointerOf(s) >= 0)
+      expect(resident.length).toBeGreaterThan(0)
+      storage(next).forEach((s, k) => {
+        if (wasmHeap().pointerOf(before[k] as Float32Array) >= 0) expect(s).toBe(before[k])
+      })
+      expect(() => toTypedArray(previous[0] as NDArray)).toThrow(/donated to a jitted function/)
+      previous = next
+    }
+  })
+
   it('does not write into a donated argument that is still read after the result is written', () => {
     const f = jit((p: NDArray) => [exp(p), matmul(p, p)], { donateArgnums: [0] })
     const p = rand([8, 8], 3)
