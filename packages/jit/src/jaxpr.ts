@@ -7,6 +7,12 @@ import type { Concrete, Params, PrimitiveName, ShapedArray } from '@nabla/ndarra
 /**
  * A value of the program, defined once: an input, a captured constant or an equation's result.
  * @category Jaxprs
+ * @example
+ * const jaxpr = makeJaxpr((x) => exp(x))(zeros([2, 3]))
+ * const x: Var = jaxpr.inputs[0]
+ * x.kind // → 'var'
+ * showAval(x.aval) // → 'f32[2,3]'
+ * jaxpr.eqns[0].inputs[0] === x // → true
  */
 export interface Var {
   readonly kind: 'var'
@@ -17,6 +23,12 @@ export interface Var {
 /**
  * A scalar constant written into the program itself (`mul(x, 0.5)`'s 0.5).
  * @category Jaxprs
+ * @example
+ * const jaxpr = makeJaxpr((x) => mul(x, 0.5))(zeros([3]))
+ * const half = jaxpr.eqns[0].inputs[1] as Literal
+ * half.kind // → 'literal'
+ * item(half.value) // → 0.5
+ * showAval(half.aval) // → 'f32[]'
  */
 export interface Literal {
   readonly kind: 'literal'
@@ -27,12 +39,22 @@ export interface Literal {
 /**
  * What an equation reads.
  * @category Jaxprs
+ * @example
+ * const jaxpr = makeJaxpr((x) => add(x, 1))(zeros([2]))
+ * const atoms: readonly Atom[] = jaxpr.eqns[0].inputs
+ * atoms.map((a) => a.kind) // → ['var', 'literal']
  */
 export type Atom = Var | Literal
 
 /**
  * One primitive applied: `out = prim[params](inputs…)`.
  * @category Jaxprs
+ * @example
+ * const eqn: Eqn = makeJaxpr((x) => sum(x, { axis: 0 }))(zeros([2, 3])).eqns[0]
+ * eqn.prim // → 'reduceSum'
+ * eqn.params // → { axes: [0] }
+ * eqn.inputs.length // → 1
+ * showAval(eqn.out.aval) // → 'f32[3]'
  */
 export interface Eqn<P extends PrimitiveName = PrimitiveName> {
   readonly prim: P
@@ -45,6 +67,13 @@ export interface Eqn<P extends PrimitiveName = PrimitiveName> {
  * A closed program: `consts` are arrays the function captured (weights it closed over, arrays it made), bound
  * to `constValues` when it runs; `inputs` are its arguments' leaves, in `treeFlatten` order.
  * @category Jaxprs
+ * @example
+ * const w = array([1, 2])
+ * const jaxpr: Jaxpr = makeJaxpr((x) => mul(x, w))(zeros([2]))
+ * jaxpr.inputs.length // → 1
+ * toArray(jaxpr.constValues[0]) // → [1, 2]
+ * jaxpr.eqns.map((e) => e.prim) // → ['mul']
+ * toArray(evalJaxpr(jaxpr, [array([3, 4])])[0]) // → [3, 8]
  */
 export interface Jaxpr {
   readonly inputs: readonly Var[]

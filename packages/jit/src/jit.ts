@@ -14,6 +14,12 @@ import { ClosedOverTracer, traceToJaxpr } from './stage.js'
 /**
  * Options of {@link jit}.
  * @category Transforms
+ * @example
+ * const options: JitOptions = { staticArgnums: 1 }
+ * const scale = jit((x, n) => mul(x, n), options)
+ * toArray(scale(array([1, 2]), 3)) // → [3, 6]
+ * scale.traceCount // → 1
+ * jit((x) => x, { staticArgnums: -1 }) // throws RangeError: staticArgnums must be non-negative integers
  */
 export interface JitOptions extends CompileOptions {
   /**
@@ -33,6 +39,14 @@ export interface JitOptions extends CompileOptions {
 /**
  * What `onTrace` receives: the signature that was traced and how many programs the function now holds.
  * @category Transforms
+ * @example
+ * const events: TraceEvent[] = []
+ * const f = jit((x, n) => mul(x, n), { staticArgnums: 1, onTrace: (e) => events.push(e) })
+ * f(zeros([2]), 3)
+ * f(zeros([2]), 3) // the same signature: no trace
+ * f(zeros([3]), 3)
+ * events.map((e) => [e.signature, e.traces]) // → [['*:float32[2]|s3', 1], ['*:float32[3]|s3', 2]]
+ * events[0].jaxpr.eqns.map((e) => e.prim) // → ['mul']
  */
 export interface TraceEvent {
   readonly signature: string
@@ -44,6 +58,12 @@ export interface TraceEvent {
  * A jitted function: the function itself, plus what it has compiled.
  * @category Transforms
  * @typeParam F - the type of the function jitted.
+ * @example
+ * const total: Jitted<(x: NDArray) => NDArray> = jit((x) => sum(x))
+ * total.lower(zeros([4])).eqns.map((e) => e.prim) // → ['reduceSum']
+ * total.traceCount // → 1
+ * item(total(ones([4]))) // → 4
+ * total.traceCount // → 1
  */
 export type Jitted<F extends (...args: never[]) => unknown> = F & {
   /** How many times the function has been traced (one per distinct signature). */

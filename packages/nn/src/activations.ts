@@ -68,6 +68,11 @@ const table = { relu, sigmoid, tanh, softmax, linear } as const
 /**
  * The activation names Keras users write.
  * @category Activations
+ * @example
+ * const names: ActivationName[] = ['relu', 'sigmoid', 'tanh', 'softmax', 'linear']
+ * names.map((name) => activationByName(name)) // → [relu, sigmoid, tanh, softmax, linear]
+ * const name: ActivationName = 'relu'
+ * toArray(dense(1, { activation: name }).apply({ kernel: array([[1]]) }, array([[-2], [3]]))) // → [[0], [3]]
  */
 export type ActivationName = keyof typeof table
 

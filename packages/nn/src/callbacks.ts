@@ -9,6 +9,22 @@ import type { Logs } from './progress.js'
 /**
  * What a callback may ask of the `fit` that calls it.
  * @category Callbacks
+ * @example
+ * import { pipe } from 'fp-ts/function'
+ *
+ * const model = compile(pipe(kerasModelSequential(), layerDense({ units: 1, inputShape: [2] })), { optimizer: 'rmsprop', loss: 'mse' })
+ * const rates = []
+ * const halveThenStop = {
+ *   onEpochEnd: (epoch, _logs, _model, control: TrainingControl) => {
+ *     rates.push(control.learningRate)
+ *     control.setLearningRate(control.learningRate / 2)
+ *     if (epoch === 1) control.stop()
+ *   },
+ * }
+ * const { history, model: trained } = await fit(model, ones([4, 2]), ones([4, 1]), { epochs: 10, verbose: 0, callbacks: halveThenStop })
+ * history.metrics.loss.length // → 2
+ * rates // → [0.001, 0.0005]
+ * learningRateOf(trained.optimizer) // → 0.00025
  */
 export interface TrainingControl {
   /** Ends training after the current epoch (Keras's `model$stop_training <- TRUE`). */
@@ -30,6 +46,19 @@ export interface TrainingControl {
  * Functions `fit` calls as it goes (epochs and batches 0-based, as Keras's callbacks); each may return a promise,
  * which fit awaits. `callbacks` takes one such record or a list of them, called in order.
  * @category Callbacks
+ * @example
+ * import { pipe } from 'fp-ts/function'
+ * const model = compile(pipe(kerasModelSequential(), layerDense({ units: 1, inputShape: [2] })), { optimizer: 'sgd', loss: 'mse' })
+ *
+ * const seen = []
+ * const trail: FitCallbacks = {
+ *   onEpochBegin: (epoch) => void seen.push(`epoch ${epoch}`),
+ *   onBatchEnd: (batch) => void seen.push(`batch ${batch}`),
+ *   onTrainEnd: (logs) => void seen.push(`end ${Object.keys(logs)}`),
+ * }
+ * await fit(model, ones([6, 2]), ones([6, 1]), { epochs: 2, batchSize: 4, verbose: 0, callbacks: trail })
+ * seen // → ['epoch 0', 'batch 0', 'batch 1', 'epoch 1', 'batch 0', 'batch 1', 'end loss']
+ * await fit(model, ones([6, 2]), ones([6, 1]), { callbacks: { onEpochStart: () => {} } }) // throws TypeError: unknown hook 'onEpochStart'
  */
 export interface FitCallbacks {
   /** Before the first epoch, with the control that stops training or changes the learning rate. */
@@ -52,12 +81,33 @@ export interface FitCallbacks {
 /**
  * `'min'` for losses and errors, `'max'` for accuracies; `'auto'` picks by the name, as Keras does.
  * @category Callbacks
+ * @example
+ * import { pipe } from 'fp-ts/function'
+ * const model = compile(pipe(kerasModelSequential(), layerDense({ units: 1, inputShape: [2] })), { optimizer: 'sgd', loss: 'mse' })
+ *
+ * // 'max' on a loss: the second epoch's lower loss is no improvement, so training stops there
+ * const mode: MonitorMode = 'max'
+ * const stop = callbackEarlyStopping({ monitor: 'loss', mode })
+ * const { history } = await fit(model, ones([4, 2]), ones([4, 1]), { epochs: 5, verbose: 0, callbacks: stop })
+ * history.metrics.loss.length // → 2
+ * callbackEarlyStopping({ mode: 'highest' as never }) // throws RangeError: mode must be 'auto', 'min' or 'max'
  */
 export type MonitorMode = 'auto' | 'min' | 'max'
 
 /**
  * Options of {@link callbackEarlyStopping}, Keras's arguments in camelCase.
  * @category Callbacks
+ * @example
+ * import { pipe } from 'fp-ts/function'
+ * const model = compile(pipe(kerasModelSequential(), layerDense({ units: 1, inputShape: [2] })), { optimizer: 'sgd', loss: 'mse' })
+ *
+ * const x = array([[0, 1], [1, 0], [1, 1], [2, 1]])
+ * const y = array([[1], [1], [2], [3]])
+ * // no epoch improves the loss by 10: training stops once `patience` epochs have passed
+ * const options: EarlyStoppingOptions = { monitor: 'loss', minDelta: 10, patience: 1 }
+ * const { history } = await fit(model, x, y, { epochs: 10, verbose: 0, callbacks: callbackEarlyStopping(options) })
+ * history.metrics.loss.length // → 2
+ * callbackEarlyStopping({ patience: -1 }) // throws RangeError: patience must be a non-negative integer
  */
 export interface EarlyStoppingOptions {
   /** The log to watch (default `'val_loss'`). */
@@ -198,6 +248,16 @@ export const callbackEarlyStopping = (options: EarlyStoppingOptions = {}): FitCa
 /**
  * Options of {@link callbackReduceLrOnPlateau}, Keras's arguments in camelCase.
  * @category Callbacks
+ * @example
+ * import { pipe } from 'fp-ts/function'
+ *
+ * const model = compile(pipe(kerasModelSequential(), layerDense({ units: 1, inputShape: [2] })), { optimizer: sgd({ learningRate: 0.1 }), loss: 'mse' })
+ * // no epoch improves the loss by 10: every 2 epochs the rate is multiplied by 0.1, but never below 0.005
+ * const options: ReduceLrOnPlateauOptions = { monitor: 'loss', factor: 0.1, patience: 2, minDelta: 10, minLr: 0.005 }
+ * const reduce = callbackReduceLrOnPlateau(options)
+ * const { model: trained } = await fit(model, ones([4, 2]), ones([4, 1]), { epochs: 5, verbose: 0, callbacks: reduce })
+ * learningRateOf(trained.optimizer) // → 0.005
+ * callbackReduceLrOnPlateau({ factor: 2 }) // throws RangeError: factor must be a number in (0, 1)
  */
 export interface ReduceLrOnPlateauOptions {
   /** The log to watch (default `'val_loss'`). */

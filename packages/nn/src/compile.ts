@@ -17,6 +17,17 @@ import { type SerialParams, serial } from './serial.js'
 /**
  * Options of {@link compile}, as Keras's `compile()` (camelCase).
  * @category Training
+ * @example
+ * import { pipe } from 'fp-ts/function'
+ *
+ * const network = pipe(kerasModelSequential(), layerDense({ units: 1, inputShape: [2] }))
+ * const options: CompileOptions = { optimizer: sgd({ learningRate: 0.1 }), loss: 'mse', metrics: ['mae'], seed: 7 }
+ * const model = compile(network, options)
+ * model.seed // → 7
+ * learningRateOf(model.optimizer) // → 0.1
+ * model.metrics.map((m) => m.name) // → ['mae']
+ * const fixed = compile(network, { ...options, weights: [{ kernel: array([[1], [2]]), bias: array([0]) }] })
+ * toArray(predict(fixed, array([[1, 1]]))) // → [[3]]
  */
 export interface CompileOptions {
   /** 'rmsprop', 'sgd', 'adam', 'adagrad' (Keras's defaults), or any gradient transformation, e.g. rmsprop({ learningRate: 1e-4 }). */

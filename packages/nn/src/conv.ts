@@ -21,12 +21,24 @@ import type { Layer, NoParams } from './layer.js'
 /**
  * A convolution's parameters: kernel [kernelHeight, kernelWidth, channels, filters] and bias [filters].
  * @category Layers
+ * @example
+ * // a 1×1 window over one channel, two filters
+ * const params: Conv2dParams = { kernel: ones([1, 1, 1, 2]), bias: array([0, 1]) }
+ * const y = conv2d(2, 1).apply(params, ones([1, 2, 2, 1]))
+ * y.shape // → [1, 2, 2, 2]
+ * toArray(y)[0][0][0] // → [1, 2]
  */
 export type Conv2dParams = { readonly kernel: NDArray; readonly bias?: NDArray }
 
 /**
  * Options of the {@link conv2d} layer.
  * @category Layers
+ * @example
+ * const options: Conv2dLayerOptions = { activation: 'relu', padding: 'same', strides: 2, useBias: false }
+ * const [shape, params] = conv2d(4, 3, options).init(key(0), [8, 8, 1])
+ * shape // → [4, 4, 4]
+ * params.kernel.shape // → [3, 3, 1, 4]
+ * params.bias // → undefined
  */
 export interface Conv2dLayerOptions extends Conv2dOptions {
   readonly activation?: ActivationName

@@ -8,6 +8,11 @@ import { checkInput, type Layer } from './layer.js'
 /**
  * A dense layer's parameters: kernel [inputs, units] and bias [units] (absent with `useBias: false`).
  * @category Layers
+ * @example
+ * const params: DenseParams = { kernel: array([[1], [2]]), bias: array([0.5]) }
+ * toArray(dense(1).apply(params, array([[1, 1], [2, 0]]))) // → [[3.5], [2.5]]
+ * // without a bias
+ * toArray(dense(1, { useBias: false }).apply({ kernel: params.kernel }, array([[1, 1]]))) // → [[3]]
  */
 export type DenseParams = {
   readonly kernel: NDArray
@@ -17,6 +22,13 @@ export type DenseParams = {
 /**
  * Options of {@link dense}.
  * @category Layers
+ * @example
+ * const options: DenseOptions = { activation: 'relu', kernelInitializer: (_, shape) => ones(shape), useBias: false }
+ * const layer = dense(2, options)
+ * const [, params] = layer.init(key(0), [3])
+ * params.bias // → undefined
+ * toArray(layer.apply(params, array([[1, 2, 3]]))) // → [[6, 6]]
+ * toArray(layer.apply(params, array([[1, 2, -4]]))) // → [[0, 0]]
  */
 export interface DenseOptions {
   readonly activation?: ActivationName

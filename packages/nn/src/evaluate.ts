@@ -80,6 +80,16 @@ const jittedLogs = (model: CompiledModel): BatchLogs => {
 /**
  * Options of {@link evaluate}.
  * @category Training
+ * @example
+ * import { pipe } from 'fp-ts/function'
+ * const weights = [{ kernel: array([[1], [2]]), bias: array([0]) }]
+ *
+ * const model = compile(pipe(kerasModelSequential(), layerDense({ units: 1, inputShape: [2] })), { optimizer: 'sgd', loss: 'mse', weights })
+ * const x = array([[1, 1], [2, 0], [0, 1]])
+ * const y = array([[3], [1], [2]])
+ * const options: EvaluateOptions = { batchSize: 2, jit: false }
+ * evaluate(model, x, y, options) // → { loss: 1 / 3 }
+ * evaluate(model, x, y, { batchSize: 0 }) // throws RangeError: batchSize must be a positive integer
  */
 export interface EvaluateOptions {
   /** Samples per batch (default 32, as Keras); only memory and speed depend on it. */
@@ -93,6 +103,18 @@ export interface EvaluateOptions {
  * readable under its other name (`acc` for `accuracy` and back, a non-enumerable alias), so
  * the book's `metrics$acc` reads `result.acc`.
  * @category Training
+ * @example
+ * import { pipe } from 'fp-ts/function'
+ *
+ * const network = pipe(kerasModelSequential(), layerDense({ units: 2, activation: 'softmax', inputShape: [2] }))
+ * const weights = [{ kernel: array([[1, -1], [-1, 1]]), bias: array([0, 0]) }]
+ * const model = compile(network, { optimizer: 'sgd', loss: 'categorical_crossentropy', metrics: ['acc'], weights })
+ * const result: EvaluateResult = evaluate(model, array([[2, 0], [0, 2]]), array([[1, 0], [1, 0]]))
+ * result.loss // → (Math.log(1 + Math.exp(-4)) + Math.log(1 + Math.exp(4))) / 2
+ * result.acc // → 0.5
+ * // the alias, not among the keys
+ * result.accuracy // → 0.5
+ * Object.keys(result) // → ['loss', 'acc']
  */
 export type EvaluateResult = Readonly<Record<string, number>> & {
   readonly loss: number
@@ -144,6 +166,10 @@ export const evaluate: {
 /**
  * Options of {@link formatEvaluate}.
  * @category Training
+ * @example
+ * const options: FormatEvaluateOptions = { accuracyName: 'accuracy' }
+ * formatEvaluate({ loss: 0.5, acc: 0.75 }, options) // → '$loss\n[1] 0.5\n\n$accuracy\n[1] 0.75'
+ * formatEvaluate({ loss: 0.5, acc: 0.75 }) // → '$loss\n[1] 0.5\n\n$acc\n[1] 0.75'
  */
 export interface FormatEvaluateOptions {
   /** The name shown for the accuracy: 'acc' as in the book (Keras before 2.3), or 'accuracy'. */

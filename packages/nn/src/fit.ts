@@ -38,6 +38,16 @@ import { type TrainState, trainStep, trainStepIntoSpare } from './trainStep.js'
 /**
  * What `fit` resolves to.
  * @category Training
+ * @example
+ * import { pipe } from 'fp-ts/function'
+ * const model = compile(pipe(kerasModelSequential(), layerDense({ units: 1, inputShape: [2] })), { optimizer: 'sgd', loss: 'mse' })
+ *
+ * const result: FitResult = await fit(model, ones([4, 2]), ones([4, 1]), { epochs: 3, verbose: 0 })
+ * result.model.epochsTrained // → 3
+ * result.history.metrics.loss.length // → 3
+ * // a second fit continues from the first
+ * const more = await fit(result.model, ones([4, 2]), ones([4, 1]), { epochs: 2, verbose: 0 })
+ * more.model.epochsTrained // → 5
  */
 export interface FitResult {
   readonly model: CompiledModel

@@ -8,6 +8,17 @@ import type { ProgressOutput } from './progressLogger.js'
 /**
  * Options of `fit`, Keras's arguments in camelCase.
  * @category Training
+ * @example
+ * import { pipe } from 'fp-ts/function'
+ * const model = compile(pipe(kerasModelSequential(), layerDense({ units: 1, inputShape: [2] })), { optimizer: 'sgd', loss: 'mse' })
+ *
+ * const x = ones([10, 2])
+ * const y = ones([10, 1])
+ * const options: FitOptions = { epochs: 2, batchSize: 4, validationData: [x, y], shuffle: false, verbose: 0 }
+ * const { history } = await fit(model, x, y, options)
+ * history.params // → { epochs: 2, steps: 3, batchSize: 4, samples: 10, validationSamples: 10 }
+ * Object.keys(history.metrics) // → ['loss', 'val_loss']
+ * await fit(model, x, y, { epochs: 0 }) // throws RangeError: epochs must be a positive integer
  */
 export interface FitOptions {
   /** Passes over the training data (default 1). */

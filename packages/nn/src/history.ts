@@ -4,6 +4,14 @@ import { rFormat } from './rFormat.js'
 /**
  * The settings of the fit that produced a history.
  * @category Training
+ * @example
+ * import { pipe } from 'fp-ts/function'
+ * const model = compile(pipe(kerasModelSequential(), layerDense({ units: 1, inputShape: [2] })), { optimizer: 'sgd', loss: 'mse' })
+ *
+ * const { history } = await fit(model, ones([10, 2]), ones([10, 1]), { batchSize: 3, validationSplit: 0.2, verbose: 0 })
+ * const params: HistoryParams = history.params
+ * params // → { epochs: 1, steps: 3, batchSize: 3, samples: 8, validationSamples: 2 }
+ * formatHistory(history).split('\n')[0] // → 'Trained on 8 samples, validated on 2 samples (batch_size=3, epochs=1)'
  */
 export interface HistoryParams {
   readonly epochs: number

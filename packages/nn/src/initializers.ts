@@ -4,6 +4,12 @@ import { type Key, type NDArray, normal, type Shape, uniform, zeros as zerosOp }
 /**
  * Makes an initial parameter array.
  * @category Initializers
+ * @example
+ * const constant = (v: number): Initializer => (_key, shape) => full(shape, v)
+ * const layer = dense(2, { kernelInitializer: constant(0.5), biasInitializer: constant(1) })
+ * const [, params] = layer.init(key(0), [3])
+ * toArray(params.kernel) // → [[0.5, 0.5], [0.5, 0.5], [0.5, 0.5]]
+ * toArray(layer.apply(params, ones([1, 3]))) // → [[2.5, 2.5]]
  */
 export type Initializer = (key: Key, shape: Shape) => NDArray
 
@@ -56,6 +62,13 @@ const table = { glorotUniform, glorot_uniform: glorotUniform, heNormal, he_norma
 /**
  * Initializer names (camelCase and Keras's snake_case).
  * @category Initializers
+ * @example
+ * import { pipe } from 'fp-ts/function'
+ *
+ * const name: InitializerName = 'he_normal'
+ * initializerByName(name) === heNormal // → true
+ * const network = pipe(kerasModelSequential(), layerDense({ units: 3, inputShape: [2], kernelInitializer: 'zeros' }))
+ * toArray(getWeights(compile(network, { optimizer: 'sgd', loss: 'mse' }))[0].kernel) // → [[0, 0, 0], [0, 0, 0]]
  */
 export type InitializerName = keyof typeof table
 

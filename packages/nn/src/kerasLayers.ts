@@ -43,6 +43,15 @@ const checkActivation = (op: string, name: ActivationName): ActivationName => {
 /**
  * Options of {@link layerDense} (Keras's arguments, camelCase).
  * @category Layers
+ * @example
+ * import { pipe } from 'fp-ts/function'
+ *
+ * const options: LayerDenseOptions = { units: 2, inputShape: [3], useBias: false, kernelInitializer: 'zeros', name: 'logits' }
+ * const model = compile(pipe(kerasModelSequential(), layerDense(options)), { optimizer: 'sgd', loss: 'mse' })
+ * model.layers[0].name // → 'logits'
+ * Object.keys(getWeights(model)[0]) // → ['kernel']
+ * toArray(predict(model, ones([1, 3]))) // → [[0, 0]]
+ * layerDense({ units: 2.5 }) // throws RangeError: units must be a positive integer
  */
 export interface LayerDenseOptions {
   readonly units: number
@@ -151,6 +160,14 @@ export const layerDense: LayerFunction<LayerDenseOptions> = layerFunction((optio
 /**
  * Options of {@link layerDropout}.
  * @category Layers
+ * @example
+ * import { pipe } from 'fp-ts/function'
+ *
+ * const options: LayerDropoutOptions = { rate: 0.25, inputShape: [4], name: 'drop' }
+ * const network = pipe(kerasModelSequential(), layerDropout(options), layerDense({ units: 1 }))
+ * network.layers[0].name // → 'drop'
+ * network.layers[0].config // → { rate: 0.25, inputShape: [4] }
+ * compile(network, { optimizer: 'sgd', loss: 'mse' }).inputShape // → [4]
  */
 export interface LayerDropoutOptions {
   /** The fraction of inputs dropped while training, in [0, 1). */
@@ -193,6 +210,13 @@ export const layerDropout: LayerFunction<LayerDropoutOptions> = layerFunction((o
 /**
  * Options of {@link layerFlatten}.
  * @category Layers
+ * @example
+ * import { pipe } from 'fp-ts/function'
+ *
+ * const options: LayerFlattenOptions = { inputShape: [4, 4, 2], name: 'to_vector' }
+ * const network = pipe(kerasModelSequential(), layerFlatten(options), layerDense({ units: 1 }))
+ * network.layers[0].name // → 'to_vector'
+ * getWeights(compile(network, { optimizer: 'sgd', loss: 'mse' }))[1].kernel.shape // → [32, 1]
  */
 export interface LayerFlattenOptions {
   readonly inputShape?: Shape
@@ -232,6 +256,14 @@ export const layerFlatten: {
 /**
  * Options of {@link layerConv2d}, Keras's arguments in camelCase.
  * @category Layers
+ * @example
+ * import { pipe } from 'fp-ts/function'
+ *
+ * const options: LayerConv2dOptions = { filters: 8, kernelSize: [3, 3], strides: 2, padding: 'same', inputShape: [28, 28, 1] }
+ * const model = compile(pipe(kerasModelSequential(), layerConv2d(options)), { optimizer: 'sgd', loss: 'mse' })
+ * model.outputShape // → [14, 14, 8]
+ * model.layers[0].config.strides // → [2, 2]
+ * layerConv2d({ filters: 0, kernelSize: 3 }) // throws RangeError: filters must be a positive integer
  */
 export interface LayerConv2dOptions {
   readonly filters: number
@@ -314,6 +346,16 @@ export const layerConv2d: LayerFunction<LayerConv2dOptions> = layerFunction((opt
 /**
  * Options of {@link layerMaxPooling2d} and {@link layerAveragePooling2d}, Keras's arguments in camelCase.
  * @category Layers
+ * @example
+ * import { pipe } from 'fp-ts/function'
+ *
+ * const options: LayerPooling2dOptions = { poolSize: 3, strides: 1, inputShape: [5, 5, 2] }
+ * const network = pipe(kerasModelSequential(), layerMaxPooling2d(options), layerFlatten(), layerDense({ units: 1 }))
+ * getWeights(compile(network, { optimizer: 'sgd', loss: 'mse' }))[2].kernel.shape // → [3 * 3 * 2, 1]
+ * network.layers[0].config // → { poolSize: [3, 3], strides: [1, 1], padding: 'valid', inputShape: [5, 5, 2] }
+ * // the window is checked when the model is built
+ * const bad = pipe(kerasModelSequential(), layerAveragePooling2d({ poolSize: 0, inputShape: [5, 5, 2] }))
+ * compile(bad, { optimizer: 'sgd', loss: 'mse' }) // throws RangeError: the window size must be a positive integer
  */
 export interface LayerPooling2dOptions {
   /** Default 2 (a 2×2 window). */

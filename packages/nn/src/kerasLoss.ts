@@ -19,6 +19,15 @@ import { shapeText } from './shapeText.js'
 /**
  * The loss names `compile` knows (Keras's).
  * @category Losses
+ * @example
+ * import { pipe } from 'fp-ts/function'
+ * const weights = [{ kernel: array([[1], [2]]), bias: array([0]) }]
+ *
+ * const network = pipe(kerasModelSequential(), layerDense({ units: 1, inputShape: [2] }))
+ * const losses: LossName[] = ['mse', 'mae']
+ * // one prediction, 3, against the label 1
+ * losses.map((loss) => evaluate(compile(network, { optimizer: 'sgd', loss, weights }), array([[1, 1]]), array([[1]])).loss) // → [4, 2]
+ * compile(network, { optimizer: 'sgd', loss: 'hinge' as never }) // throws RangeError: unknown loss "hinge"
  */
 export type LossName =
   | 'categorical_crossentropy'
@@ -32,12 +41,32 @@ export type LossName =
 /**
  * A loss written by the user, Keras's signature: `(yTrue, yPred) → scalar`.
  * @category Losses
+ * @example
+ * import { pipe } from 'fp-ts/function'
+ * const weights = [{ kernel: array([[1], [2]]), bias: array([0]) }]
+ *
+ * // the mean of |error|³
+ * const cubic: LossFunction = (yTrue, yPred) => mean(abs(pow(sub(yPred, yTrue), 3)))
+ * const network = pipe(kerasModelSequential(), layerDense({ units: 1, inputShape: [2] }))
+ * const model = compile(network, { optimizer: 'sgd', loss: cubic, weights })
+ * model.loss.name // → 'cubic'
+ * // the prediction for [1, 1] is 3
+ * evaluate(model, array([[1, 1]]), array([[1]])).loss // → 8
  */
 export type LossFunction = (yTrue: NDArray, yPred: NDArray) => NDArray
 
 /**
  * The metric names `compile` knows.
  * @category Losses
+ * @example
+ * import { pipe } from 'fp-ts/function'
+ * const weights = [{ kernel: array([[1], [2]]), bias: array([0]) }]
+ *
+ * const network = pipe(kerasModelSequential(), layerDense({ units: 1, inputShape: [2] }))
+ * const metrics: MetricName[] = ['mae', 'mse']
+ * const model = compile(network, { optimizer: 'sgd', loss: 'mse', metrics, weights })
+ * // predictions 3 and 1 for labels 1 and 1
+ * evaluate(model, array([[1, 1], [1, 0]]), array([[1], [1]])) // → { loss: 2, mae: 1, mse: 2 }
  */
 export type MetricName =
   | 'accuracy'

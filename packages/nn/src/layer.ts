@@ -4,6 +4,15 @@ import type { Key, NDArray, Shape, Tree } from '@nabla/ndarray'
 /**
  * Options every `apply` accepts.
  * @category Layers
+ * @example
+ * const net = serial(dense(4), dropout(0.5))
+ * const [, params] = net.init(key(0), [3])
+ * const x = ones([2, 3])
+ * const options: ApplyOptions = { training: true, key: key(1) }
+ * net.apply(params, x, options).shape // → [2, 4]
+ * // without options: inference, where dropout is the identity
+ * toArray(net.apply(params, x)) // → toArray(dense(4).apply(params[0], x))
+ * net.apply(params, x, { training: true }) // throws TypeError: training mode needs a key
  */
 export interface ApplyOptions {
   /** Randomness for stochastic layers (dropout); required when `training` is true and such a layer is present. */
@@ -38,6 +47,12 @@ export interface Layer<P extends Tree = Tree> {
 /**
  * Parameters of a layer without any (activations, flatten, dropout).
  * @category Layers
+ * @example
+ * const [shape, params] = flatten().init(key(0), [2, 3])
+ * const none: NoParams = params
+ * none // → []
+ * shape // → [6]
+ * activation('relu').init(key(0), [4])[1] // → []
  */
 export type NoParams = readonly []
 

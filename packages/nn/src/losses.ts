@@ -73,6 +73,13 @@ export const softmaxCrossentropy = (logits: NDArray, yTrue: NDArray): NDArray =>
 /**
  * Options of the crossentropies: Keras's `from_logits`.
  * @category Losses
+ * @example
+ * const yTrue = array([[1], [0]])
+ * const logits = array([[0], [0]])
+ * const options: CrossentropyOptions = { fromLogits: true }
+ * item(binaryCrossentropy(yTrue, logits, options)) // → Math.log(2)
+ * // without it the zeros are read as probabilities (clipped to 1e-7)
+ * item(binaryCrossentropy(yTrue, logits)) // → -(Math.log(1e-7) + Math.log(1 - 1e-7)) / 2
  */
 export interface CrossentropyOptions {
   /** `yPred` are logits (true) or probabilities (false, the default, as Keras). */

@@ -8,6 +8,16 @@ import type { Layer } from './layer.js'
  * class name, its configuration, and a way to make the functional layer underneath,
  * optionally with another activation (so `compile` can train a softmax output on logits).
  * @category Models
+ * @example
+ * import { pipe } from 'fp-ts/function'
+ *
+ * const network = pipe(kerasModelSequential(), layerDense({ units: 3, activation: 'relu', inputShape: [2] }))
+ * const layer: KerasLayer = network.layers[0]
+ * layer.kind // → 'Dense'
+ * layer.activation // → 'relu'
+ * layer.config // → { units: 3, activation: 'relu', useBias: true, inputShape: [2], kernelInitializer: 'glorot_uniform', biasInitializer: 'zeros' }
+ * // the functional layer underneath
+ * layer.build().init(key(0), [2])[0] // → [3]
  */
 export interface KerasLayer {
   /** Keras's class name: "Dense", "Dropout", "Flatten". */
@@ -32,6 +42,17 @@ export interface KerasLayer {
 /**
  * A layer of a model, with its name fixed.
  * @category Models
+ * @example
+ * import { pipe } from 'fp-ts/function'
+ *
+ * const network = pipe(
+ *   kerasModelSequential(),
+ *   layerDense({ units: 4, inputShape: [2] }),
+ *   layerDropout({ rate: 0.5 }),
+ *   layerDense({ units: 1, name: 'output' }),
+ * )
+ * const layers: readonly NamedLayer[] = network.layers
+ * layers.map((l) => l.name) // → ['dense', 'dropout', 'output']
  */
 export type NamedLayer = KerasLayer & { readonly name: string }
 
@@ -67,6 +88,11 @@ export const isSequential = (x: unknown): x is Sequential =>
 /**
  * Options of {@link kerasModelSequential}.
  * @category Models
+ * @example
+ * const options: SequentialOptions = { name: 'mnist' }
+ * const network = layerDense(kerasModelSequential(options), { units: 10, inputShape: [784] })
+ * network.name // → 'mnist'
+ * kerasModelSequential().name // → 'sequential'
  */
 export interface SequentialOptions {
   /** The model's name in `summary` (default "sequential"). */
@@ -151,6 +177,16 @@ export const inputShapeOf = (op: string, model: Sequential): Shape => {
 /**
  * Keras's layer-function form: data-last for `pipe`, or data-first `layerX(model, options)`.
  * @category Models
+ * @example
+ * import { pipe } from 'fp-ts/function'
+ *
+ * const addDense: LayerFunction<LayerDenseOptions> = layerDense
+ * // data-first
+ * const first = addDense(kerasModelSequential(), { units: 2, inputShape: [3] })
+ * // data-last, for pipe
+ * const last = pipe(kerasModelSequential(), addDense({ units: 2, inputShape: [3] }))
+ * first.layers.map((l) => l.config) // → last.layers.map((l) => l.config)
+ * first.layers[0].name // → 'dense'
  */
 export type LayerFunction<O> = {
   (options: O): (model: Sequential) => Sequential

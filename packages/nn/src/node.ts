@@ -79,6 +79,19 @@ export const loadModel = async (path: string, options: LoadModelOptions = {}): P
 /**
  * Options of {@link callbackModelCheckpoint}, Keras's arguments in camelCase.
  * @category Saving
+ * @example
+ * import { readdir } from 'node:fs/promises'
+ * import { pipe } from 'fp-ts/function'
+ * const model = compile(pipe(kerasModelSequential(), layerDense({ units: 1, inputShape: [2] })), { optimizer: 'sgd', loss: 'mse' })
+ *
+ * // every epoch, weights only, into the block's working directory
+ * const options: ModelCheckpointOptions = { filepath: 'epoch{epoch}.safetensors', monitor: 'loss', saveWeightsOnly: true }
+ * await fit(model, ones([4, 2]), ones([4, 1]), { epochs: 2, verbose: 0, callbacks: callbackModelCheckpoint(options) })
+ * const files = await readdir('.')
+ * files.sort() // → ['epoch1.safetensors', 'epoch2.safetensors']
+ * const last = await loadModel('epoch2.safetensors')
+ * last.epochsTrained // → 2
+ * callbackModelCheckpoint({ filepath: '' }) // throws TypeError: filepath must be a file name
  */
 export interface ModelCheckpointOptions {
   /**

@@ -7,6 +7,15 @@ import { checkBatchSize, checkInputs, checkJit, inputBatch } from './kerasData.j
 /**
  * Options of {@link predict}.
  * @category Training
+ * @example
+ * import { pipe } from 'fp-ts/function'
+ * const weights = [{ kernel: array([[1], [2]]), bias: array([0]) }]
+ *
+ * const model = compile(pipe(kerasModelSequential(), layerDense({ units: 1, inputShape: [2] })), { optimizer: 'sgd', loss: 'mse', weights })
+ * const x = array([[1, 1], [2, 0], [0, 1]])
+ * const options: PredictOptions = { batchSize: 2, jit: false }
+ * toArray(predict(model, x, options)) // → [[3], [2], [2]]
+ * predict(model, x, { batchSize: 1.5 }) // throws RangeError: batchSize must be a positive integer
  */
 export interface PredictOptions {
   /** Samples per batch (default 32, as Keras); only memory and speed depend on it. */

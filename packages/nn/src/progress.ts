@@ -3,6 +3,15 @@
 /**
  * Loss and metric values by name, in the order they are shown.
  * @category Training
+ * @example
+ * import { pipe } from 'fp-ts/function'
+ *
+ * const model = compile(pipe(kerasModelSequential(), layerDense({ units: 1, inputShape: [2] })), { optimizer: 'sgd', loss: 'mse', metrics: ['mae'] })
+ * const epochs: Logs[] = []
+ * const record = { onEpochEnd: (_epoch, logs: Logs) => void epochs.push(logs) }
+ * await fit(model, ones([4, 2]), ones([4, 1]), { epochs: 2, validationSplit: 0.5, verbose: 0, callbacks: record })
+ * epochs.length // → 2
+ * Object.keys(epochs[1]) // → ['loss', 'mae', 'val_loss', 'val_mae']
  */
 export type Logs = Readonly<Record<string, number>>
 

@@ -4,6 +4,16 @@ import { formatEpochLine, formatProgressLine, type Logs } from './progress.js'
 /**
  * Where progress goes: anything with `write` (process.stdout, a file stream, a test's collector).
  * @category Training
+ * @example
+ * import { pipe } from 'fp-ts/function'
+ * const model = compile(pipe(kerasModelSequential(), layerDense({ units: 1, inputShape: [2] })), { optimizer: 'sgd', loss: 'mse' })
+ *
+ * const chunks = []
+ * const output: ProgressOutput = { write: (chunk) => chunks.push(chunk) }
+ * await fit(model, ones([4, 2]), ones([4, 1]), { epochs: 2, verbose: 2, output })
+ * chunks.length // → 4
+ * chunks[0] // → 'Epoch 1/2\n'
+ * chunks[1].startsWith('1/1 - ') // → true
  */
 export interface ProgressOutput {
   /** Writes `chunk` (text, with its own `\r` and `\n`); what it returns is ignored. */

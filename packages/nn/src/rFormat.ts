@@ -3,6 +3,11 @@
 /**
  * Options of {@link rFormat}.
  * @category Printing
+ * @example
+ * const options: RFormatOptions = { digits: 3, scientific: false, bigMark: ',' }
+ * rFormat(1234567.891, options) // → '1,234,568'
+ * rFormat(0.000012345, options) // → '0.0000123'
+ * rFormat(0.000012345) // → '1.2345e-05'
  */
 export interface RFormatOptions {
   /** Significant digits (R's `digits`; `print` uses 7). */

@@ -8,6 +8,12 @@ import { abs, add, mul, type NDArray, sum, zeros } from '@nabla/ndarray'
 /**
  * `l1·Σ|w| + l2·Σw²` (Keras's formula: no ½ on the square).
  * @category Regularizers
+ * @example
+ * const l2: Regularizer = { l1: 0, l2: 0.5 }
+ * // 0.5 · (1² + 2²)
+ * item(penalty(l2, array([1, 2]))) // → 2.5
+ * regularizerL2(0.5) // → l2
+ * regularizerL1L2({ l1: 0, l2: 0.5 }) // → l2
  */
 export interface Regularizer {
   readonly l1: number

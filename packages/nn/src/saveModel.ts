@@ -39,6 +39,13 @@ export const modelVersionKey = 'nabla.format_version'
 /**
  * The newest model format version (`nabla.format_version`) this nabla writes and reads; newer files are refused.
  * @category Saving
+ * @example
+ * import { pipe } from 'fp-ts/function'
+ * const model = compile(pipe(kerasModelSequential(), layerDense({ units: 1, inputShape: [2] })), { optimizer: 'sgd', loss: 'mse' })
+ *
+ * modelFormatVersion // → 1
+ * const { metadata } = decodeSafetensorsOrThrow(encodeModel(model))
+ * metadata['nabla.format_version'] // → String(modelFormatVersion)
  */
 export const modelFormatVersion = 1
 /** The `__metadata__` key of the model's configuration (JSON). */
@@ -49,6 +56,17 @@ export const optimizerPrefix = 'optimizer.'
 /**
  * The configuration a saved model carries (version 1), as JSON in `__metadata__`.
  * @category Saving
+ * @example
+ * import { pipe } from 'fp-ts/function'
+ *
+ * const network = pipe(kerasModelSequential({ name: 'tiny' }), layerDense({ units: 1, inputShape: [2] }))
+ * const model = compile(network, { optimizer: 'sgd', loss: 'mse', metrics: ['mae'] })
+ * const config: SavedModelConfig = modelConfig(model)
+ * config.compile // → { optimizer: { name: 'sgd', options: {} }, loss: 'mse', metrics: ['mae'], seed: 0 }
+ * config.name // → 'tiny'
+ * config.optimizerState // → true
+ * // what the file holds
+ * JSON.parse(decodeSafetensorsOrThrow(encodeModel(model)).metadata['nabla.model']) // → config
  */
 export interface SavedModelConfig {
   readonly class: 'Sequential'
@@ -100,6 +118,16 @@ export class ModelFileError extends Error {
 /**
  * Options of {@link encodeModel} and `saveModel`.
  * @category Saving
+ * @example
+ * import { pipe } from 'fp-ts/function'
+ *
+ * const model = compile(pipe(kerasModelSequential(), layerDense({ units: 2, inputShape: [3] })), { optimizer: 'adam', loss: 'mse' })
+ * const options: SaveModelOptions = { includeOptimizer: false }
+ * const bytes = encodeModel(model, options)
+ * decodeSafetensorsOrThrow(bytes).names // → ['dense.bias', 'dense.kernel']
+ * // the optimizer is rebuilt from the configuration, with a fresh state
+ * decodeModel(bytes).optimizer.config // → { name: 'adam', options: {} }
+ * modelConfig(model, false).optimizerState // → false
  */
 export interface SaveModelOptions {
   /** Store the optimizer state, so that training resumes exactly where it stopped (default true, as Keras). */
@@ -109,6 +137,16 @@ export interface SaveModelOptions {
 /**
  * Options of {@link decodeModel} and `loadModel`.
  * @category Saving
+ * @example
+ * import { pipe } from 'fp-ts/function'
+ *
+ * const myLoss = (yTrue, yPred) => meanSquaredError(yTrue, yPred)
+ * const model = compile(pipe(kerasModelSequential(), layerDense({ units: 1, inputShape: [2] })), { optimizer: 'sgd', loss: myLoss })
+ * const bytes = encodeModel(model)
+ * decodeModel(bytes) // throws ModelFileError: the model was compiled with a function
+ * const options: LoadModelOptions = { loss: myLoss, name: 'model.safetensors' }
+ * decodeModel(bytes, options).loss.name // → 'myLoss'
+ * decodeModel(new Uint8Array(3), options) // throws ModelFileError: model.safetensors
  */
 export interface LoadModelOptions {
   /** The loss, when the model was compiled with a loss function (a function cannot be stored). */

@@ -5,6 +5,14 @@ import type { ApplyOptions, Layer } from './layer.js'
 /**
  * One entry of parameters per layer, in order.
  * @category Layers
+ * @example
+ * const net = serial(dense(3), dropout(0.5), dense(1))
+ * const [, params] = net.init(key(0), [2])
+ * const p: SerialParams = params
+ * p.length // → 3
+ * p[1] // → []
+ * Object.keys(p[0]) // → ['kernel', 'bias']
+ * net.apply([p[0], p[2]], ones([1, 2])) // throws RangeError: expected parameters for 3 layers, got 2
  */
 export type SerialParams = readonly Tree[]
 

@@ -22,6 +22,15 @@ export interface StepOptions {
 /**
  * The pieces a training step needs.
  * @category Training
+ * @example
+ * // minimise (w − 3)² (the batch is not used)
+ * const opt = sgd({ learningRate: 0.5 })
+ * const spec: TrainStepSpec<NDArray, unknown> = { loss: (w) => square(sub(w, 3)), optimizer: opt, jit: false }
+ * const step = trainStep(spec)
+ * // from w = 1: loss 4, gradient −4, so one step of 0.5 lands on 3
+ * const [next, loss] = step({ params: ones([]), optState: opt.init(ones([])) }, ones([1]), ones([1]))
+ * item(loss) // → 4
+ * item(next.params) // → 3
  */
 export interface TrainStepSpec<P extends Tree, S> extends StepOptions {
   /** The loss of parameters `params` on a batch; only `params` is differentiated. */
@@ -32,6 +41,16 @@ export interface TrainStepSpec<P extends Tree, S> extends StepOptions {
 /**
  * The state a training loop carries from step to step.
  * @category Training
+ * @example
+ * const opt = sgd({ learningRate: 0.1 })
+ * const params = { kernel: array([[1], [1]]), bias: array([0]) }
+ * const state: TrainState<DenseParams, unknown> = { params, optState: opt.init(params) }
+ * const step = trainStep({ loss: (p, x, y) => meanSquaredError(y, dense(1).apply(p, x)), optimizer: opt })
+ * // prediction 2 for label 0: loss 4, gradient 4 for each weight and the bias
+ * const [next, loss] = step(state, array([[1, 1]]), array([[0]]))
+ * item(loss) // → 4
+ * toArray(next.params.kernel) // → [[0.6], [0.6]]
+ * toArray(next.params.bias) // → [-0.4]
  */
 export interface TrainState<P extends Tree, S> {
   readonly params: P
@@ -41,6 +60,20 @@ export interface TrainState<P extends Tree, S> {
 /**
  * A {@link TrainStepSpec} whose loss also returns auxiliary values (e.g. the network's output, for metrics).
  * @category Training
+ * @example
+ * const opt = sgd({ learningRate: 0.1 })
+ * const params = { kernel: array([[1], [1]]), bias: array([0]) }
+ * const spec: TrainStepWithAuxSpec<DenseParams, unknown, NDArray> = {
+ *   loss: (p, x, y) => {
+ *     const out = dense(1).apply(p, x)
+ *     return [meanSquaredError(y, out), out]
+ *   },
+ *   optimizer: opt,
+ *   hasAux: true,
+ * }
+ * const [, loss, out] = trainStep(spec)({ params, optState: opt.init(params) }, array([[1, 1]]), array([[0]]))
+ * item(loss) // → 4
+ * toArray(out) // → [[2]]
  */
 export interface TrainStepWithAuxSpec<P extends Tree, S, A> extends StepOptions {
   /** Returns `[loss, aux]`; no gradient flows through `aux`, which comes back as values. */

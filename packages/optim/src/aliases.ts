@@ -20,6 +20,13 @@ const named = (name: string, options: object, t: AnyTransformation): AnyTransfor
 /**
  * Options of {@link sgd}.
  * @category Optimizers
+ * @example
+ * const options: SgdOptions = { learningRate: 0.1, momentum: 0.5, nesterov: true }
+ * const opt = sgd(options)
+ * const grads = { w: array([1]) }
+ * const [updates] = opt.update(grads, opt.init(grads))
+ * // v = −0.1·g; Nesterov steps by m·v − lr·g = −0.05 − 0.1
+ * toArray(updates.w) // → [-0.15]
  */
 export interface SgdOptions {
   readonly learningRate?: LearningRate
@@ -57,6 +64,13 @@ export const sgd = (options: SgdOptions = {}): AnyTransformation => {
 /**
  * Options of {@link rmsprop}.
  * @category Optimizers
+ * @example
+ * const options: RmspropOptions = { learningRate: 0.01, rho: 0.5 }
+ * const opt = rmsprop(options)
+ * const [updates] = opt.update({ w: array([2]) }, opt.init({ w: zeros([1]) }))
+ * // ν = 0.5·g² = 2, update = −0.01·g/√(ν + 1e-7)
+ * toArray(updates.w) // → [(-0.01 * 2) / Math.sqrt(2 + 1e-7)]
+ * opt.config // → { name: 'rmsprop', options: { learningRate: 0.01, rho: 0.5 } }
  */
 export interface RmspropOptions extends ScaleByRmsOptions {
   readonly learningRate?: LearningRate
@@ -176,6 +190,9 @@ export const withLearningRate = (t: AnyTransformation, learningRate: number): An
 /**
  * The optimizer names `optimizer()` knows.
  * @category Optimizers
+ * @example
+ * const names: OptimizerName[] = ['sgd', 'rmsprop', 'adagrad', 'adam']
+ * names.map((name) => learningRateOf(optimizer(name))) // → [0.01, 0.001, 0.001, 0.001]
  */
 export type OptimizerName = keyof typeof byName
 

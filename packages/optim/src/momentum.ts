@@ -6,6 +6,13 @@ import { zerosLike } from './zerosLike.js'
 /**
  * The running momentum buffer.
  * @category Transformations
+ * @example
+ * const opt = trace({ decay: 0.5 })
+ * const state: TraceState = opt.init({ w: zeros([2]) })
+ * toArray(state.trace.w) // → [0, 0]
+ * const [, next] = opt.update({ w: array([1, 2]) }, state)
+ * const [updates] = opt.update({ w: array([1, 2]) }, next)
+ * toArray(updates.w) // → [1.5, 3]
  */
 export interface TraceState {
   readonly trace: Tree

@@ -5,6 +5,12 @@ import type { GradientTransformation } from './transformation.js'
 /**
  * The running sum of g² (started at `initialAccumulatorValue`).
  * @category Transformations
+ * @example
+ * const opt = scaleByAdagrad({ initialAccumulatorValue: 1 })
+ * const state: ScaleByAdagradState = opt.init({ w: zeros([2]) })
+ * toArray(state.sumOfSquares.w) // → [1, 1]
+ * const [, next] = opt.update({ w: array([1, 2]) }, state)
+ * toArray(next.sumOfSquares.w) // → [2, 5]
  */
 export interface ScaleByAdagradState {
   readonly sumOfSquares: Tree

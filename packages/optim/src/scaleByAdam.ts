@@ -8,6 +8,14 @@ import { zerosLike } from './zerosLike.js'
 /**
  * Step count (a float64 scalar NDArray, so the state is all arrays and a step can be traced) and the running moments.
  * @category Transformations
+ * @example
+ * const opt = scaleByAdam()
+ * const state: ScaleByAdamState = opt.init({ w: zeros([2]) })
+ * state.count.dtype // → 'float64'
+ * const [, next] = opt.update({ w: array([1, -1]) }, state)
+ * item(next.count) // → 1
+ * toArray(next.mu.w) // → [0.1, -0.1]
+ * toArray(next.nu.w) // → [0.001, 0.001]
  */
 export interface ScaleByAdamState {
   readonly count: NDArray
@@ -18,6 +26,15 @@ export interface ScaleByAdamState {
 /**
  * Options of {@link scaleByAdam}: Keras's defaults.
  * @category Transformations
+ * @example
+ * const options: ScaleByAdamOptions = { beta1: 0.5, beta2: 0.5 }
+ * const opt = scaleByAdam(options)
+ * const [updates, state] = opt.update({ w: array([2]) }, opt.init({ w: zeros([1]) }))
+ * toArray(state.mu.w) // → [1]
+ * toArray(state.nu.w) // → [2]
+ * // m·√(1−β₂)/(1−β₁) / (√v + ε)
+ * toArray(updates.w) // → [(1 * (Math.sqrt(0.5) / 0.5)) / (Math.sqrt(2) + 1e-7)]
+ * scaleByAdam({ beta1: 1 }) // throws RangeError: beta1 must be in [0, 1)
  */
 export interface ScaleByAdamOptions {
   readonly beta1?: number

@@ -7,6 +7,14 @@ import type { GradientTransformation } from './transformation.js'
 /**
  * How many updates have been made (schedules read it): a float64 scalar NDArray, so a step can be traced.
  * @category Transformations
+ * @example
+ * const opt = scaleByLearningRate((step) => 1 / (1 + step))
+ * const state: ScaleByLearningRateState = opt.init({})
+ * item(state.count) // → 0
+ * const [, next] = opt.update({ w: array([1]) }, state)
+ * const [updates, last] = opt.update({ w: array([1]) }, next)
+ * toArray(updates.w) // → [-0.5]
+ * item(last.count) // → 2
  */
 export interface ScaleByLearningRateState {
   readonly count: NDArray

@@ -7,6 +7,13 @@ import { zerosLike } from './zerosLike.js'
 /**
  * Running mean of g² (`nu`) and, only when centered, of g (`mu`).
  * @category Transformations
+ * @example
+ * const opt = scaleByRms({ rho: 0.5, centered: true })
+ * const state: ScaleByRmsState = opt.init({ w: zeros([1]) })
+ * const [, next] = opt.update({ w: array([2]) }, state)
+ * toArray(next.nu.w) // → [2]
+ * toArray(next.mu.w) // → [1]
+ * scaleByRms().init({ w: zeros([1]) }).mu // → undefined
  */
 export interface ScaleByRmsState {
   readonly nu: Tree
@@ -16,6 +23,13 @@ export interface ScaleByRmsState {
 /**
  * Options of {@link scaleByRms}: Keras's defaults.
  * @category Transformations
+ * @example
+ * const options: ScaleByRmsOptions = { rho: 0.5, epsilon: 0 }
+ * const opt = scaleByRms(options)
+ * const [updates] = opt.update({ w: array([2, -4]) }, opt.init({ w: zeros([2]) }))
+ * // ν = 0.5·g², so g/√ν = ±√2
+ * toArray(updates.w) // → [Math.SQRT2, -Math.SQRT2]
+ * scaleByRms({ rho: 1 }) // throws RangeError: rho must be in [0, 1)
  */
 export interface ScaleByRmsOptions {
   readonly rho?: number

@@ -7,6 +7,13 @@ import { Concrete } from '@nabla/ndarray/core'
  * also carry `arrayForm`: the same function of the count as a float64 scalar NDArray, written with array ops,
  * which is what runs when the count is traced (a training step inside `jit`). The built-in schedules have one.
  * @category Schedules
+ * @example
+ * const halving: Schedule = (step) => 0.1 * 0.5 ** step
+ * halving(2) // → 0.025
+ * learningRateAt(halving, 3) // → 0.0125
+ * halving.arrayForm // → undefined
+ * const decay: Schedule = exponentialDecay({ initialLearningRate: 0.1, decaySteps: 10, decayRate: 0.5 })
+ * item(decay.arrayForm(array(20, { dtype: 'float64' }))) // → decay(20)
  */
 export interface Schedule {
   (step: number): number
@@ -17,6 +24,11 @@ export interface Schedule {
 /**
  * A fixed learning rate or a schedule.
  * @category Schedules
+ * @example
+ * const rates: LearningRate[] = [0.01, (step) => 0.1 / (1 + step)]
+ * rates.map((lr) => learningRateAt(lr, 4)) // → [0.01, 0.02]
+ * learningRateOf(sgd({ learningRate: rates[0] })) // → 0.01
+ * learningRateOf(sgd({ learningRate: rates[1] })) // → undefined
  */
 export type LearningRate = number | Schedule
 
@@ -70,6 +82,12 @@ export function learningRateAt(lr: LearningRate, count: NDArray | number): numbe
 /**
  * Options of {@link exponentialDecay} (Keras's `ExponentialDecay`).
  * @category Schedules
+ * @example
+ * const options: ExponentialDecayOptions = { initialLearningRate: 0.1, decaySteps: 10, decayRate: 0.5 }
+ * exponentialDecay(options)(10) // → 0.05
+ * exponentialDecay(options)(15) // → 0.1 * 0.5 ** 1.5
+ * exponentialDecay({ ...options, staircase: true })(15) // → 0.05
+ * exponentialDecay({ ...options, decaySteps: 0 }) // throws RangeError: decaySteps must be a finite number > 0
  */
 export interface ExponentialDecayOptions {
   readonly initialLearningRate: number
@@ -123,6 +141,12 @@ export const exponentialDecay = ({
 /**
  * Options of {@link piecewiseConstant} (Keras's `PiecewiseConstantDecay`).
  * @category Schedules
+ * @example
+ * const options: PiecewiseConstantOptions = { boundaries: [10, 20], values: [1, 0.5, 0.1] }
+ * const schedule = piecewiseConstant(options)
+ * const steps = [0, 10, 11, 20, 21]
+ * steps.map((step) => schedule(step)) // → [1, 1, 0.5, 0.5, 0.1]
+ * piecewiseConstant({ boundaries: [20, 10], values: [1, 0.5, 0.1] }) // throws RangeError: finite and increasing
  */
 export interface PiecewiseConstantOptions {
   /** Increasing step boundaries. */

@@ -34,6 +34,11 @@ export interface GradientTransformation<S> {
 /**
  * A named optimizer and the options it was given (see `optimizer(name, options)`).
  * @category Optimizers
+ * @example
+ * const config = sgd({ learningRate: 0.1, momentum: 0.9 }).config as OptimizerConfig
+ * config // → { name: 'sgd', options: { learningRate: 0.1, momentum: 0.9 } }
+ * const rebuilt = optimizer(config.name as OptimizerName, config.options)
+ * rebuilt.config // → config
  */
 export interface OptimizerConfig {
   readonly name: string
@@ -43,5 +48,11 @@ export interface OptimizerConfig {
 /**
  * The state type of a transformation.
  * @category Transformations
+ * @example
+ * const opt = chain(scaleByRms(), scaleByLearningRate(0.01))
+ * const state: StateOf<typeof opt> = opt.init({ w: zeros([2]) })
+ * state.length // → 2
+ * Object.keys(state[0]) // → ['nu']
+ * item(state[1].count) // → 0
  */
 export type StateOf<T> = T extends GradientTransformation<infer S> ? S : never

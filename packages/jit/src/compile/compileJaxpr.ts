@@ -26,6 +26,12 @@ import { planSlots } from './plan.js'
 /**
  * Options of {@link compileJaxpr}.
  * @category Compilation
+ * @example
+ * const jaxpr = makeJaxpr((x) => mul(x, 2))(zeros([3]))
+ * const options: CompileOptions = { donated: [true] }
+ * const exe = compileJaxpr(jaxpr, options)
+ * exe.describe().includes('donated outputs: 1') // → true
+ * toArray(exe.run([array([1, 2, 3])])[0]) // → [2, 4, 6]
  */
 export interface CompileOptions {
   /** Per input leaf: whether its storage may be reused for a result (the leaves of `donateArgnums`). */
@@ -46,6 +52,12 @@ export interface StepStats {
 /**
  * One step of an executable: its kind and shape, and for a fused loop how many equations and which closing reduction.
  * @category Compilation
+ * @example
+ * const exe = compileJaxpr(makeJaxpr((a, b) => exp(matmul(a, b)))(zeros([2, 3]), zeros([3, 4])))
+ * const steps: readonly StepInfo[] = exe.steps
+ * steps.map((s) => s.kind) // → ['dot', 'cluster']
+ * steps[1] // → { kind: 'cluster', shape: [2, 4], eqns: 1, prim: null }
+ * compileJaxpr(makeJaxpr((x) => sum(exp(x)))(zeros([3]))).steps[0].prim // → 'reduceSum'
  */
 export interface StepInfo {
   readonly kind: 'cluster' | 'dot' | 'eval' | 'copy'
@@ -60,6 +72,12 @@ export interface StepInfo {
 /**
  * A compiled program.
  * @category Compilation
+ * @example
+ * const exe: Executable = compileJaxpr(makeJaxpr((x) => sum(exp(x)))(zeros([3])))
+ * item(exe.run([zeros([3])])[0]) // → 3
+ * exe.jaxpr.eqns.length // → 2
+ * exe.steps.length // → 1
+ * exe.regionBytes // → 0
  */
 export interface Executable {
   /** The program's outputs for these inputs (one contiguous-or-strided array per input var). */
