@@ -17,6 +17,12 @@ const vmap = vmapTyped as (
 /**
  * The two halves of a custom derivative.
  * @category Transforms
+ * @example
+ * // the identity, with its cotangent clipped to [−1, 1] on the way back
+ * const halves: CustomVjp<[NDArray], null> = { fwd: (x) => [x, null], bwd: (_, ct) => [clip(ct, -1, 1)] }
+ * const clipGrad = customVjp((x: NDArray) => x, halves)
+ * toArray(grad((x) => sum(mul(clipGrad(x), 3)))(array([1, 2]))) // → [1, 1] // 3 clipped to 1
+ * toArray(clipGrad(array([1, 2])))                             // → [1, 2]
  */
 export interface CustomVjp<A extends readonly NDArray[], Res> {
   /** Computes the output and whatever the backward half needs (the residuals). */

@@ -7,6 +7,13 @@ import { vjpWithAux } from './vjp.js'
 /**
  * Options of {@link grad} and {@link valueAndGrad}.
  * @category Transforms
+ * @example
+ * const options = { argnums: 1, hasAux: true } as const satisfies GradOptions
+ * const f = (w: NDArray, x: NDArray) => [sum(mul(w, x)), mul(w, x)] as const // [loss, aux]
+ * const [[loss, aux], dx] = valueAndGrad(f, options)(array([1, 2]), array([3, 4]))
+ * item(loss)   // → 11
+ * toArray(aux) // → [3, 8]
+ * toArray(dx)  // → [1, 2] // the gradient for argument 1, x
  */
 export interface GradOptions {
   /** Which argument(s) to differentiate (default 0). With a list, the gradient is a list. */

@@ -23,18 +23,34 @@ import type { BatchDim } from './batching/rule.js'
 /**
  * An axis to map over (negative counts from the end), or `null` for a value shared by every example.
  * @category Transforms
+ * @example
+ * const m = reshape(arange(6), [2, 3]) // [[0, 1, 2], [3, 4, 5]]
+ * const last: Axis = -1
+ * toArray(vmap((col) => sum(col), { inAxes: last })(m)) // → [3, 5, 7] // one sum per column
+ * const shared: Axis = null
+ * toArray(vmap((row, c) => add(row, c), { inAxes: [0, shared] })(m, array([10, 20, 30]))) // → [[10, 21, 32], [13, 24, 35]]
  */
 export type Axis = number | null
 
 /**
  * `inAxes` / `outAxes`: an axis or `null`, or lists and records of them matching (a prefix of) the values.
  * @category Transforms
+ * @example
+ * const params = { w: array([1, 2]), b: array([[0, 0], [10, 20]]) }
+ * const inAxes: AxisTree = [{ w: null, b: 0 }] // one entry for the one argument: share w, map the rows of b
+ * toArray(vmap((p) => add(p.w, p.b), { inAxes })(params)) // → [[1, 2], [11, 22]]
+ * vmap((p) => p.w, { inAxes: [{ w: 0 }] })(params) // throws TypeError: inAxes does not match the structure of the arguments
  */
 export type AxisTree = Axis | readonly AxisTree[] | { readonly [key: string]: AxisTree }
 
 /**
  * Options of {@link vmap}.
  * @category Transforms
+ * @example
+ * const options: VmapOptions = { inAxes: [0, null], outAxes: 1 }
+ * const scale = vmap((row, s) => mul(row, s), options)
+ * toArray(scale(array([[1, 2], [3, 4]]), array(10))) // → [[10, 30], [20, 40]] // rows in, columns out
+ * vmap((x) => x, { axes: 0 } as never) // throws TypeError: unknown option "axes"
  */
 export interface VmapOptions {
   /**
@@ -51,6 +67,14 @@ export interface VmapOptions {
  * The type of a value seen by the batched function where the original took `T`: arrays stay arrays (with one
  * more axis), a key may be a list of keys (one per example), lists and records map member by member.
  * @category Transforms
+ * @example
+ * // a key in one example's record becomes a list of keys, one per example, in the batched record
+ * const perExample = (e: { x: NDArray; k: Key }) => add(e.x, uniform(e.k, [2]))
+ * const batch: Batched<{ x: NDArray; k: Key }> = { x: zeros([3, 2]), k: split(key(0), 3) }
+ * const out = vmap(perExample)(batch)
+ * out.shape // → [3, 2]
+ * const rows = toArray(out) as number[][]
+ * rows[1] // → toArray(uniform(split(key(0), 3)[1]!, [2])) // example 1 drew with its own key
  */
 export type Batched<T> = T extends Key
   ? T | readonly Key[]
@@ -67,6 +91,10 @@ export type Batched<T> = T extends Key
 /**
  * The arguments of a batched function, argument by argument.
  * @category Transforms
+ * @example
+ * const f = (w: NDArray, x: NDArray) => dot(w, x)
+ * const args: BatchedArgs<Parameters<typeof f>> = [array([1, 1]), array([[1, 2], [3, 4]])]
+ * toArray(vmap(f, { inAxes: [null, 0] })(...args)) // → [3, 7] // w shared, one x per row
  */
 export type BatchedArgs<A extends readonly unknown[]> = { [I in keyof A]: Batched<A[I]> }
 
@@ -74,6 +102,10 @@ export type BatchedArgs<A extends readonly unknown[]> = { [I in keyof A]: Batche
  * The batched form of a function: its arguments and results as {@link Batched} says.
  * @category Transforms
  * @typeParam F - the type of the function batched.
+ * @example
+ * const sumOfSquares = (x: NDArray) => sum(square(x))
+ * const perRow: BatchedFn<typeof sumOfSquares> = vmap(sumOfSquares)
+ * toArray(perRow(array([[3, 4], [1, 0]]))) // → [25, 1]
  */
 // biome-ignore lint/suspicious/noExplicitAny: matches any function's parameters
 export type BatchedFn<F extends (...args: any[]) => unknown> = (

@@ -3,6 +3,10 @@
 /**
  * The element types an {@link NDArray} can hold.
  * @category Data types
+ * @example
+ * const d: DType = array([1, 2], { dtype: 'int32' }).dtype
+ * d                       // → 'int32'
+ * promoteTypes(d, 'bool') // → 'int32'
  */
 export type DType = 'float32' | 'float64' | 'int32' | 'uint8' | 'bool'
 
@@ -17,6 +21,10 @@ export const dtypes: readonly DType[] = ['bool', 'uint8', 'int32', 'float32', 'f
 /**
  * The typed array behind each dtype (`bool` is stored as 0/1 bytes).
  * @category Data types
+ * @example
+ * const flags: TypedArrayOf['bool'] = allocate('bool', 3)
+ * flags                         // → new Uint8Array(3)
+ * allocate('float64', 2).length // → 2
  */
 export interface TypedArrayOf {
   float32: Float32Array
@@ -29,6 +37,10 @@ export interface TypedArrayOf {
 /**
  * Any typed array an NDArray can be stored in.
  * @category Data types
+ * @example
+ * const t: TypedArray = toTypedArray(array([1, 2], { dtype: 'int32' }))
+ * t                                // → new Int32Array([1, 2])
+ * toTypedArray(array([true, false])) // → new Uint8Array([1, 0])
  */
 export type TypedArray = TypedArrayOf[DType]
 

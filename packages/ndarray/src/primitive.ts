@@ -27,6 +27,10 @@ export interface WindowParams {
 /**
  * Comparison carried by the `compare` primitive.
  * @category Primitives
+ * @example
+ * const op: Comparison = 'less'
+ * toArray(bind('compare', [array([1, 3]), array([2, 2])], { op })) // → [true, false]
+ * toArray(bind('compare', [array([1, 3]), array([2, 2])], { op: 'greaterEqual' })) // → [false, true]
  */
 export type Comparison = 'equal' | 'notEqual' | 'greater' | 'greaterEqual' | 'less' | 'lessEqual'
 
@@ -38,6 +42,11 @@ export type Comparison = 'equal' | 'notEqual' | 'greater' | 'greaterEqual' | 'le
  * Element-wise binary primitives broadcast their operands (NumPy rule); a transform's
  * rule undoes that in cotangents.
  * @category Primitives
+ * @example
+ * const perm: PrimitiveParams['transpose'] = { perm: [1, 0] }
+ * toArray(bind('transpose', [reshape(arange(4), [2, 2])], perm)) // → [[0, 2], [1, 3]]
+ * const toInt: PrimitiveParams['cast'] = { dtype: 'int32' }
+ * toArray(bind('cast', [array([1.5, -2.5])], toInt)) // → [1, -2]
  */
 export interface PrimitiveParams {
   add: Record<string, never>
@@ -84,11 +93,19 @@ export interface PrimitiveParams {
 /**
  * Name of a primitive.
  * @category Primitives
+ * @example
+ * const names: PrimitiveName[] = ['neg', 'exp']
+ * toArray(names.reduce((x, p) => bind(p, [x], {}), array([0]))) // → [1] // exp(neg(0))
+ * evalPrimitive('noSuchPrimitive' as PrimitiveName, [], {} as never) // throws: no evaluation rule
  */
 export type PrimitiveName = keyof PrimitiveParams
 
 /**
  * Parameters of primitive `P`.
  * @category Primitives
+ * @example
+ * const p: Params<'reshape'> = { shape: [2, 3] }
+ * bind('reshape', [arange(6)], p).shape       // → [2, 3]
+ * shapeOf('reshape', [{ shape: [6], dtype: 'int32' }], p) // → { shape: [2, 3], dtype: 'int32' }
  */
 export type Params<P extends PrimitiveName> = PrimitiveParams[P]

@@ -52,6 +52,10 @@ export const str = (x: NDArray, { vector = false }: { readonly vector?: boolean 
 /**
  * Options of {@link format}.
  * @category Printing
+ * @example
+ * const options: FormatOptions = { threshold: 5, edgeItems: 2 }
+ * format(arange(10), options)                   // → '[0, 1, ..., 8, 9]'
+ * format(array([Math.PI]), { precision: 3 })    // → '[3.14]'
  */
 export interface FormatOptions {
   /** Significant digits of floats (default 6). */

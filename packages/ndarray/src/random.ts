@@ -11,6 +11,12 @@ import { checkShape, type Shape, sizeOf } from './shape.js'
 /**
  * A PRNG key: two 32-bit words. Immutable; use `split` to get more.
  * @category Random
+ * @example
+ * const k: Key = key(7)
+ * k.kind             // → 'nabla.key'
+ * k.words            // → [0, 7]
+ * Object.isFrozen(k) // → true
+ * split(k)[0]!.kind  // → 'nabla.key' // split gives keys too
  */
 export interface Key {
   readonly kind: 'nabla.key'
@@ -25,6 +31,14 @@ const makeKey = (a: number, b: number): Key =>
  * such a key draw once per example key (`sample`), and the transform stacks the draws along its batch; `split`
  * splits each example's key. Host code is per key, so these draws are correct but not vectorised.
  * @category Random
+ * @example
+ * import { keyBatchOf } from './random.js'
+ * // one key per example of a batch of two, drawn from in turn and stacked
+ * const batch: KeyBatch = { sample: (draw) => stack([draw(key(1)), draw(key(2))]), split: (n) => split(key(1), n) }
+ * const k = batchedKey(batch)
+ * keyBatchOf(k) === batch   // → true
+ * normal(k, [4]).shape      // → [2, 4]
+ * toArray(normal(k, [4]))   // → [toArray(normal(key(1), [4])), toArray(normal(key(2), [4]))]
  */
 export interface KeyBatch {
   /** The draws of `draw` for each example's key, stacked as the transform's batched value. */
@@ -192,6 +206,12 @@ const checkFloatSampler = (op: string, k: Key, shape: Shape, dtype: DType): 'flo
 /**
  * Options of {@link uniform}.
  * @category Random
+ * @example
+ * const options: UniformOptions = { minval: 5, maxval: 6, dtype: 'float64' }
+ * const u = uniform(key(0), [100], options)
+ * u.dtype                                // → 'float64'
+ * item(min(u)) >= 5 && item(max(u)) < 6  // → true
+ * uniform(key(0), [2], { minval: 1, maxval: 1 }) // throws RangeError: expected finite minval < maxval
  */
 export interface UniformOptions {
   readonly minval?: number
@@ -232,6 +252,12 @@ export const uniform = (
 /**
  * Options of {@link normal}.
  * @category Random
+ * @example
+ * const options: NormalOptions = { mean: 3, stddev: 0, dtype: 'float64' }
+ * const x = normal(key(0), [3], options)
+ * toArray(x) // → [3, 3, 3] // no spread: every sample is the mean
+ * x.dtype    // → 'float64'
+ * normal(key(0), [3], { stddev: -1 }) // throws RangeError: stddev ≥ 0
  */
 export interface NormalOptions {
   readonly mean?: number

@@ -3,6 +3,12 @@
 /**
  * The extent of each axis, outermost first.
  * @category Arrays
+ * @example
+ * const s: Shape = [2, 3]
+ * zeros(s).shape       // → [2, 3]
+ * sizeOf(s)            // → 6
+ * broadcastShapes('add', s, [3]) // → [2, 3]
+ * reshape(arange(6), s).shape    // → s
  */
 export type Shape = readonly number[]
 

@@ -11,6 +11,10 @@ import { broadcastShapes, type Shape } from './shape.js'
 /**
  * The abstract value of an array: its shape and dtype, no data.
  * @category Primitives
+ * @example
+ * const x: ShapedArray = zeros([2, 3], { dtype: 'int32' }) // an NDArray is one; so is a plain record
+ * shapeOf('reduceSum', [x], { axes: [1] })                          // → { shape: [2], dtype: 'int32' }
+ * shapeOf('add', [x, { shape: [3], dtype: 'float32' }], {})         // → { shape: [2, 3], dtype: 'float32' }
  */
 export interface ShapedArray {
   readonly shape: Shape
@@ -20,6 +24,12 @@ export interface ShapedArray {
 /**
  * The shape rule of a primitive: output shape and dtype from the inputs' and the params.
  * @category Primitives
+ * @example
+ * // transpose's rule, written out: it agrees with the registered one
+ * const rule: ShapeRule<'transpose'> = ([x], { perm }) => ({ shape: perm.map((a) => x!.shape[a]!), dtype: x!.dtype })
+ * const x = { shape: [2, 3, 4], dtype: 'float32' } as const
+ * rule([x], { perm: [2, 0, 1] })    // → { shape: [4, 2, 3], dtype: 'float32' }
+ * rule([x], { perm: [2, 0, 1] })    // → shapeOf('transpose', [x], { perm: [2, 0, 1] })
  */
 export type ShapeRule<P extends PrimitiveName> = (inputs: readonly ShapedArray[], params: Params<P>) => ShapedArray
 

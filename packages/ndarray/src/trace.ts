@@ -9,6 +9,12 @@ import type { Params, PrimitiveName } from './primitive.js'
 /**
  * The evaluation rule of a primitive on concrete arrays.
  * @category Tracing
+ * @example
+ * // an evaluation rule for neg, written with another primitive's
+ * const negate: Impl<'neg'> = ([x]) => evalPrimitive('mul', [x!, array(-1)], {})
+ * const y = negate([array([1, -2]) as Concrete], {})
+ * y instanceof Concrete // → true
+ * toArray(y)            // → [-1, 2]
  */
 export type Impl<P extends PrimitiveName> = (inputs: readonly Concrete[], params: Params<P>) => Concrete
 
@@ -31,6 +37,15 @@ export const registerImpl = <P extends PrimitiveName>(prim: P, impl: Impl<P>): v
 /**
  * A level of the interpreter stack: one active transform.
  * @category Tracing
+ * @example
+ * class Eager extends Trace {
+ *   pure(x: NDArray): Tracer { return x as Tracer }
+ *   processPrimitive(p: PrimitiveName, xs: readonly NDArray[], params: never): NDArray { return evalPrimitive(p, xs, params) }
+ * }
+ * const main: MainTrace = newMain(Eager, 'data', (m) => m)
+ * main.level               // → 1 // the first level above evaluation
+ * main.traceType === Eager // → true
+ * main.globalData          // → 'data'
  */
 export interface MainTrace {
   readonly level: number
@@ -41,6 +56,18 @@ export interface MainTrace {
 /**
  * An interpreter: how one transform handles primitives applied to its tracers.
  * @category Tracing
+ * @example
+ * // a transform that logs the primitives it sees, then evaluates them
+ * const seen: string[] = []
+ * class Logging extends Trace {
+ *   pure(x: NDArray): Tracer { return x as Tracer }
+ *   processPrimitive(p: PrimitiveName, xs: readonly NDArray[], params: never): NDArray {
+ *     seen.push(p)
+ *     return evalPrimitive(p, xs, params)
+ *   }
+ * }
+ * toArray(newMain(Logging, null, (main) => withDynamicTrace(main, () => sub(exp(array([0])), 1)))) // → [0]
+ * seen // → ['exp', 'sub']
  */
 export abstract class Trace {
   constructor(readonly main: MainTrace) {}
@@ -58,6 +85,16 @@ export abstract class Trace {
  * An array seen by a transform: it has a shape and dtype, but its values belong to the
  * transform. Reading them (`toArray`, `item`) is an error, never a silent wrong answer.
  * @category Tracing
+ * @example
+ * // a bare tracer: a shape and a dtype, no values to read
+ * class Opaque extends Tracer {
+ *   constructor(readonly trace: Trace, readonly shape: Shape, readonly dtype: DType) { super() }
+ * }
+ * const t = new Opaque(null as never, [2], 'float32')
+ * String(t)           // → '<a traced array (shape [2], float32)>' // as text it describes itself
+ * t.fullLower() === t // → true
+ * toArray(t)          // throws: cannot read the values of a traced array
+ * Number(t)           // throws TypeError: cannot use a traced array (shape [2], float32) as a JavaScript number
  */
 export abstract class Tracer extends NDArray {
   abstract readonly trace: Trace;

@@ -7,12 +7,23 @@ import { NDArray } from './ndarray.js'
 /**
  * A leaf, or lists and records of trees.
  * @category Pytrees
+ * @example
+ * const params: Tree = { w: ones([2, 2]), layers: [zeros([3]), zeros([1])] }
+ * treeLeaves(params).map((x) => x.shape) // → [[3], [1], [2, 2]] // sorted keys: layers before w
+ * const doubled = treeMap((x) => mul(x, 2), params) as { w: NDArray }
+ * toArray(doubled.w) // → [[2, 2], [2, 2]]
  */
 export type Tree<T = NDArray> = T | readonly Tree<T>[] | { readonly [key: string]: Tree<T> }
 
 /**
  * The structure of a tree without its leaves: what `unflatten` needs to rebuild it.
  * @category Pytrees
+ * @example
+ * const [, def] = treeFlatten({ w: ones([2]), b: [zeros([1])] })
+ * def // → { kind: 'record', keys: ['b', 'w'], children: [{ kind: 'list', children: [{ kind: 'leaf' }] }, { kind: 'leaf' }] }
+ * const rebuilt = treeUnflatten(def, [array([1]), array([2, 3])]) as { b: NDArray[]; w: NDArray }
+ * toArray(rebuilt.w) // → [2, 3] // leaves in order: b's, then w
+ * treeUnflatten(def, [ones([1])]) // throws RangeError: needs more than 1 leaves
  */
 export type TreeDef =
   | { readonly kind: 'leaf' }

@@ -9,6 +9,11 @@ import { vjp } from '../vjp.js'
 /**
  * Options of {@link checkGrads}.
  * @category Testing
+ * @example
+ * const options: CheckGradsOptions = { order: 2, key: key(1), rtol: 1e-5 }
+ * const x = array([0.5, -1], { dtype: 'float64' })
+ * checkGrads((x) => sum(mul(x, mul(x, x))), [x], options) // → undefined // first and second derivatives agree
+ * checkGrads((x) => sum(x), [x], { modes: [] })          // throws RangeError: modes must name 'fwd' and/or 'rev'
  */
 export interface CheckGradsOptions {
   /** Which modes to check (default both). */

@@ -15,6 +15,14 @@ const TINY = 4096
 /**
  * The tier and thread count one product runs with.
  * @category Kernels
+ * @example
+ * const before = setKernel({ kernel: 'ref', threads: 'auto' })
+ * try {
+ *   const choice: Choice = chooseKernel('float32', 512, 512, 512)
+ *   choice // → { tier: 'ref', threads: 1 } // the forced tier; ref never runs on threads
+ * } finally {
+ *   setKernel(before)
+ * }
  */
 export interface Choice {
   readonly tier: Tier
@@ -59,6 +67,12 @@ export const chooseKernel = (dtype: GemmDType, m: number, n: number, k: number):
 /**
  * A product that ran: what `kernelInfo().last` shows (`threads`: how many took part).
  * @category Kernels
+ * @example
+ * matmul(ones([2, 3], { dtype: 'float64' }), ones([3, 4], { dtype: 'float64' }))
+ * const record: GemmRecord | null = kernelInfo().last
+ * const { dtype, m, n, k, transA, transB, relaxedSimd } = record!
+ * const product = { dtype, m, n, k, transA, transB, relaxedSimd }
+ * product // → { dtype: 'float64', m: 2, n: 4, k: 3, transA: false, transB: false, relaxedSimd: false }
  */
 export interface GemmRecord extends Choice {
   readonly dtype: GemmDType
@@ -74,6 +88,13 @@ export interface GemmRecord extends Choice {
 /**
  * Counts of GEMM calls, their floating-point operations (2·m·n·k each) and the wall time spent in them.
  * @category Kernels
+ * @example
+ * resetGemmStats()
+ * matmul(ones([4, 8]), ones([8, 2]))
+ * matmul(ones([4, 8]), ones([8, 2]))
+ * const stats: GemmStats = gemmStats()
+ * stats.calls // → 2
+ * stats.flops // → 2 * (2 * 4 * 2 * 8) // 2·m·n·k per call
  */
 export interface GemmStats {
   readonly calls: number
@@ -179,6 +200,11 @@ export const resetGemmStats = (): void => {
 /**
  * What {@link kernelInfo} reports.
  * @category Kernels
+ * @example
+ * const info: KernelInfo = kernelInfo()
+ * info.tiers.includes(info.tier) // → true // a large product runs on an available tier
+ * info.simd                      // → wasmSupport().simd
+ * info.threads >= 1              // → true
  */
 export interface KernelInfo {
   /** The tier setting: `'auto'` or the forced tier. */

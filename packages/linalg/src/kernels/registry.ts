@@ -4,6 +4,16 @@ import type { GemmArgs, GemmKernel } from './gemm.js'
 /**
  * A kernel tier: `ref` (naive oracle), `ts` (blocked TypeScript), `wasm` (WebAssembly SIMD, float32).
  * @category Kernels
+ * @example
+ * const tiers: readonly Tier[] = kernelInfo().tiers
+ * tiers.slice(0, 2) // → ['ref', 'ts'] // slowest first
+ * const before = setKernel({ kernel: tiers[0] })
+ * try {
+ *   matmul(ones([2, 2]), ones([2, 2]))
+ *   kernelInfo().last?.tier // → 'ref'
+ * } finally {
+ *   setKernel(before)
+ * }
  */
 export type Tier = 'ref' | 'ts' | 'wasm'
 
@@ -19,6 +29,11 @@ export const tierNames: readonly Tier[] = ['ref', 'ts', 'wasm']
 /**
  * Floating-point element types a GEMM runs on.
  * @category Kernels
+ * @example
+ * const dtype: GemmDType = 'float64'
+ * matmul(ones([2, 2], { dtype }), ones([2, 2], { dtype })).dtype // → 'float64'
+ * kernelInfo().last?.dtype                                        // → dtype
+ * chooseKernel(dtype, 512, 512, 512).tier === 'wasm'              // → false // wasm is float32 only
  */
 export type GemmDType = 'float32' | 'float64'
 

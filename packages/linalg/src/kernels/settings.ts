@@ -7,6 +7,15 @@ import { registeredTiers, type Tier, tierNames } from './registry.js'
 /**
  * The tier to use (`'auto'`: chosen per product by size, dtype and capability) and the thread count.
  * @category Kernels
+ * @example
+ * const settings: KernelSettings = { kernel: 'ts', threads: 1 }
+ * const before = setKernel(settings)
+ * try {
+ *   chooseKernel('float32', 512, 512, 512) // → { tier: 'ts', threads: 1 }
+ *   setKernel({ kernel: 'auto' })          // → settings // it returns the settings it replaced
+ * } finally {
+ *   setKernel(before)
+ * }
  */
 export interface KernelSettings {
   readonly kernel: 'auto' | Tier

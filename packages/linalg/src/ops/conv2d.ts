@@ -11,6 +11,11 @@ import { promote } from './operands.js'
 /**
  * Options of {@link conv2d}, Keras's arguments in camelCase.
  * @category Convolution
+ * @example
+ * const options: Conv2dOptions = { strides: 2, padding: 'same' }
+ * conv2d(ones([1, 5, 5, 1]), ones([3, 3, 1, 1]), options).shape // → [1, 3, 3, 1] // ⌈5 / 2⌉
+ * const dilated: Conv2dOptions = { dilation: 2 } // taps two apart: the 3×3 kernel spans 5×5
+ * toArray(conv2d(ones([1, 5, 5, 1]), ones([3, 3, 1, 1]), dilated)) // → [[[[9]]]]
  */
 export interface Conv2dOptions {
   /** Steps of the window along height and width (default 1). */

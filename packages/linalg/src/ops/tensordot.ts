@@ -6,6 +6,13 @@ import { bindDotGeneral, checkArray, checkContract } from './operands.js'
 /**
  * Which axes `tensordot` sums over: the last n of x with the first n of y, or explicit lists (or single axes).
  * @category Linear algebra
+ * @example
+ * const x = reshape(arange(0, 6, 1, { dtype: 'float32' }), [2, 3]) // [[0, 1, 2], [3, 4, 5]]
+ * const y = ones([2, 3])
+ * const rows: TensordotAxes = [0, 0] // x's axis 0 against y's axis 0
+ * toArray(tensordot(x, y, rows))             // → [[3, 3, 3], [5, 5, 5], [7, 7, 7]]
+ * toArray(tensordot(x, y, [[0, 1], [0, 1]])) // → 15 // every axis: the sum of x · y
+ * tensordot(x, y, 3)                         // throws RangeError: axes=3 sums over the last 3 axes
  */
 export type TensordotAxes = number | readonly [number | readonly number[], number | readonly number[]]
 

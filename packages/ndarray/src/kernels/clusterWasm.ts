@@ -43,6 +43,14 @@ export const clusterWasmMinSize = 256
  * How often a SIMD cluster ran, how often one fell back to JavaScript at run time (the heap full), and how
  * many buffers outside the heap were copied in or out around a run (for tests and benches).
  * @category Kernels
+ * @example
+ * // out = −x over 1024 float32 elements: large enough for the SIMD loop, whose runs are counted
+ * const ref = (base: number) => ({ base, offset: 0, strides: [1], shape: [1024], dtype: 'float32' }) as const
+ * const neg = { prim: 'neg', params: {}, args: [{ kind: 'input', index: 0 }], dtype: 'float32', store: ref(1) } as const
+ * const kernel = clusterKernel({ shape: [1024], inputs: [{ kind: 'ref', ref: ref(0) }], nodes: [neg], reduction: null, eqns: 1 })
+ * const runs = clusterWasmStats.runs
+ * kernel([new Float32Array(1024).fill(1), new Float32Array(1024)])
+ * clusterWasmStats.runs - runs // → wasmEnabled() && wasmHeap().resident ? 1 : 0
  */
 export const clusterWasmStats = { runs: 0, fallbacks: 0, copies: 0 }
 

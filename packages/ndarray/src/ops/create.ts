@@ -8,12 +8,22 @@ import { concrete } from '../trace.js'
 /**
  * Nested JS arrays of numbers or booleans, any depth (a bare number is a scalar).
  * @category Creation
+ * @example
+ * const rows: NestedArray = [[1, 2], [3, 4]]
+ * array(rows).shape         // → [2, 2]
+ * toArray(array(rows))      // → [[1, 2], [3, 4]]
+ * toArray(sum(array(rows))) // → 10
  */
 export type NestedArray = number | boolean | readonly NestedArray[]
 
 /**
  * Options shared by the creation functions.
  * @category Creation
+ * @example
+ * const options: CreateOptions = { dtype: 'int32' }
+ * zeros([2], options).dtype        // → 'int32'
+ * toArray(ones([2], options))      // → [1, 1]
+ * zeros([2]).dtype                 // → 'float32'
  */
 export interface CreateOptions {
   /** Element type; `float32` unless said otherwise. */

@@ -9,6 +9,12 @@ import { bind } from '../trace.js'
 /**
  * What element-wise ops accept: an array, or a JS number that takes the array's dtype when it fits.
  * @category Element-wise
+ * @example
+ * const x = array([1, 2], { dtype: 'int32' })
+ * const ys: Operand[] = [array([10, 20], { dtype: 'int32' }), 3, 0.5]
+ * ys.map((y) => toArray(add(x, y))) // → [[11, 22], [4, 5], [1.5, 2.5]]
+ * ys.map((y) => add(x, y).dtype)    // → ['int32', 'int32', 'float32'] // 3 fits int32, 0.5 does not
+ * add(x, [1, 2] as never)           // throws TypeError: a JS array (wrap it with array())
  */
 export type Operand = NDArray | number
 

@@ -16,12 +16,24 @@ import { slice } from './slice.js'
 /**
  * Keras's padding: `valid` (no padding) or `same` (output size ⌈input / stride⌉, padding split as TensorFlow does).
  * @category Pooling
+ * @example
+ * const padding: Padding = 'same'
+ * const g = windowGeometry('maxPool2d', [1, 5, 5, 1], { size: 2, strides: 2, padding })
+ * g.out  // → [3, 3] // ⌈5 / 2⌉
+ * g.pads // → [[0, 1], [0, 1]] // the odd padding after
+ * maxPool2d(zeros([1, 5, 5, 1]), { padding: 'valid' }).shape // → [1, 2, 2, 1]
  */
 export type Padding = 'valid' | 'same'
 
 /**
  * Where a window of `size` (with `dilation`) steps by `stride` over each spatial axis, and how the input is padded.
  * @category Pooling
+ * @example
+ * const g: WindowGeometry = windowGeometry('conv2d', [1, 5, 5, 1], { size: 2, dilation: 2 })
+ * g.out      // → [3, 3] // each window spans 3 inputs with dilation 2
+ * g.strides  // → [1, 1]
+ * g.pads     // → [[0, 0], [0, 0]]
+ * windowViews(zeros([1, 5, 5, 1]), g).length // → 4 // one view per tap of the 2×2 window
  */
 export interface WindowGeometry {
   readonly out: readonly [number, number]
@@ -132,6 +144,11 @@ export const windowViews = (padded: NDArray, g: WindowGeometry): NDArray[] => {
 /**
  * Options of {@link maxPool2d} and {@link avgPool2d}, Keras's `pool_size`, `strides` (default: the pool size), `padding`.
  * @category Pooling
+ * @example
+ * const options: Pool2dOptions = { poolSize: [1, 2], strides: [1, 2] }
+ * const images = reshape(arange(0, 8, 1, { dtype: 'float32' }), [1, 2, 4, 1])
+ * toArray(reshape(maxPool2d(images, options), [2, 2])) // → [[1, 3], [5, 7]]
+ * toArray(reshape(avgPool2d(images, options), [2, 2])) // → [[0.5, 2.5], [4.5, 6.5]]
  */
 export interface Pool2dOptions {
   readonly poolSize?: number | readonly [number, number]

@@ -10,6 +10,12 @@ import { cast, div, neg } from './elementwise.js'
 /**
  * Which axes to reduce (all when omitted) and whether to keep them as size 1.
  * @category Reductions
+ * @example
+ * const options: ReduceOptions = { axis: [0, 1], keepDims: true }
+ * const x = reshape(arange(8), [2, 2, 2])
+ * sum(x, options).shape          // → [1, 1, 2]
+ * toArray(sum(x, options))       // → [[[12, 16]]]
+ * toArray(max(x, { axis: -1 }))  // → [[1, 3], [5, 7]]
  */
 export interface ReduceOptions {
   readonly axis?: number | readonly number[]
@@ -108,6 +114,12 @@ export const min: Reduction = dual(isDataFirst, (x: NDArray, options: ReduceOpti
 /**
  * Which axis to search (the flattened array when omitted) and whether to keep it as size 1.
  * @category Reductions
+ * @example
+ * const options: ArgOptions = { axis: 0, keepDims: true }
+ * const x = array([[1, 9], [7, 2]])
+ * toArray(argmax(x, options))    // → [[1, 0]]
+ * toArray(argmax(x))             // → 1 // no axis: the index into the flattened array
+ * argmax(x, { axis: [0, 1] } as never) // throws RangeError: axis
  */
 export interface ArgOptions {
   readonly axis?: number

@@ -12,6 +12,12 @@ import { array } from './create.js'
  *   (`null` or omitted ends mean the ends of the axis; negative values count from the end);
  * - `null`: the whole axis. Axes after the last spec are taken whole.
  * @category Indexing
+ * @example
+ * const m = reshape(arange(12), [3, 4])
+ * const specs: SliceSpec[] = [1, [null, null, 2]] // row 1, every other column
+ * toArray(slice(m, ...specs))     // → [4, 6]
+ * toArray(slice(m, null, -1))     // → [3, 7, 11] // the last column
+ * toArray(slice(m, [-1]))         // → [[8, 9, 10, 11]] // from the last row on
  */
 export type SliceSpec = number | null | readonly [start?: number | null, stop?: number | null, step?: number]
 

@@ -5,6 +5,11 @@ import { nameBytes, sectionBytes, unsignedLeb, type ValType, valTypeCode, vector
 /**
  * Limits of the module's memory, in 64 KiB pages; a shared memory needs a maximum (threads proposal).
  * @category WebAssembly
+ * @example
+ * const limits: MemoryLimits = { initial: 1, maximum: 4, shared: true }
+ * const bytes = new ModuleBuilder().importMemory('env', 'memory', limits).toBytes()
+ * WebAssembly.validate(bytes) // → true
+ * new ModuleBuilder().defineMemory({ initial: 1, shared: true }, 'memory').toBytes() // throws: a shared memory needs a maximum size
  */
 export interface MemoryLimits {
   readonly initial: number

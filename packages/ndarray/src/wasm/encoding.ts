@@ -3,6 +3,14 @@
 /**
  * Value types of the binary format (section 5.3.1 of the core spec).
  * @category WebAssembly
+ * @example
+ * const params: ValType[] = ['i32', 'f64']
+ * const f = new Code(params, ['f64'])
+ * f.local('v128') // → 2 // locals are numbered after the parameters
+ * const mod = new ModuleBuilder()
+ * mod.func(params, ['f64'], (g) => g.get(1), 'second')
+ * const { second } = new WebAssembly.Instance(new WebAssembly.Module(mod.toBytes())).exports as { second: (a: number, b: number) => number }
+ * second(1, 2.5) // → 2.5
  */
 export type ValType = 'i32' | 'i64' | 'f32' | 'f64' | 'v128'
 

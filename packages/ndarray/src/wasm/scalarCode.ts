@@ -4,6 +4,12 @@ import { signedLeb, unsignedLeb, type ValType, valTypeCode } from './encoding.js
 /**
  * A branch target: the nesting depth at which a block, loop or if was opened.
  * @category WebAssembly
+ * @example
+ * const f = new Code([], [])
+ * const levels: number[] = []
+ * f.block((outer: Label) => f.loop((inner: Label) => levels.push(outer.level, inner.level)))
+ * levels  // → [1, 2] // the nesting depth each was opened at
+ * f.block((out) => f.block(() => f.br(out))).bytes.slice(-4) // → [0x0c, 0x01, 0x0b, 0x0b] // br 1: one block out
  */
 export interface Label {
   readonly level: number
@@ -15,6 +21,10 @@ export const alignOf = { 4: 2, 8: 3, 16: 4 } as const
 /**
  * The float operations that have both a scalar (`f32.*`) and a lane-wise SIMD (`f32x4.*`) instruction.
  * @category WebAssembly
+ * @example
+ * const op: FloatOp = 'mul'
+ * new Code([], []).f32(op).bytes   // → [0x94] // f32.mul
+ * new Code([], []).f32x4(op).bytes // → [0xfd, 0xe6, 0x01] // f32x4.mul
  */
 export type FloatOp = 'abs' | 'neg' | 'sqrt' | 'add' | 'sub' | 'mul' | 'div' | 'min' | 'max'
 
@@ -34,6 +44,10 @@ const f32Opcodes: Record<FloatOp, number> = {
 /**
  * The float comparisons that have both a scalar (`f32.*`) and a lane-wise SIMD (`f32x4.*`) instruction.
  * @category WebAssembly
+ * @example
+ * const op: CompareOp = 'lt'
+ * new Code([], []).f32Compare(op).bytes   // → [0x5d] // f32.lt
+ * new Code([], []).f32x4Compare(op).bytes // → [0xfd, 0x43] // f32x4.lt
  */
 export type CompareOp = 'eq' | 'ne' | 'lt' | 'gt' | 'le' | 'ge'
 

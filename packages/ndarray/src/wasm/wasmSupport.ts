@@ -4,6 +4,10 @@ import { ModuleBuilder } from './assembler.js'
 /**
  * What the WebAssembly tier can use here.
  * @category WebAssembly
+ * @example
+ * const support: WasmSupport = wasmSupport()
+ * support.simd             // → true // on Node 20 and current browsers
+ * wasmSupport() === support // → true // probed once, then cached
  */
 export interface WasmSupport {
   /** 128-bit SIMD (on by default since Node 16). */

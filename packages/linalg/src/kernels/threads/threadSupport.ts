@@ -6,6 +6,11 @@ import { type HostScope, pickWorkerHost } from './workerHost.js'
 /**
  * Whether the threaded tier can run, and why not when it cannot.
  * @category Kernels
+ * @example
+ * const support: ThreadSupport = threadSupport()
+ * support.available // → support.missing.length === 0
+ * support.canWait   // → support.available // under Node the calling thread may block in Atomics.wait
+ * support.cores >= 1 // → true
  */
 export interface ThreadSupport {
   /** Workers, SharedArrayBuffer, Atomics.wait, shared WebAssembly memory and WebAssembly SIMD are all present. */

@@ -7,6 +7,11 @@ import { type ThreadSupport, threadSupport } from './threadSupport.js'
 /**
  * What `threadsReady` resolves to: the runtime's thread support and what is running now.
  * @category Kernels
+ * @example
+ * const ready: ThreadsReady = await threadsReady({ threads: 1 })
+ * ready.threads   // → 1 // one thread asked for: no worker is started for it
+ * ready.available // → threadSupport().available // the runtime's thread support comes with it
+ * await threadsReady({ threads: 0 }) // throws RangeError: threads must be an integer from 1
  */
 export interface ThreadsReady extends ThreadSupport {
   /** Threads (the calling one included) a large product can use now: 1 when the threaded tier is unavailable. */
