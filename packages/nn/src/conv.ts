@@ -47,12 +47,42 @@ export interface Conv2dLayerOptions extends Conv2dOptions {
   readonly useBias?: boolean
 }
 
-const size2 = (op: string, name: string, v: unknown): [number, number] => {
-  const p = typeof v === 'number' ? [v, v] : v
+/**
+ * Checks a window option of `op` (a size, strides or dilation): one positive integer or two, named `name` in the
+ * message; `undefined` is `fallback` in both axes. Internal: shared with the Keras layers.
+ */
+export const size2 = (op: string, name: string, v: unknown, fallback?: number): [number, number] => {
+  const p = v === undefined && fallback !== undefined ? [fallback, fallback] : typeof v === 'number' ? [v, v] : v
   if (!Array.isArray(p) || p.length !== 2 || !p.every((n) => Number.isInteger(n) && n >= 1)) {
-    throw new RangeError(`${op}: ${name} must be a positive integer or two of them, got ${JSON.stringify(v)}`)
+    throw new RangeError(`${op}: ${name} must be a positive integer or two of them, got ${show(v)}`)
   }
   return [p[0] as number, p[1] as number]
+}
+
+const show = (v: unknown): string => (v === undefined ? 'undefined' : (JSON.stringify(v) ?? String(v)))
+
+/** Checks the padding option of `op` ('valid' when undefined). Internal: shared with the Keras layers. */
+export const checkPadding = (op: string, padding: unknown): Padding => {
+  const p = padding ?? 'valid'
+  if (p !== 'valid' && p !== 'same')
+    throw new RangeError(`${op}: padding must be 'valid' or 'same', got ${show(padding)}`)
+  return p
+}
+
+/**
+ * Checks pooling options for `op`, Keras's defaults filled in: a 2×2 window, strides the pool size, `valid`.
+ * Internal: shared with the Keras layers.
+ */
+export const poolOptions = (
+  op: string,
+  options: Pool2dOptions,
+): { readonly poolSize: [number, number]; readonly strides: [number, number]; readonly padding: Padding } => {
+  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
+    throw new TypeError(`${op}: expected options { poolSize?, strides?, padding? }, got ${show(options)}`)
+  }
+  const poolSize = size2(op, 'poolSize', options.poolSize, 2)
+  const strides = options.strides === undefined ? poolSize : size2(op, 'strides', options.strides)
+  return { poolSize, strides, padding: checkPadding(op, options.padding) }
 }
 
 const imageShape = (op: string, shape: readonly number[]): [number, number, number] => {
@@ -77,6 +107,8 @@ const imageShape = (op: string, shape: readonly number[]): [number, number, numb
  * // a batch of two images
  * layer.apply(params, ones([2, 28, 28, 1])).shape // → [2, 26, 26, 32]
  * conv2d(8, 3, { padding: 'same' }).init(key(0), [28, 28, 1])[0] // → [28, 28, 8]
+ * // the options are checked when the layer is made, not at init
+ * conv2d(8, 3, { strides: 0 }) // throws RangeError: conv2d: strides must be a positive integer or two of them, got 0
  */
 export const conv2d = (
   filters: number,
@@ -93,6 +125,9 @@ export const conv2d = (
   if (!Number.isInteger(filters) || filters <= 0)
     throw new RangeError(`${op}: filters must be a positive integer, got ${filters}`)
   const [kh, kw] = size2(op, 'kernelSize', kernelSize)
+  size2(op, 'strides', window.strides, 1)
+  size2(op, 'dilation', window.dilation, 1)
+  checkPadding(op, window.padding)
   const f = activationByName(activation)
   return {
     kind: 'Conv2D',
@@ -117,8 +152,7 @@ const poolLayer = (
   run: (x: NDArray, o: Pool2dOptions) => NDArray,
   options: Pool2dOptions,
 ): Layer<NoParams> => {
-  const size = options.poolSize ?? 2
-  const o: Pool2dOptions = { poolSize: size, strides: options.strides ?? size, padding: options.padding ?? 'valid' }
+  const o = poolOptions(op, options) // checked now, not at init
   return {
     kind,
     init: (_, inputShape) => {
@@ -137,6 +171,8 @@ const poolLayer = (
  * maxPool2d().init(key(0), [26, 26, 32])[0] // → [13, 13, 32]
  * const x = reshape(cast(arange(16), 'float32'), [1, 4, 4, 1])
  * toArray(reshape(maxPool2d().apply([], x), [2, 2])) // → [[5, 7], [13, 15]]
+ * // the options are checked when the layer is made, not at init
+ * maxPool2d({ poolSize: 0 }) // throws RangeError: maxPool2d: poolSize must be a positive integer or two of them, got 0
  */
 export const maxPool2d = (options: Pool2dOptions = {}): Layer<NoParams> =>
   poolLayer('MaxPooling2D', 'maxPool2d', maxPool, options)
@@ -148,6 +184,7 @@ export const maxPool2d = (options: Pool2dOptions = {}): Layer<NoParams> =>
  * avgPool2d({ poolSize: 2 }).init(key(0), [26, 26, 32])[0] // → [13, 13, 32]
  * const x = reshape(cast(arange(16), 'float32'), [1, 4, 4, 1])
  * toArray(reshape(avgPool2d().apply([], x), [2, 2])) // → [[2.5, 4.5], [10.5, 12.5]]
+ * avgPool2d({ padding: 'full' as Padding }) // throws RangeError: avgPool2d: padding must be 'valid' or 'same', got "full"
  */
 export const avgPool2d = (options: Pool2dOptions = {}): Layer<NoParams> =>
   poolLayer('AveragePooling2D', 'avgPool2d', avgPool, options)

@@ -1,7 +1,7 @@
 /** Keras's layer functions (`layer_dense`, `layer_dropout`, `layer_flatten`): each adds a layer to a Sequential model. */
 import { add, type NDArray, type Padding, type Shape } from '@nabla/ndarray'
 import { type ActivationName, activationByName } from './activations.js'
-import { avgPool2d, conv2d, maxPool2d } from './conv.js'
+import { avgPool2d, checkPadding, conv2d, maxPool2d, poolOptions, size2 } from './conv.js'
 import { dense } from './dense.js'
 import { dropout } from './dropout.js'
 import { flatten } from './flatten.js'
@@ -263,7 +263,8 @@ export const layerFlatten: {
  * const model = compile(pipe(kerasModelSequential(), layerConv2d(options)), { optimizer: 'sgd', loss: 'mse' })
  * model.outputShape // → [14, 14, 8]
  * model.layers[0].config.strides // → [2, 2]
- * layerConv2d({ filters: 0, kernelSize: 3 }) // throws RangeError: filters must be a positive integer
+ * layerConv2d({ filters: 0, kernelSize: 3 }) // throws RangeError: layerConv2d: filters must be a positive integer
+ * layerConv2d({ filters: 8, kernelSize: 3, strides: 0 }) // throws RangeError: layerConv2d: strides must be a positive integer or two of them, got 0
  */
 export interface LayerConv2dOptions {
   readonly filters: number
@@ -310,7 +311,13 @@ export const layerConv2d: LayerFunction<LayerConv2dOptions> = layerFunction((opt
       `${op}: expected options { filters, kernelSize, activation?, inputShape? }, got ${String(options)}`,
     )
   }
-  const { filters, kernelSize, activation = 'linear', useBias = true, name, padding = 'valid' } = options
+  const { filters, kernelSize, activation = 'linear', useBias = true, name } = options
+  if (!Number.isInteger(filters) || filters <= 0)
+    throw new RangeError(`${op}: filters must be a positive integer, got ${filters}`)
+  size2(op, 'kernelSize', kernelSize)
+  size2(op, 'strides', options.strides, 1)
+  size2(op, 'dilationRate', options.dilationRate, 1)
+  const padding = checkPadding(op, options.padding)
   checkActivation(op, activation)
   const inputShape = checkShape(op, options.inputShape)
   const { kernelInitializer, biasInitializer, regularization, config } = weightLayer(op, options)
@@ -319,9 +326,9 @@ export const layerConv2d: LayerFunction<LayerConv2dOptions> = layerFunction((opt
     ...(options.dilationRate === undefined ? {} : { dilation: options.dilationRate }),
     padding,
   }
+  // every option is checked above, under this function's name and Keras's spelling of it, not at compile
   const build = (act: ActivationName = activation) =>
     conv2d(filters, kernelSize, { activation: act, kernelInitializer, biasInitializer, useBias, ...window })
-  build() // checks filters and kernelSize now, not at compile
   return {
     kind: 'Conv2D',
     activation,
@@ -353,9 +360,8 @@ export const layerConv2d: LayerFunction<LayerConv2dOptions> = layerFunction((opt
  * const network = pipe(kerasModelSequential(), layerMaxPooling2d(options), layerFlatten(), layerDense({ units: 1 }))
  * getWeights(compile(network, { optimizer: 'sgd', loss: 'mse' }))[2].kernel.shape // → [3 * 3 * 2, 1]
  * network.layers[0].config // → { poolSize: [3, 3], strides: [1, 1], padding: 'valid', inputShape: [5, 5, 2] }
- * // the window is checked when the model is built
- * const bad = pipe(kerasModelSequential(), layerAveragePooling2d({ poolSize: 0, inputShape: [5, 5, 2] }))
- * compile(bad, { optimizer: 'sgd', loss: 'mse' }) // throws RangeError: the window size must be a positive integer
+ * // the options are checked when the layer is made, not when the model is built
+ * layerAveragePooling2d({ poolSize: 0, inputShape: [5, 5, 2] }) // throws RangeError: layerAveragePooling2d: poolSize must be a positive integer or two of them, got 0
  */
 export interface LayerPooling2dOptions {
   /** Default 2 (a 2×2 window). */
@@ -370,10 +376,14 @@ export interface LayerPooling2dOptions {
 const poolingLayer =
   (kind: 'MaxPooling2D' | 'AveragePooling2D', op: string, make: typeof maxPool2d) =>
   (options: LayerPooling2dOptions | undefined = {}): KerasLayer => {
+    if (typeof options !== 'object' || options === null) {
+      throw new TypeError(
+        `${op}: expected options { poolSize?, strides?, padding?, inputShape? }, got ${String(options)}`,
+      )
+    }
+    // checked now, under this function's name, not when the model is built
+    const pool = poolOptions(op, options)
     const inputShape = checkShape(op, options.inputShape)
-    const poolSize = options.poolSize ?? 2
-    const pool = { poolSize, strides: options.strides ?? poolSize, padding: options.padding ?? 'valid' }
-    make(pool) // checks the options now
     return {
       kind,
       activation: 'linear',
@@ -381,8 +391,8 @@ const poolingLayer =
       ...(inputShape === undefined ? {} : { inputShape }),
       build: () => make(pool),
       config: {
-        poolSize: sizeConfig(pool.poolSize, 2),
-        strides: sizeConfig(pool.strides, 2),
+        poolSize: [...pool.poolSize],
+        strides: [...pool.strides],
         padding: pool.padding,
         ...(inputShape === undefined ? {} : { inputShape: [...inputShape] }),
       },

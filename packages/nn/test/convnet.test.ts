@@ -9,6 +9,7 @@ import { array, avgPool2d, cast, key, maxPool2d as maxPool, normal, sum, toTyped
 import { pipe } from 'fp-ts/lib/function.js'
 import { afterAll, describe, expect, it } from 'vitest'
 import {
+  avgPool2d as avgPool2dLayer,
   compile,
   conv2d,
   fit,
@@ -115,14 +116,131 @@ describe('the chapter-5 convnet', () => {
       }),
     ).toThrow('conv2d: expected an image input shape [height, width, channels], got [784]; reshape flat inputs first')
     expect(() => layerConv2d({ filters: 0, kernelSize: 3 })).toThrow(
-      'conv2d: filters must be a positive integer, got 0',
+      'layerConv2d: filters must be a positive integer, got 0',
     )
     expect(() => layerConv2d({ filters: 2, kernelSize: [3] as never })).toThrow(
-      'conv2d: kernelSize must be a positive integer or two of them, got [3]',
+      'layerConv2d: kernelSize must be a positive integer or two of them, got [3]',
     )
     expect(() => conv2d(2, 3).init(key(0), [2, 2, 1])).toThrow(
       "conv2d: a window spanning 3 does not fit an input of 2 along spatial axis 1 (shape [1,2,2,1]); use padding 'same' or a smaller window",
     )
     expect(maxPool2d().init(key(0), [5, 5, 3])[0]).toEqual([2, 2, 3])
+  })
+
+  // each bad option throws when the layer is made (stax-style before init, Keras-style before compile), naming the
+  // function called and the option as it spells it
+  it.each<[string, () => unknown, string]>([
+    [
+      'conv2d(2, 3, { strides: 0 })',
+      () => conv2d(2, 3, { strides: 0 }),
+      'conv2d: strides must be a positive integer or two of them, got 0',
+    ],
+    [
+      'conv2d(2, 3, { dilation: [1, 0] })',
+      () => conv2d(2, 3, { dilation: [1, 0] }),
+      'conv2d: dilation must be a positive integer or two of them, got [1,0]',
+    ],
+    [
+      "conv2d(2, 3, { padding: 'full' as never })",
+      () => conv2d(2, 3, { padding: 'full' as never }),
+      "conv2d: padding must be 'valid' or 'same', got \"full\"",
+    ],
+    [
+      'maxPool2d({ poolSize: 0 })',
+      () => maxPool2d({ poolSize: 0 }),
+      'maxPool2d: poolSize must be a positive integer or two of them, got 0',
+    ],
+    [
+      'maxPool2d({ poolSize: 2, strides: [2] as never })',
+      () => maxPool2d({ poolSize: 2, strides: [2] as never }),
+      'maxPool2d: strides must be a positive integer or two of them, got [2]',
+    ],
+    [
+      'avgPool2d({ poolSize: 1.5 })',
+      () => avgPool2dLayer({ poolSize: 1.5 }),
+      'avgPool2d: poolSize must be a positive integer or two of them, got 1.5',
+    ],
+    [
+      'avgPool2d({ strides: -1 })',
+      () => avgPool2dLayer({ strides: -1 }),
+      'avgPool2d: strides must be a positive integer or two of them, got -1',
+    ],
+    [
+      "avgPool2d({ padding: 'full' as never })",
+      () => avgPool2dLayer({ padding: 'full' as never }),
+      "avgPool2d: padding must be 'valid' or 'same', got \"full\"",
+    ],
+    [
+      'maxPool2d(null as never)',
+      () => maxPool2d(null as never),
+      'maxPool2d: expected options { poolSize?, strides?, padding? }, got null',
+    ],
+    [
+      'layerConv2d({ filters: 2, kernelSize: 3, strides: 0 })',
+      () => layerConv2d({ filters: 2, kernelSize: 3, strides: 0 }),
+      'layerConv2d: strides must be a positive integer or two of them, got 0',
+    ],
+    [
+      'layerConv2d({ filters: 2, kernelSize: 3, strides: [1, 2, 3] as never })',
+      () => layerConv2d({ filters: 2, kernelSize: 3, strides: [1, 2, 3] as never }),
+      'layerConv2d: strides must be a positive integer or two of them, got [1,2,3]',
+    ],
+    [
+      'layerConv2d({ filters: 2, kernelSize: 3, dilationRate: 0 })',
+      () => layerConv2d({ filters: 2, kernelSize: 3, dilationRate: 0 }),
+      'layerConv2d: dilationRate must be a positive integer or two of them, got 0',
+    ],
+    [
+      "layerConv2d({ filters: 2, kernelSize: 3, padding: 'full' as never })",
+      () => layerConv2d({ filters: 2, kernelSize: 3, padding: 'full' as never }),
+      "layerConv2d: padding must be 'valid' or 'same', got \"full\"",
+    ],
+    [
+      'layerAveragePooling2d({ poolSize: 0 })',
+      () => layerAveragePooling2d({ poolSize: 0 }),
+      'layerAveragePooling2d: poolSize must be a positive integer or two of them, got 0',
+    ],
+    [
+      'layerAveragePooling2d({ poolSize: 2, strides: 0 })',
+      () => layerAveragePooling2d({ poolSize: 2, strides: 0 }),
+      'layerAveragePooling2d: strides must be a positive integer or two of them, got 0',
+    ],
+    [
+      'layerMaxPooling2d({ poolSize: [2, 0] })',
+      () => layerMaxPooling2d({ poolSize: [2, 0] }),
+      'layerMaxPooling2d: poolSize must be a positive integer or two of them, got [2,0]',
+    ],
+    [
+      'layerMaxPooling2d({ strides: 1.5 })',
+      () => layerMaxPooling2d({ strides: 1.5 }),
+      'layerMaxPooling2d: strides must be a positive integer or two of them, got 1.5',
+    ],
+    [
+      "layerMaxPooling2d({ padding: 'full' as never })",
+      () => layerMaxPooling2d({ padding: 'full' as never }),
+      "layerMaxPooling2d: padding must be 'valid' or 'same', got \"full\"",
+    ],
+    [
+      'layerMaxPooling2d(null as never)',
+      () => layerMaxPooling2d(null as never),
+      'layerMaxPooling2d: expected options { poolSize?, strides?, padding?, inputShape? }, got null',
+    ],
+    [
+      'layerMaxPooling2d(kerasModelSequential(), { poolSize: 0 })',
+      () => layerMaxPooling2d(kerasModelSequential(), { poolSize: 0 }),
+      'layerMaxPooling2d: poolSize must be a positive integer or two of them, got 0',
+    ],
+  ])('%s throws at once', (_, make, message) => {
+    expect(make).toThrow(message)
+  })
+
+  it('keeps Keras’s configuration of good pooling options', () => {
+    const pooled = pipe(kerasModelSequential(), layerMaxPooling2d({ poolSize: [3, 2], inputShape: [6, 6, 1] }))
+    expect(pooled.layers[0]?.config).toEqual({
+      poolSize: [3, 2],
+      strides: [3, 2],
+      padding: 'valid',
+      inputShape: [6, 6, 1],
+    })
   })
 })
