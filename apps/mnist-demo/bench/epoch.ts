@@ -9,13 +9,13 @@ import { gemmStats, kernelInfo, resetGemmStats, threadsReady } from '@nabla/lina
 import { key, type NDArray, split, type Tree, treeFlatten, treeLeaves, treeUnflatten } from '@nabla/ndarray'
 import { dense, type SerialParams, serial, softmaxCrossentropy, type TrainState, trainStep } from '@nabla/nn'
 import { applyUpdates, rmsprop } from '@nabla/optim'
-import { toInputs } from '../src/data.js'
+import { scaleImages, toInputs } from '../src/data.js'
 
 const epochs = Number(process.env.EPOCHS ?? 2)
 let t0 = performance.now()
 const mnist = datasetMnist()
 const loadSeconds = (performance.now() - t0) / 1000
-const x = toInputs(mnist.train.x)
+const x = scaleImages(toInputs(mnist.train.x))
 const y = toCategorical(mnist.train.y, 10)
 
 const net = serial(dense(512, { activation: 'relu' }), dense(10))

@@ -10,7 +10,7 @@ import { jit } from '@nabla/jit'
 import { argmax, item, key, type NDArray, slice, split, toArray } from '@nabla/ndarray'
 import { categoricalAccuracy, dense, type SerialParams, serial, softmaxCrossentropy } from '@nabla/nn'
 import { applyUpdates, optimizer as byName } from '@nabla/optim'
-import type { Inputs } from './data.js'
+import { type Inputs, scaleImages } from './data.js'
 import type { ChapterResult } from './keras.js'
 import type { DemoOptions } from './options.js'
 import type { Output } from './output.js'
@@ -28,7 +28,9 @@ export const runFunctional = async (data: Inputs, options: DemoOptions, out: Out
   const y = toCategorical(data.trainLabels, 10)
   const opt = byName(options.optimizer)
   // loss(params, x, y): only params is differentiated; x and y are constants
-  const loss = (params: SerialParams, xb: NDArray, yb: NDArray) => softmaxCrossentropy(net.apply(params, xb), yb)
+  // the images are bytes: listing 2.4's `/ 255` is applied to each batch, inside the compiled step
+  const loss = (params: SerialParams, xb: NDArray, yb: NDArray) =>
+    softmaxCrossentropy(net.apply(params, scaleImages(xb)), yb)
   const lossAndGrad = valueAndGrad(loss)
   // one step of the loop as a pure function of arrays, compiled with jit (traced once per batch shape)
   const trainOn = (params: SerialParams, state: unknown, xb: NDArray, yb: NDArray) => {
@@ -63,7 +65,7 @@ export const runFunctional = async (data: Inputs, options: DemoOptions, out: Out
 
   const testX = data.testImages
   const testY = toCategorical(data.testLabels, 10)
-  const logits = net.apply(params, testX)
+  const logits = net.apply(params, scaleImages(testX))
   const testLoss = item(softmaxCrossentropy(logits, testY))
   const accuracy = item(categoricalAccuracy(testY, logits))
   const predicted = toArray(argmax(slice(logits, [0, 10]), { axis: 1 })) as number[]

@@ -50,8 +50,8 @@ export const main = async (
 }
 
 /**
- * Listing 2.1 and figure 2.2: loads the data and shows it, then returns it prepared as the networks take it.
- * The raw images go out of reach when this returns: nothing holds them during training.
+ * Listing 2.1 and figure 2.2: loads the data and shows it, then returns it shaped as the networks take it (the
+ * images still bytes: training, evaluation and prediction scale each batch as it is used).
  */
 const showData = (options: DemoOptions, out: Output): Inputs => {
   out.listing('Listing 2.1 Loading the MNIST dataset')

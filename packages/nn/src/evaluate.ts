@@ -2,7 +2,16 @@
 import { jit } from '@nabla/jit'
 import { dual, isNDArray, item, type NDArray } from '@nabla/ndarray'
 import { type CompiledModel, checkCompiled } from './compile.js'
-import { checkBatchSize, checkData, checkJit, inputBatch, rows } from './kerasData.js'
+import {
+  checkBatchSize,
+  checkData,
+  checkJit,
+  checkPreprocess,
+  inputBatch,
+  networkInput,
+  type Preprocess,
+  rows,
+} from './kerasData.js'
 import { modelPenalty } from './regularizers.js'
 import { rFormat } from './rFormat.js'
 import type { SerialParams } from './serial.js'
@@ -30,13 +39,18 @@ export const evaluateLogs = (
   y: NDArray,
   batchSize: number,
   compiled = true,
+  preprocess?: Preprocess,
 ): Record<string, number> => {
   const n = x.shape[0] as number
   const sums = [0, ...model.metrics.map(() => 0)]
-  const batchLogs = compiled ? jittedLogs(model) : eagerLogs(model)
+  const batchLogs = compiled ? jittedLogs(model, preprocess) : eagerLogs(model, preprocess)
   for (let start = 0; start < n; start += batchSize) {
     const end = Math.min(n, start + batchSize)
-    const values = batchLogs(params, inputBatch(model, x, undefined, start, end), rows(y, undefined, start, end))
+    const values = batchLogs(
+      params,
+      inputBatch(model, x, undefined, start, end, preprocess),
+      rows(y, undefined, start, end),
+    )
     const size = end - start
     values.forEach((v, i) => {
       sums[i] = (sums[i] as number) + item(v) * size
@@ -55,9 +69,9 @@ type BatchLogs = (params: SerialParams, xb: NDArray, yb: NDArray) => NDArray[]
 
 /** A batch's loss and metrics, from one forward pass in inference mode. */
 const eagerLogs =
-  (model: CompiledModel): BatchLogs =>
+  (model: CompiledModel, preprocess: Preprocess | undefined): BatchLogs =>
   (params, xb, yb) => {
-    const out = model.trainNetwork.apply(params, xb)
+    const out = model.trainNetwork.apply(params, networkInput('evaluate', model, preprocess, xb))
     return [model.loss.fn(yb, out), ...model.metrics.map((m) => m.fn(yb, out))]
   }
 
@@ -66,14 +80,16 @@ const eagerLogs =
 interface Compiled {
   readonly loss: CompiledModel['loss']
   readonly metrics: CompiledModel['metrics']
+  readonly preprocess: Preprocess | undefined
   readonly logs: BatchLogs
 }
 const compiledLogs = new WeakMap<object, Compiled>()
-const jittedLogs = (model: CompiledModel): BatchLogs => {
+const jittedLogs = (model: CompiledModel, preprocess: Preprocess | undefined): BatchLogs => {
   const c = compiledLogs.get(model.trainNetwork)
-  if (c !== undefined && c.loss === model.loss && c.metrics === model.metrics) return c.logs
-  const logs = jit(eagerLogs(model)) as BatchLogs
-  compiledLogs.set(model.trainNetwork, { loss: model.loss, metrics: model.metrics, logs })
+  if (c !== undefined && c.loss === model.loss && c.metrics === model.metrics && c.preprocess === preprocess)
+    return c.logs
+  const logs = jit(eagerLogs(model, preprocess)) as BatchLogs
+  compiledLogs.set(model.trainNetwork, { loss: model.loss, metrics: model.metrics, preprocess, logs })
   return logs
 }
 
@@ -96,6 +112,8 @@ export interface EvaluateOptions {
   readonly batchSize?: number
   /** Run each batch compiled with `jit` (default true), or op by op (`false`). */
   readonly jit?: boolean
+  /** Applied to every batch of inputs before the network sees it, as fit's `preprocess` (give the same one). */
+  readonly preprocess?: Preprocess
 }
 
 /**
@@ -127,7 +145,8 @@ const evaluateImpl = (model: CompiledModel, x: NDArray, y: NDArray, options: Eva
   const batchSize = checkBatchSize('evaluate', options.batchSize ?? 32)
   const labels = checkData('evaluate', m, x, y)
   if ((x.shape[0] as number) === 0) throw new RangeError('evaluate: x has no samples')
-  const logs = evaluateLogs(m, m.params, x, labels, batchSize, checkJit('evaluate', options.jit))
+  const preprocess = checkPreprocess('evaluate', options.preprocess)
+  const logs = evaluateLogs(m, m.params, x, labels, batchSize, checkJit('evaluate', options.jit), preprocess)
   const alias = { accuracy: 'acc', acc: 'accuracy' } as const
   for (const name of ['accuracy', 'acc'] as const) {
     const value = logs[name]

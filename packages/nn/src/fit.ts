@@ -27,7 +27,7 @@ import { type CompiledModel, checkCompiled } from './compile.js'
 import { evaluateLogs } from './evaluate.js'
 import { type FitOptions, type FitPlan, planFit } from './fitOptions.js'
 import type { History } from './history.js'
-import { computeDType, inputBatch, rows } from './kerasData.js'
+import { computeDType, inputBatch, networkInput, type Preprocess, rows } from './kerasData.js'
 import type { Logs } from './progress.js'
 import { type ProgressLogger, progressLogger } from './progressLogger.js'
 import { modelPenalty } from './regularizers.js'
@@ -90,11 +90,11 @@ const withState = (m: CompiledModel, state: State, epochsTrained: number): Compi
 
 /** The loss of one batch for trainStep, with the metrics of the batch as aux (so a compiled step computes them too). */
 const batchLoss =
-  (m: CompiledModel, dropoutKey: Key | undefined) =>
+  (m: CompiledModel, dropoutKey: Key | undefined, preprocess: Preprocess | undefined) =>
   (params: SerialParams, xb: NDArray, yb: NDArray): readonly [NDArray, NDArray[]] => {
     const out = m.trainNetwork.apply(
       params,
-      xb,
+      networkInput('fit', m, preprocess, xb),
       dropoutKey === undefined ? { training: true } : { training: true, key: dropoutKey },
     )
     // the layers' weight penalties join the loss that is minimised and reported, as Keras adds them
@@ -148,7 +148,8 @@ const runEpoch = async (ctx: EpochContext, state0: State, epoch: number): Promis
   let logs: Logs = {}
   for (let b = 0; b < plan.steps; b++) {
     const [start, end] = [b * plan.batchSize, Math.min(plan.samples, (b + 1) * plan.batchSize)]
-    const xb = gather !== undefined ? gather.x(indices, start, end) : inputBatch(m, plan.x, order, start, end)
+    const xb =
+      gather !== undefined ? gather.x(indices, start, end) : inputBatch(m, plan.x, order, start, end, plan.preprocess)
     const yb = gather !== undefined ? gather.y(indices, start, end) : rows(plan.y, order, start, end)
     // a model with dropout draws a new mask per step, from a key the step closes over: it runs eagerly
     const [next, lossValue, metricValues] =
@@ -156,7 +157,12 @@ const runEpoch = async (ctx: EpochContext, state0: State, epoch: number): Promis
         ? spareStep(state, ctx.dead.pop() ?? blankLike(state), xb, yb)
         : (
             plainStep ??
-            trainStep({ loss: batchLoss(m, stepKeys?.[b]), optimizer: m.optimizer, hasAux: true, jit: false })
+            trainStep({
+              loss: batchLoss(m, stepKeys?.[b], plan.preprocess),
+              optimizer: m.optimizer,
+              hasAux: true,
+              jit: false,
+            })
           )(state, xb, yb)
     const loss = item(lossValue)
     if (!Number.isFinite(loss)) throw nonFinite(ctx, loss, epoch, b, state, previous)
@@ -224,11 +230,20 @@ const fitImpl = async (model: CompiledModel, x: NDArray, y: NDArray, options: Fi
     plainStep:
       hasDropout || plan.jit
         ? undefined
-        : trainStep({ loss: batchLoss(model, undefined), optimizer: model.optimizer, hasAux: true, jit: false }),
+        : trainStep({
+            loss: batchLoss(model, undefined, plan.preprocess),
+            optimizer: model.optimizer,
+            hasAux: true,
+            jit: false,
+          }),
     spareStep:
       hasDropout || !plan.jit
         ? undefined
-        : trainStepIntoSpare({ loss: batchLoss(model, undefined), optimizer: model.optimizer, hasAux: true }),
+        : trainStepIntoSpare({
+            loss: batchLoss(model, undefined, plan.preprocess),
+            optimizer: model.optimizer,
+            hasAux: true,
+          }),
   })
   const { plainStep, spareStep } = stepsFor(m)
   const ctx: EpochContext = {
@@ -246,7 +261,9 @@ const fitImpl = async (model: CompiledModel, x: NDArray, y: NDArray, options: Fi
     exposed: new WeakSet(),
     // the compiled step keeps nothing of its batch, so batches can share storage (inputs in the network's dtype)
     gather:
-      spareStep !== undefined && plan.x.dtype === computeDType(m) && plan.x instanceof Concrete
+      spareStep !== undefined &&
+      (plan.x.dtype === computeDType(m) || plan.preprocess !== undefined) &&
+      plan.x instanceof Concrete
         ? { x: rowGather(plan.x), y: rowGather(plan.y) }
         : undefined,
   }
@@ -288,7 +305,8 @@ const fitImpl = async (model: CompiledModel, x: NDArray, y: NDArray, options: Fi
     // the model a callback (or the caller) receives keeps its storage for good
     ctx.exposed.add(state)
     const val = plan.validation
-    const valLogs = val === undefined ? {} : evaluateLogs(m, state.params, val.x, val.y, plan.batchSize, plan.jit)
+    const valLogs =
+      val === undefined ? {} : evaluateLogs(m, state.params, val.x, val.y, plan.batchSize, plan.jit, plan.preprocess)
     const logs: Logs = {
       ...trainLogs,
       ...Object.fromEntries(Object.entries(valLogs).map(([k, v]) => [`val_${k}`, v])),

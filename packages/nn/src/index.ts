@@ -60,6 +60,7 @@ export {
   initializerByName,
   zeros,
 } from './initializers.js'
+export type { Preprocess } from './kerasData.js'
 export {
   type LayerConv2dOptions,
   type LayerDenseOptions,

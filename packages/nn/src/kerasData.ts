@@ -42,7 +42,7 @@ export const checkInputs = (op: string, model: CompiledModel, x: unknown, name =
  * })
  * await fit(model, ones([4, 2]), ones([3, 1])) // throws RangeError: y must have one label per sample: x has 4 samples
  * // a one-unit output takes labels of shape [n] as [n, 1]
- * evaluate(model, ones([4, 2]), ones([4]), { verbose: 0 }) // → evaluate(model, ones([4, 2]), ones([4, 1]))
+ * evaluate(model, ones([4, 2]), ones([4])) // → evaluate(model, ones([4, 2]), ones([4, 1]))
  */
 export const checkData = (op: string, model: CompiledModel, x: unknown, y: unknown, names = ['x', 'y']): NDArray => {
   const [xn = 'x', yn = 'y'] = names
@@ -96,10 +96,72 @@ export const inputBatch = (
   order: NDArray | undefined,
   start: number,
   end: number,
+  preprocess?: Preprocess,
 ): NDArray => {
   const b = rows(x, order, start, end)
+  // a preprocess function is given the batch as stored, inside the (compiled) step: see networkInput
+  if (preprocess !== undefined) return b
   const dtype = computeDType(model)
   return b.dtype === dtype ? b : cast(b, dtype)
+}
+
+/**
+ * A function from a batch of inputs as stored to the batch the network takes (fit's, evaluate's and predict's
+ * `preprocess` option), such as `(x) => div(x, 255)` for images kept as uint8.
+ * @category Training
+ * @example
+ * import { pipe } from 'fp-ts/function'
+ * const model = compile(pipe(kerasModelSequential(), layerDense({ units: 1, inputShape: [2] })), {
+ *   optimizer: 'sgd',
+ *   loss: 'mse',
+ *   weights: [{ kernel: array([[1], [1]]), bias: array([0]) }],
+ * })
+ * const scale: Preprocess = (x) => div(x, 255)
+ * predict(model, array([[51, 204]], { dtype: 'uint8' }), { preprocess: scale }) // → array([[1]])
+ */
+export type Preprocess = (x: NDArray) => NDArray
+
+/** Checks a `preprocess` option: a function or absent. */
+export const checkPreprocess = (op: string, value: unknown): Preprocess | undefined => {
+  if (value !== undefined && typeof value !== 'function') {
+    throw new TypeError(
+      `${op}: preprocess must be a function from a batch of inputs to the network's input, got ${value === null ? 'null' : typeof value}`,
+    )
+  }
+  return value as Preprocess | undefined
+}
+
+/**
+ * The batch `xb` as the network takes it: `preprocess(xb)` when there is one, checked to keep the batch's
+ * samples and to give the model's input shape in its dtype; else `xb` itself. Runs inside the step or forward
+ * function, so that under jit the preprocessing is traced and fused with the rest.
+ * @example
+ * // internal (not exported): fit, evaluate and predict apply it to every batch
+ * import { pipe } from 'fp-ts/function'
+ * const model = compile(pipe(kerasModelSequential(), layerDense({ units: 1, inputShape: [2] })), {
+ *   optimizer: 'sgd',
+ *   loss: 'mse',
+ * })
+ * predict(model, ones([3, 2]), { preprocess: (x) => cast(x, 'int32') }) // throws TypeError: predict: preprocess must return the network's float32 inputs of shape [3, 2], got int32 [3, 2]
+ */
+export const networkInput = (
+  op: string,
+  model: CompiledModel,
+  preprocess: Preprocess | undefined,
+  xb: NDArray,
+): NDArray => {
+  if (preprocess === undefined) return xb
+  const out = preprocess(xb)
+  const n = xb.shape[0] as number
+  const dtype = computeDType(model)
+  const want = [n, ...model.inputShape]
+  if (!isNDArray(out) || out.dtype !== dtype || out.rank !== want.length || out.shape.some((d, i) => d !== want[i])) {
+    const got = isNDArray(out) ? `${out.dtype} ${shapeText(out.shape)}` : out === null ? 'null' : typeof out
+    throw new TypeError(
+      `${op}: preprocess must return the network's ${dtype} inputs of shape ${shapeText(want)}, got ${got}`,
+    )
+  }
+  return out
 }
 
 /**

@@ -240,8 +240,8 @@ export const resolveMetric = (name: MetricName, loss: ResolvedLoss, outShape: Sh
  * const network = pipe(kerasModelSequential(), layerDense({ units: 3, activation: 'softmax', inputShape: [4] }))
  * const model = compile(network, { optimizer: 'sgd', loss: 'categorical_crossentropy' })
  * const x = ones([3, 4])
- * evaluate(model, x, array([[0, 1, 0], [0, 0, 1], [1, 0, 0]]), { verbose: 0 }).loss > 0 // → true
- * evaluate(model, x, array([1, 2, 0]), { verbose: 0 }) // throws RangeError: one-hot encode them (toCategorical)
+ * evaluate(model, x, array([[0, 1, 0], [0, 0, 1], [1, 0, 0]])).loss > 0 // → true
+ * evaluate(model, x, array([1, 2, 0])) // throws RangeError: one-hot encode them (toCategorical)
  */
 export const prepareLabels = (op: string, loss: ResolvedLoss, y: NDArray, outShape: Shape): NDArray => {
   const n = y.shape[0] as number

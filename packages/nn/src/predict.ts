@@ -2,7 +2,15 @@
 import { jit } from '@nabla/jit'
 import { argmax, cast, concat, dual, greater, isNDArray, type NDArray, reshape } from '@nabla/ndarray'
 import { type CompiledModel, checkCompiled } from './compile.js'
-import { checkBatchSize, checkInputs, checkJit, inputBatch } from './kerasData.js'
+import {
+  checkBatchSize,
+  checkInputs,
+  checkJit,
+  checkPreprocess,
+  inputBatch,
+  networkInput,
+  type Preprocess,
+} from './kerasData.js'
 
 /**
  * Options of {@link predict}.
@@ -22,19 +30,26 @@ export interface PredictOptions {
   readonly batchSize?: number
   /** Run the forward pass compiled with `jit` (default true), or op by op (`false`). */
   readonly jit?: boolean
+  /** Applied to every batch of inputs before the network sees it, as fit's `preprocess` (give the same one). */
+  readonly preprocess?: Preprocess
 }
 
 type Forward = (params: CompiledModel['params'], x: NDArray) => NDArray
 
+/** The forward pass of a network, `preprocess` applied to its inputs first. */
+const forwardOf =
+  (m: CompiledModel, preprocess: Preprocess | undefined): Forward =>
+  (params, x) =>
+    m.predictNetwork.apply(params, networkInput('predict', m, preprocess, x))
+
 // the compiled forward pass of a network (one program per batch shape), kept as long as the network is
-const forwards = new WeakMap<object, Forward>()
-const jittedForward = (m: CompiledModel): Forward => {
-  let f = forwards.get(m.predictNetwork)
-  if (f === undefined) {
-    const net = m.predictNetwork
-    f = jit((params: CompiledModel['params'], x: NDArray) => net.apply(params, x)) as Forward
-    forwards.set(net, f)
-  }
+const forwards = new WeakMap<object, { readonly preprocess: Preprocess | undefined; readonly f: Forward }>()
+
+const jittedForward = (m: CompiledModel, preprocess: Preprocess | undefined): Forward => {
+  const c = forwards.get(m.predictNetwork)
+  if (c !== undefined && c.preprocess === preprocess) return c.f
+  const f = jit(forwardOf(m, preprocess)) as Forward
+  forwards.set(m.predictNetwork, { preprocess, f })
   return f
 }
 
@@ -46,10 +61,11 @@ const predictImpl = (model: CompiledModel, x: NDArray, options: PredictOptions =
   const batchSize = checkBatchSize('predict', options.batchSize ?? 32)
   const n = checkInputs('predict', m, x)
   if (n === 0) throw new RangeError('predict: x has no samples')
-  const forward = checkJit('predict', options.jit) ? jittedForward(m) : m.predictNetwork.apply
+  const preprocess = checkPreprocess('predict', options.preprocess)
+  const forward = checkJit('predict', options.jit) ? jittedForward(m, preprocess) : forwardOf(m, preprocess)
   const outs: NDArray[] = []
   for (let start = 0; start < n; start += batchSize) {
-    outs.push(forward(m.params, inputBatch(m, x, undefined, start, Math.min(n, start + batchSize))))
+    outs.push(forward(m.params, inputBatch(m, x, undefined, start, Math.min(n, start + batchSize), preprocess)))
   }
   return outs.length === 1 ? (outs[0] as NDArray) : concat(outs, 0)
 }
