@@ -1,7 +1,19 @@
-// A local TypeDoc plugin: every export is filed under a topic by its `@category` tag, so an export of an entry
-// point without one (other than a re-export of another entry point's name) is a warning, and with
-// treatWarningsAsErrors a failed build that names it.
+// A local TypeDoc plugin for two rules of the reference:
+// - every export is filed under a topic by its `@category` tag, so an export of an entry point without one (other
+//   than a re-export of another entry point's name) is a warning;
+// - every export shows how it is used: an export whose comment has no `@example` block (on the declaration, or on
+//   a function's first signature) is a warning.
+// With treatWarningsAsErrors, either fails the build and names the export.
 import { Application, ReflectionKind } from 'typedoc'
+
+/** The comments that may hold an export's tags: its own, and its signatures' (functions keep theirs there). */
+const commentsOf = (reflection) => [
+  reflection.comment,
+  ...(reflection.signatures ?? []).map((s) => s.comment),
+  ...(reflection.type?.declaration?.signatures ?? []).map((s) => s.comment),
+]
+
+const hasExample = (reflection) => commentsOf(reflection).some((c) => c?.getTag('@example') !== undefined)
 
 /** @param {Application} app */
 export function load(app) {
@@ -13,10 +25,17 @@ export function load(app) {
         if (category.title !== fallback) for (const child of category.children) filed.add(child)
       }
       for (const child of mod.children ?? []) {
-        if (filed.has(child) || child.kindOf(ReflectionKind.Reference)) continue
-        app.logger.warn(
-          `${child.getFriendlyFullName()} (${ReflectionKind[child.kind]}) has no @category tag: add one naming its topic`,
-        )
+        if (child.kindOf(ReflectionKind.Reference)) continue
+        if (!filed.has(child)) {
+          app.logger.warn(
+            `${child.getFriendlyFullName()} (${ReflectionKind[child.kind]}) has no @category tag: add one naming its topic`,
+          )
+        }
+        if (!hasExample(child)) {
+          app.logger.warn(
+            `${child.getFriendlyFullName()} (${ReflectionKind[child.kind]}) has no @example: add one that the doctests run`,
+          )
+        }
       }
     }
   })
