@@ -3,7 +3,7 @@
 import fc from 'fast-check'
 import { describe, expect, it, vi } from 'vitest'
 import { add, array, greater, sum, toTypedArray, where } from '../src/index.js'
-import { type Operand, runLoop, runLoopJs } from '../src/kernels/loop.js'
+import { runLoop, runLoopJs, type StridedView } from '../src/kernels/loop.js'
 import { simdLoopMinSize, simdLoopStats } from '../src/kernels/simdLoop.js'
 import { wasmEnabled } from '../src/wasm/index.js'
 import { wasmHeap } from '../src/wasmHeap.js'
@@ -78,7 +78,7 @@ interface Spec {
 }
 
 /** An operand of shape [rows, cols] of the given kind, with `extra` elements after its region. */
-const operand = (spec: Spec, rows: number, cols: number, seed: number): Operand => {
+const operand = (spec: Spec, rows: number, cols: number, seed: number): StridedView => {
   const count = spec.mode === 'c' ? rows * cols : spec.mode === 'r' ? cols : 1
   const length = spec.offset + count + 3
   let data: Float32Array | Float64Array | Int32Array | Uint8Array
@@ -131,7 +131,7 @@ const signature: Record<Body, readonly Ctor[]> = {
 /** Runs `body` through runLoop and through the JavaScript loop; the whole output buffers must agree bit for bit. */
 const compare = (body: Body, rows: number, cols: number, specs: readonly Spec[], seed: number): boolean => {
   const shape = rows === 1 && seed % 2 === 0 ? [cols] : [rows, cols]
-  const at = (x: Operand): Operand => (shape.length === 1 ? { ...x, strides: x.strides.slice(1) } : x)
+  const at = (x: StridedView): StridedView => (shape.length === 1 ? { ...x, strides: x.strides.slice(1) } : x)
   const [outSpec, ...inSpecs] = specs as [Spec, ...Spec[]]
   const out = operand(outSpec, rows, cols, seed)
   const ins = inSpecs.map((s, k) => operand(s, rows, cols, seed * 31 + k + 1))
@@ -210,7 +210,7 @@ describe('runLoop SIMD path', () => {
 
   it('is chosen by the primitive the caller names, not by the text of the body', () => {
     const floats = (seed: number) => Float32Array.from({ length: 6400 }, (_, k) => Math.sin(k * 0.37 + seed) * 3)
-    const at = (data: Float32Array): Operand => ({ data, offset: 0, strides: [100, 1] })
+    const at = (data: Float32Array): StridedView => ({ data, offset: 0, strides: [100, 1] })
     const [x, y] = [at(floats(1)), at(floats(2))]
     const run = (simd?: 'add') => {
       const out = new Float32Array(6400)
@@ -232,7 +232,7 @@ describe('runLoop SIMD path', () => {
     try {
       const fresh = await import('../src/kernels/simdLoop.js')
       const x = new Float32Array(8192).fill(1)
-      const op = (data: Float32Array): Operand => ({ data, offset: 0, strides: [1] })
+      const op = (data: Float32Array): StridedView => ({ data, offset: 0, strides: [1] })
       expect(fresh.runSimdLoop('add', [8192], op(new Float32Array(8192)), [op(x), op(x)], [[1], [1], [1]])).toBe(false)
       expect(fresh.simdLoopStats.runs).toBe(0)
     } finally {

@@ -48,12 +48,13 @@ const expression = (prim: string, params: unknown, args: readonly string[]): str
 export const clusterSource = (step: LoopNest): { source: string; scratch: number } => {
   const { shape, inputs, nodes, reduction } = step
   // operands: leaf refs, stored nodes, the reduction's output (seen over the cluster's shape)
-  interface Operand {
+  /** One of the program's buffers (by base index) seen through an offset and strides. */
+  interface BaseView {
     base: number
     offset: number
     strides: readonly number[]
   }
-  const operands: Operand[] = []
+  const operands: BaseView[] = []
   const leafOperand: (number | null)[] = inputs.map((x) =>
     x.kind === 'ref' ? operands.push({ base: x.ref.base, offset: x.ref.offset, strides: x.ref.strides }) - 1 : null,
   )
@@ -101,11 +102,11 @@ export const clusterSource = (step: LoopNest): { source: string; scratch: number
   // position of operand k after loop level d (−1: before any loop)
   const pos = (k: number, d: number): string => {
     for (let l = d; l >= 0; l--) if ((strides[k] as number[])[l] !== 0) return `p${k}_${l}`
-    return String((operands[k] as Operand).offset)
+    return String((operands[k] as BaseView).offset)
   }
   const at = (k: number): string => {
     const inner = rank - 1
-    if (rank === 0) return String((operands[k] as Operand).offset)
+    if (rank === 0) return String((operands[k] as BaseView).offset)
     const s = (strides[k] as number[])[inner] as number
     const before = pos(k, inner - 1)
     return s === 0 ? before : s === 1 ? `${before} + i${inner}` : `${before} + i${inner} * ${s}`

@@ -56,7 +56,8 @@ export const clusterWasmStats = { runs: 0, fallbacks: 0, copies: 0 }
 
 type Kind = 'f32' | 'bool'
 
-interface Operand {
+/** One of the program's buffers (by base index) seen through an offset, an element size and coalesced strides. */
+interface BaseView {
   readonly base: number
   readonly offset: number
   readonly size: 1 | 4
@@ -111,8 +112,8 @@ const supported = (step: LoopNest): boolean => {
 interface Plan {
   readonly rows: number
   readonly cols: number
-  readonly operands: readonly Operand[]
-  /** Operand index of each ref leaf, of each stored node, and of the reduction's output (−1 when none). */
+  readonly operands: readonly BaseView[]
+  /** BaseView index of each ref leaf, of each stored node, and of the reduction's output (−1 when none). */
   readonly leaf: readonly number[]
   readonly store: readonly number[]
   readonly red: number
@@ -179,10 +180,10 @@ const planOf = (step: LoopNest): Plan | undefined => {
   })
   if (operands.some((o) => o.inner !== 0 && o.inner !== 1)) return undefined
   // what is written is written element by element
-  if (store.some((k) => k >= 0 && (operands[k] as Operand).inner !== 1)) return undefined
+  if (store.some((k) => k >= 0 && (operands[k] as BaseView).inner !== 1)) return undefined
   let redKind: Plan['redKind'] = 'none'
   if (red >= 0) {
-    const r = operands[red] as Operand
+    const r = operands[red] as BaseView
     if (r.inner === 1 && r.outer === 0) redKind = 'column'
     else if (r.inner === 0 && r.outer === 0) redKind = 'total'
     else if (r.inner === 0) redKind = 'row'
@@ -231,13 +232,13 @@ const build = (step: LoopNest, plan: Plan): Uint8Array<ArrayBuffer> => {
           .f32x4Splat()
           .set(leafVec[k] as number)
       })
-      const perRow = (k: number) => (operands[leaf[k] as number] as Operand).inner === 0
+      const perRow = (k: number) => (operands[leaf[k] as number] as BaseView).inner === 0
       const nodeVec = nodes.map(() => f.local('v128'))
       const nodeOne = nodes.map((n) => f.local(n.dtype === 'bool' ? 'i32' : 'f32'))
       const [acc, lanes] = [f.local('f64'), f.local('v128')]
       // address of the current element (or its first lane) of operand k
       const addr = (k: number): Code => {
-        const o = operands[k] as Operand
+        const o = operands[k] as BaseView
         f.get(rowPtr[k] as number)
         if (o.inner === 0) return f
         f.get(i)
@@ -491,10 +492,10 @@ export const clusterWasmKernel = (step: LoopNest, fallback: LoopKernel): LoopKer
   const run = h.instantiate(build(step, plan)).cluster as (...pointers: number[]) => void
   const { bases, redKind, rows, cols, operands, leaf, store, red, lead, leadBytes } = plan
   // which bases the loop writes (a base outside the heap is copied in around it, and these out again)
-  const writeBase = new Set([...store, red].filter((k) => k >= 0).map((k) => (operands[k] as Operand).base))
+  const writeBase = new Set([...store, red].filter((k) => k >= 0).map((k) => (operands[k] as BaseView).base))
   // a written base that no input reads and one store fills densely (a result, such as an outer product's) is not
   // copied in first: every byte of its window is written
-  const readBase = new Set(leaf.filter((k) => k >= 0).map((k) => (operands[k] as Operand).base))
+  const readBase = new Set(leaf.filter((k) => k >= 0).map((k) => (operands[k] as BaseView).base))
   const args: number[] = new Array(bases.length + 1).fill(0)
   // the bytes of each base the loop touches, [lo, hi): a base outside the heap is copied in (and out) only there
   const touched = bases.map((base, j) => {
@@ -517,7 +518,7 @@ export const clusterWasmKernel = (step: LoopNest, fallback: LoopKernel): LoopKer
     if (!writeBase.has(base) || readBase.has(base) || red >= 0) return false
     const [lo, hi] = touched[j] as readonly [number, number]
     return store.some((k) => {
-      const o = operands[k] as Operand | undefined
+      const o = operands[k] as BaseView | undefined
       return o !== undefined && k >= 0 && o.base === base && hi - lo === rows * cols * leadCount * o.size
     })
   })

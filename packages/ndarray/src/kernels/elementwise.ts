@@ -4,7 +4,7 @@ import { Concrete } from '../ndarray.js'
 import type { Comparison, PrimitiveName } from '../primitive.js'
 import { broadcastShapes, contiguousStrides, type Shape, sizeOf } from '../shape.js'
 import { registerImpl } from '../trace.js'
-import { type Operand, runLoop } from './loop.js'
+import { runLoop, type StridedView } from './loop.js'
 import type { SimdKind } from './simdLoop.js'
 
 /**
@@ -34,17 +34,17 @@ export const blank = (dtype: DType, shape: Shape): Concrete =>
  * `x` seen with the shape `shape` it broadcasts to: stride 0 along new and unit axes.
  * @category Kernels
  * @example
- * import { broadcastOperand } from './elementwise.js'
- * broadcastOperand(concrete('bias', zeros([512])), [128, 512]).strides // → [0, 1] // a new leading axis
- * broadcastOperand(concrete('column', zeros([128, 1])), [128, 512]).strides // → [1, 0] // a unit axis
+ * import { broadcastView } from './elementwise.js'
+ * broadcastView(concrete('bias', zeros([512])), [128, 512]).strides // → [0, 1] // a new leading axis
+ * broadcastView(concrete('column', zeros([128, 1])), [128, 512]).strides // → [1, 0] // a unit axis
  */
-export const broadcastOperand = (x: Concrete, shape: Shape): Operand => {
+export const broadcastView = (x: Concrete, shape: Shape): StridedView => {
   const lead = shape.length - x.rank
   const strides = shape.map((d, i) => (i < lead || x.shape[i - lead] !== d ? 0 : (x.strides[i - lead] as number)))
   return { data: x.data, offset: x.offset, strides }
 }
 
-const outOperand = (x: Concrete): Operand => ({ data: x.data, offset: 0, strides: contiguousStrides(x.shape) })
+const outView = (x: Concrete): StridedView => ({ data: x.data, offset: 0, strides: contiguousStrides(x.shape) })
 
 /**
  * Runs `body` over inputs broadcast together into a fresh array of `dtype`.
@@ -62,8 +62,8 @@ export const mapInto = (dtype: DType, body: string, inputs: readonly Concrete[],
   runLoop(
     body,
     shape,
-    outOperand(out),
-    inputs.map((x) => broadcastOperand(x, shape)),
+    outView(out),
+    inputs.map((x) => broadcastView(x, shape)),
     simdKinds[op],
   )
   return out
@@ -223,12 +223,12 @@ const int32View = (data: TypedArray): Int32Array => new Int32Array(data.buffer, 
 const selectBits = (cond: Concrete, x: Concrete, y: Concrete, dtype: 'float32' | 'int32'): Concrete => {
   const shape: Shape = broadcastShapes('where', cond.shape, broadcastShapes('where', x.shape, y.shape))
   const out = blank(dtype, shape) // the loop writes every element
-  const bits = (z: Concrete): Operand => ({ ...broadcastOperand(z, shape), data: int32View(z.data) })
+  const bits = (z: Concrete): StridedView => ({ ...broadcastView(z, shape), data: int32View(z.data) })
   runLoop(
     '$o = (x1 & -x0) | (x2 & ~-x0)',
     shape,
-    { ...outOperand(out), data: int32View(out.data) },
-    [broadcastOperand(cond, shape), bits(x), bits(y)],
+    { ...outView(out), data: int32View(out.data) },
+    [broadcastView(cond, shape), bits(x), bits(y)],
     'select',
   )
   return out

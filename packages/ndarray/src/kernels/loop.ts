@@ -8,10 +8,10 @@
  */
 import type { TypedArray } from '../dtype.js'
 import type { Shape } from '../shape.js'
-import type { Operand } from './operand.js'
 import { runSimdLoop, type SimdKind } from './simdLoop.js'
+import type { StridedView } from './stridedView.js'
 
-export type { Operand } from './operand.js'
+export type { StridedView } from './stridedView.js'
 
 type LoopFn = (shape: readonly number[], o: TypedArray, po: number, os: readonly number[], ...ins: unknown[]) => void
 
@@ -119,7 +119,7 @@ const warmUp = (
   flat: boolean,
   rowLength: number,
   out: TypedArray,
-  ins: readonly Operand[],
+  ins: readonly StridedView[],
 ): void => {
   const inner = { u: 1, z: 0, s: 2 }
   const make = (like: TypedArray): TypedArray => new (like.constructor as new (n: number) => TypedArray)(64)
@@ -183,37 +183,48 @@ const loops: Map<string, Map<number, LoopFn>>[] = []
  * body's text: flat loops of float32 operands long enough run there, with the same bits.
  * @category Kernels
  * @example
- * import { broadcastOperand } from './elementwise.js'
+ * import { broadcastView } from './elementwise.js'
  * import { runLoop } from './loop.js'
  * const x = concrete('x', array([[0, 1, 2], [3, 4, 5]]))
  * const bias = concrete('bias', array([10, 20, 30]))
  * const out = fresh('float32', [2, 3])
  * runLoop('$o = x0 + x1', out.shape, { data: out.data, offset: 0, strides: out.strides }, [
- *   broadcastOperand(x, out.shape), broadcastOperand(bias, out.shape)]) // x + bias, bias of shape [3]
+ *   broadcastView(x, out.shape), broadcastView(bias, out.shape)]) // x + bias, bias of shape [3]
  * toArray(out) // → [[10, 21, 32], [13, 24, 35]]
  */
-export const runLoop = (body: string, shape: Shape, out: Operand, ins: readonly Operand[], simd?: SimdKind): void =>
-  loop(body, shape, out, ins, simd)
+export const runLoop = (
+  body: string,
+  shape: Shape,
+  out: StridedView,
+  ins: readonly StridedView[],
+  simd?: SimdKind,
+): void => loop(body, shape, out, ins, simd)
 
 /**
  * `runLoop` without its WebAssembly SIMD path: always the generated JavaScript loop (the reference that
  * tests compare the SIMD path with, bit for bit).
  * @example
- * import { broadcastOperand } from './elementwise.js'
+ * import { broadcastView } from './elementwise.js'
  * import { runLoopJs } from './loop.js'
  * const x = concrete('x', array([[0, 1, 2], [3, 4, 5]]))
  * const sums = fresh('float32', [3])
  * // '$o += x0' accumulates: an output stride of 0 along the rows sums each column
- * runLoopJs('$o += x0', [2, 3], { data: sums.data, offset: 0, strides: [0, 1] }, [broadcastOperand(x, [2, 3])])
+ * runLoopJs('$o += x0', [2, 3], { data: sums.data, offset: 0, strides: [0, 1] }, [broadcastView(x, [2, 3])])
  * toArray(sums) // → [3, 5, 7]
  */
-export const runLoopJs = (body: string, shape: Shape, out: Operand, ins: readonly Operand[]): void =>
+export const runLoopJs = (body: string, shape: Shape, out: StridedView, ins: readonly StridedView[]): void =>
   loop(body, shape, out, ins, undefined)
 
-const loop = (body: string, shape: Shape, out: Operand, ins: readonly Operand[], simd: SimdKind | undefined): void => {
+const loop = (
+  body: string,
+  shape: Shape,
+  out: StridedView,
+  ins: readonly StridedView[],
+  simd: SimdKind | undefined,
+): void => {
   for (let d = 0; d < shape.length; d++) if (shape[d] === 0) return
   const all: (readonly number[])[] = [out.strides]
-  for (let k = 0; k < ins.length; k++) all.push((ins[k] as Operand).strides)
+  for (let k = 0; k < ins.length; k++) all.push((ins[k] as StridedView).strides)
   const [dims, strides] = coalesce(shape, all)
   // flat loops of the hottest bodies run four lanes at a time in WebAssembly when they are long enough
   if (simd !== undefined && dims.length <= 2 && runSimdLoop(simd, dims, out, ins, strides)) return
@@ -228,7 +239,7 @@ const loop = (body: string, shape: Shape, out: Operand, ins: readonly Operand[],
   let code = (flat ? 1 : 0) * 17 + rowLength
   for (let j = 0; j < strides.length; j++) {
     const step = stepOf((strides[j] as number[])[last] as number)
-    const data = j === 0 ? out.data : (ins[j - 1] as Operand).data
+    const data = j === 0 ? out.data : (ins[j - 1] as StridedView).data
     pattern.push(step)
     code = (code * 3 + stepCodes[step]) * 8 + (typeCodes.get(data.constructor) ?? 7)
   }
@@ -246,20 +257,20 @@ const loop = (body: string, shape: Shape, out: Operand, ins: readonly Operand[],
   switch (ins.length) {
     // the common arities without building an argument list
     case 1: {
-      const a = ins[0] as Operand
+      const a = ins[0] as StridedView
       fn(dims, out.data, out.offset, strides[0] as number[], a.data, a.offset, strides[1])
       return
     }
     case 2: {
-      const a = ins[0] as Operand
-      const b = ins[1] as Operand
+      const a = ins[0] as StridedView
+      const b = ins[1] as StridedView
       fn(dims, out.data, out.offset, strides[0] as number[], a.data, a.offset, strides[1], b.data, b.offset, strides[2])
       return
     }
     default: {
       const args: unknown[] = []
       for (let k = 0; k < ins.length; k++) {
-        const x = ins[k] as Operand
+        const x = ins[k] as StridedView
         args.push(x.data, x.offset, strides[k + 1])
       }
       fn(dims, out.data, out.offset, strides[0] as number[], ...args)

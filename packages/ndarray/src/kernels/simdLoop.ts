@@ -6,7 +6,7 @@
 import type { TypedArray } from '../dtype.js'
 import { type Code, type CompareOp, type FloatOp, ModuleBuilder, wasmEnabled } from '../wasm/index.js'
 import { wasmHeap } from '../wasmHeap.js'
-import type { Operand } from './operand.js'
+import type { StridedView } from './stridedView.js'
 
 /**
  * What a kernel computes: a float32 binary op (an f32x4 op rounds as JavaScript's float64 op rounded to
@@ -284,8 +284,8 @@ type View = new (buffer: ArrayBufferLike, byteOffset: number, length: number) =>
 export const runSimdLoop = (
   kind: SimdKind,
   dims: readonly number[],
-  out: Operand,
-  ins: readonly Operand[],
+  out: StridedView,
+  ins: readonly StridedView[],
   strides: readonly (readonly number[])[],
 ): boolean => {
   const two = dims.length === 2
@@ -295,7 +295,7 @@ export const runSimdLoop = (
   if (!wasmEnabled()) return false
   const want = types[kind]
   if (out.data.constructor !== want[0] || ins.length !== want.length - 1) return false
-  for (let k = 0; k < ins.length; k++) if ((ins[k] as Operand).data.constructor !== want[k + 1]) return false
+  for (let k = 0; k < ins.length; k++) if ((ins[k] as StridedView).data.constructor !== want[k + 1]) return false
   // each operand's mode: 'c' contiguous, 'r' a broadcast row, 's' a scalar
   const modes: string[] = []
   for (let j = 0; j < strides.length; j++) {
@@ -312,18 +312,18 @@ export const runSimdLoop = (
   const count = (j: number) => (modes[j] === 'c' ? rows * cols : modes[j] === 's' ? 1 : cols)
   // byte range of operand j's region, and whether it lives in the heap (then used in place)
   const range = (j: number): [number, number] => {
-    const x = operands[j] as Operand
+    const x = operands[j] as StridedView
     const start = x.data.byteOffset + x.offset * x.data.BYTES_PER_ELEMENT
     return [start, start + count(j) * x.data.BYTES_PER_ELEMENT]
   }
   // `pointerOf` looks only at the buffer and byte offset, so it answers for int32 and uint8 views too
-  const resident = (j: number) => h.pointerOf((operands[j] as Operand).data as unknown as Float32Array) >= 0
+  const resident = (j: number) => h.pointerOf((operands[j] as StridedView).data as unknown as Float32Array) >= 0
   try {
     const args: number[] = []
     const outInPlace = kind !== 'sum' && resident(0)
     const [outStart, outEnd] = range(0)
     for (let j = 0; j < operands.length; j++) {
-      const x = operands[j] as Operand
+      const x = operands[j] as StridedView
       const [start, end] = range(j)
       // an input overlapping an in-place output is copied first, as the JavaScript loop reads before it writes
       const inPlace = j === 0 ? outInPlace : resident(j) && !(outInPlace && start < outEnd && outStart < end)

@@ -2,7 +2,7 @@
 import { Concrete } from '../ndarray.js'
 import { contiguousStrides, sizeOf } from '../shape.js'
 import { registerImpl } from '../trace.js'
-import { blank, broadcastOperand, fresh, materialize } from './elementwise.js'
+import { blank, broadcastView, fresh, materialize } from './elementwise.js'
 import { runLoop } from './loop.js'
 
 // reshape: a view of a contiguous array; other layouts are copied first (row-major order).
@@ -13,7 +13,7 @@ registerImpl('reshape', ([x], { shape }) => {
 
 // broadcastTo: stride 0 along the broadcast axes; nothing is copied.
 registerImpl('broadcastTo', ([x], { shape }) => {
-  const v = broadcastOperand(x as Concrete, shape)
+  const v = broadcastView(x as Concrete, shape)
   return new Concrete((x as Concrete).dtype, shape, v.data, v.strides, v.offset)
 })
 
