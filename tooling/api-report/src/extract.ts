@@ -611,8 +611,8 @@ class SurfaceReader {
   }
 
   /**
-   * The printed form's rewrites: a name that an entry point exports under another name (`Operand` exported as
-   * `LoopOperand`) is shown as exported, the current entry point's name first; destructured parameters become
+   * The printed form's rewrites: a name that an entry point exports under another name (`export { x as y }`) is
+   * shown as exported (`y`), the current entry point's name first; destructured parameters become
    * `{ … }` (their local names are the implementation's); tuples stay on one line; and, for what the checker
    * built, union members are sorted (its order follows type ids, which shift with unrelated code).
    */
