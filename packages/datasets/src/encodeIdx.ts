@@ -60,7 +60,9 @@ const checkValues = (op: string, file: string, type: IdxType, data: ArrayLike<nu
 const encode = (op: string, file: string, x: NDArray, { type, gzip = false }: EncodeIdxOptions): Uint8Array => {
   const c = materialize(concrete(op, x))
   const t = type ?? defaultType[c.dtype]
-  if (!(t in idxTypes)) fail(op, file, `an IDX type (${Object.keys(idxTypes).join(', ')})`, JSON.stringify(t))
+  if (!Object.hasOwn(idxTypes, t)) {
+    fail(op, file, `an IDX type (${Object.keys(idxTypes).join(', ')})`, JSON.stringify(t))
+  }
   if (c.rank < 1 || c.rank > maxIdxRank) {
     fail(op, file, `an array of rank 1 to ${maxIdxRank} (use expandDims for a scalar)`, `rank ${c.rank}`)
   }

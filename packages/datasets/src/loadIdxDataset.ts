@@ -138,7 +138,7 @@ export const loadDatasetEither = (op: string, dir: string, checks: FileChecks = 
   try {
     present = readdirSync(dir)
   } catch (e) {
-    return E.left(fsError(op, dir, e))
+    return E.left(fsError(op, dir, e, 'dir'))
   }
   const located = locate(op, dir, present)
   if (E.isLeft(located)) return located
@@ -163,7 +163,7 @@ export const loadDatasetTask =
     try {
       present = await readdir(dir)
     } catch (e) {
-      return E.left(fsError(op, dir, e))
+      return E.left(fsError(op, dir, e, 'dir'))
     }
     const located = locate(op, dir, present)
     if (E.isLeft(located)) return located

@@ -13,9 +13,14 @@ import { allocateElements, finishElements, idxTypes } from './idxType.js'
 
 export { gunzipIfNeeded, type RawIdx, rawFromBytes } from './idxBytes.js'
 
-/** The IdxError for a failed file-system call (`missing` for ENOENT, `io` otherwise). */
-export const fsError = (op: string, file: string, e: unknown, mode: 'read' | 'write' = 'read'): IdxError => {
+/** The IdxError for a failed file-system call (`missing` for ENOENT, `io` otherwise); `dir`: listing a dataset directory. */
+export const fsError = (op: string, file: string, e: unknown, mode: 'read' | 'write' | 'dir' = 'read'): IdxError => {
   const code = (e as NodeJS.ErrnoException).code
+  if (mode === 'dir') {
+    if (code === 'ENOENT') return idxError('missing', op, file, 'an existing directory', 'no such directory')
+    if (code === 'ENOTDIR') return idxError('io', op, file, 'a directory', 'not a directory')
+    return idxError('io', op, file, 'a readable directory', (e as Error).message)
+  }
   if (code === 'ENOENT') {
     return mode === 'read'
       ? idxError('missing', op, file, 'an existing file', 'no such file')

@@ -143,6 +143,17 @@ describe('datasetMnist checks the files it loads', () => {
     })
   })
 
+  it('a dir that does not exist: a directory was expected', async () => {
+    const dir = join(tempDir(), 'nope')
+    const e = left(datasetMnistEither({ dir }))
+    expect(e).toMatchObject({
+      kind: 'missing',
+      file: dir,
+      message: `datasetMnist: ${dir}: file not found: expected an existing directory, found no such directory`,
+    })
+    expect(left(await datasetMnistTask({ dir })())).toEqual(e)
+  })
+
   it('gzipped copies are checked by their uncompressed size', () => {
     const dir = tempDir()
     for (const r of roles) {

@@ -162,6 +162,14 @@ describe('IDX element types', () => {
     )
     expect(() => encodeIdx(array([1]), { type: 'int64' as IdxType })).toThrow('found "int64"')
   })
+
+  it('rejects names inherited from Object.prototype as IDX types', () => {
+    for (const type of ['toString', 'constructor', '__proto__']) {
+      expect(() => encodeIdx(array([1]), { type: type as IdxType })).toThrow(
+        `encodeIdx: <bytes>: cannot encode as IDX: expected an IDX type (uint8, int8, int16, int32, float32, float64), found "${type}"`,
+      )
+    }
+  })
 })
 
 describe('gzip', () => {

@@ -91,7 +91,23 @@ describe('loadIdxDataset', () => {
   it('a directory that does not exist', async () => {
     const dir = join(tempDir(), 'nope')
     const e = left(loadIdxDatasetEither(dir))
-    expect(e).toMatchObject({ kind: 'missing', file: dir })
+    expect(e).toMatchObject({
+      kind: 'missing',
+      file: dir,
+      message: `loadIdxDataset: ${dir}: file not found: expected an existing directory, found no such directory`,
+    })
+    expect(left(await loadIdxDatasetTask(dir)())).toEqual(e)
+  })
+
+  it('a file where the directory should be', async () => {
+    const dir = join(tempDir(), 'a-file')
+    writeFileSync(dir, '')
+    const e = left(loadIdxDatasetEither(dir))
+    expect(e).toMatchObject({
+      kind: 'io',
+      file: dir,
+      message: `loadIdxDataset: ${dir}: cannot read or write the file: expected a directory, found not a directory`,
+    })
     expect(left(await loadIdxDatasetTask(dir)())).toEqual(e)
   })
 

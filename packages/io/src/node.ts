@@ -271,8 +271,23 @@ export const writePrepared = async (
   } catch (e) {
     await fh?.close().catch(() => {})
     await unlink(temp).catch(() => {})
-    return E.left(fsError(op, path, e, 'write'))
+    return E.left(writeError(op, path, temp, e))
   }
+}
+
+/** The error of a failed write to `path` through `temp`: Node's message names `temp`, so it follows in parentheses. */
+const writeError = (op: string, path: string, temp: string, e: unknown): SafetensorsError => {
+  const { syscall } = e as NodeJS.ErrnoException
+  const found = reason(e)
+  const tail = typeof syscall === 'string' ? found.indexOf(`, ${syscall} '${temp}'`) : -1
+  if (tail < 0) return fsError(op, path, e, 'write')
+  return safetensorsError(
+    'io',
+    op,
+    path,
+    'to write the file',
+    `${found.slice(0, tail)} (${syscall} of the temporary file ${temp})`,
+  )
 }
 
 /**

@@ -55,9 +55,13 @@ export interface SafetensorsFile {
   close(): Promise<void>
 }
 
-/** The message of a failed read, for an `io` error. */
-export const reason = (e: unknown): string =>
-  e instanceof Error ? `${(e as NodeJS.ErrnoException).code ?? e.name}: ${e.message}` : String(e)
+/** The message of a failed read, for an `io` error: the code (or name) once, then Node's message. */
+export const reason = (e: unknown): string => {
+  if (!(e instanceof Error)) return String(e)
+  const code = (e as NodeJS.ErrnoException).code ?? e.name
+  // Node's file-system messages already begin with their code (`ENOENT: no such file or directory, open '…'`)
+  return e.message.startsWith(`${code}: `) ? e.message : `${code}: ${e.message}`
+}
 
 const readExactly = async (
   op: string,

@@ -1,6 +1,6 @@
 // Writing and reading back: every dtype, scalars, empty tensors, nested trees, metadata, the reference layout, lazy reads.
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
-import { open } from 'node:fs/promises'
+import { open, readFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import {
@@ -31,6 +31,7 @@ import * as N from '../src/node.js'
 import { le, left, raw, right } from './fixtures.js'
 
 const tmp = mkdtempSync(join(tmpdir(), 'nabla-io-'))
+const literal = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
 afterAll(() => rmSync(tmp, { recursive: true, force: true }))
 
 const bitsOf = (x: NDArray) => {
@@ -321,6 +322,14 @@ describe('lazy reading: the header first, then one ranged read per tensor', () =
     )
     await f.close()
   })
+  it("a failed read says Node's error code once", async () => {
+    const gone = join(tmp, 'gone.safetensors')
+    // a source whose reads fail with Node's own error, whose message already starts with its code
+    const source = { name: 'gone', size: 100, read: () => readFile(gone), close: async () => {} }
+    expect(left(await N.openSafetensors(source)()).message).toBe(
+      `openSafetensors: gone: cannot read or write the file: expected to read 8 bytes at byte 0, found ENOENT: no such file or directory, open '${gone}'`,
+    )
+  })
 })
 
 describe('files and parameter trees (Node)', () => {
@@ -385,6 +394,17 @@ describe('files and parameter trees (Node)', () => {
     const dir = join(tmp, 'no-such-dir', 'w.safetensors')
     expect(left(await N.writeSafetensors(dir, { a: zeros([1]) })()).message).toMatch(
       /^writeSafetensors: .*no-such-dir\/w\.safetensors: cannot read or write the file: expected to write the file, found ENOENT: /,
+    )
+  })
+  it("a failed write names the user's path, the temporary file only in parentheses, and Node's code once", async () => {
+    const path = join(tmp, 'no-such-dir', 'w.safetensors')
+    const e = left(await N.writeSafetensors(path, { a: zeros([1]) })())
+    const temp = `${literal(path)}\\.\\d+\\.[0-9a-z]+\\.tmp`
+    expect(e.file).toBe(path)
+    expect(e.message).toMatch(
+      new RegExp(
+        `^writeSafetensors: ${literal(path)}: cannot read or write the file: expected to write the file, found ENOENT: no such file or directory \\(open of the temporary file ${temp}\\)$`,
+      ),
     )
   })
 })

@@ -192,6 +192,13 @@ export const metricSeries = (name: string): { readonly metric: string; readonly 
 
 const finite = (v: number): number | null => (Number.isFinite(v) ? v : null)
 
+/** The x field an option names (default `'epoch'`); a `PlotError` for anything but `'epoch'` or `'batch'`. */
+const xField = (option: unknown): XField => {
+  const x = option ?? 'epoch'
+  if (x !== 'epoch' && x !== 'batch') throw new PlotError(`plot: x: expected "epoch" or "batch", got ${shown(x)}`)
+  return x
+}
+
 /**
  * A history as flat rows, one per recorded value: the n-th value of a name is at x = n (epochs and
  * batches count from 1, as Keras prints them), series in the history's name order.
@@ -206,8 +213,8 @@ const finite = (v: number): number | null => (Number.isFinite(v) ? v : null)
 export function historyRows(history: HistoryLike): HistoryRow<'epoch'>[]
 export function historyRows<X extends XField>(history: HistoryLike, options: { readonly x: X }): HistoryRow<X>[]
 export function historyRows(history: HistoryLike, options?: { readonly x?: XField }): unknown[] {
-  const x = options?.x ?? 'epoch'
   const metrics = checkHistory(history)
+  const x = xField(options?.x)
   return Object.entries(metrics).flatMap(([name, values]) => {
     const series = metricSeries(name)
     return values.map((v, i) => ({ [x]: i + 1, ...series, value: finite(v) }))
@@ -240,14 +247,21 @@ export function logRows(
   logs: Readonly<Record<string, number>>,
   options?: { readonly x?: XField },
 ): unknown[] {
-  const x = options?.x ?? 'epoch'
+  const x = xField(options?.x)
   if (typeof at !== 'number' || !Number.isFinite(at)) {
     throw new PlotError(`plot: logRows: expected a finite ${x} number, got ${shown(at)}`)
   }
-  const metrics = checkHistory({
-    metrics: Object.fromEntries(Object.entries(logs ?? {}).map(([k, v]) => [k, [v]])),
-  })
-  return Object.entries(metrics).map(([name, [v]]) => ({ [x]: at, ...metricSeries(name), value: finite(v as number) }))
+  if (typeof logs !== 'object' || logs === null || Array.isArray(logs)) {
+    throw new PlotError(`plot: logRows: logs: expected an object of numbers ({ loss: number, … }), got ${shown(logs)}`)
+  }
+  const entries = Object.entries(logs)
+  if (entries.length === 0) {
+    throw new PlotError('plot: logRows: logs: expected at least one metric (loss, accuracy, …), got none ({})')
+  }
+  for (const [name, v] of entries) {
+    if (typeof v !== 'number') throw new PlotError(`plot: logRows: logs.${name}: expected a number, got ${shown(v)}`)
+  }
+  return entries.map(([name, v]) => ({ [x]: at, ...metricSeries(name), value: finite(v) }))
 }
 
 /** The panels of a history: loss first, then the other names (without `val_`) in order. */
@@ -290,8 +304,7 @@ const positive = (name: string, v: number | undefined, fallback: number): number
  */
 export const historySpec = (history: HistoryLike, options: HistorySpecOptions = {}): TopLevelSpec => {
   const metrics = checkHistory(history)
-  const x = options.x ?? 'epoch'
-  if (x !== 'epoch' && x !== 'batch') throw new PlotError(`plot: x: expected "epoch" or "batch", got ${shown(x)}`)
+  const x = xField(options.x)
   const width = positive('width', options.width, 480)
   const height = positive('height', options.height, 160)
   const present = new Set(Object.keys(metrics).map((n) => metricSeries(n).split))

@@ -90,6 +90,23 @@ describe('historyRows, logRows, metricSeries', () => {
     ])
     expect(() => logRows(Number.NaN, { loss: 1 })).toThrow(/logRows: expected a finite epoch number, got NaN/)
   })
+  it('logRows names the logs it was given, not a history, in its errors', () => {
+    expect(() => logRows(1, { loss: 0.2, accuracy: '0.9' } as never)).toThrow(
+      new PlotError('plot: logRows: logs.accuracy: expected a number, got "0.9"'),
+    )
+    expect(() => logRows(1, {})).toThrow(
+      new PlotError('plot: logRows: logs: expected at least one metric (loss, accuracy, …), got none ({})'),
+    )
+    expect(() => logRows(1, undefined as never)).toThrow(
+      new PlotError('plot: logRows: logs: expected an object of numbers ({ loss: number, … }), got undefined'),
+    )
+  })
+  it('historyRows and logRows check x as historySpec does', () => {
+    const message = new PlotError('plot: x: expected "epoch" or "batch", got "step"')
+    expect(() => historyRows({ metrics: { loss: [0.5] } }, { x: 'step' as never })).toThrow(message)
+    expect(() => logRows(1, { loss: 0.5 }, { x: 'step' as never })).toThrow(message)
+    expect(() => historySpec({ metrics: { loss: [0.5] } }, { x: 'step' as never })).toThrow(message)
+  })
   it('metricSeries', () => {
     expect(metricSeries('val_accuracy')).toEqual({ metric: 'accuracy', split: 'validation' })
     expect(metricSeries('accuracy')).toEqual({ metric: 'accuracy', split: 'training' })
