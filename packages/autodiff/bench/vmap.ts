@@ -63,7 +63,10 @@ const loop = time(
 )
 const perExampleGrad = vmap(grad(single), { inAxes: [null, 0, 0] })
 const perExample = jit(perExampleGrad)
-// Timed first, while the heap has room for the first result. In a loop, each call's 51 MB of gradients is a fresh array: garbage collection frees the last one's heap block
+const vmapped = time(() => perExample(params, x, y), 20)
+// The plain loop's dead results go back to the heap once the event loop turns (their collection has run by now).
+await new Promise((resolve) => setTimeout(resolve, 20))
+// In a loop, each call's 51 MB of gradients is a fresh array: garbage collection frees the last one's heap block
 // only after the loop yields, so the program writes into scratch and copies out. Donating the previous result (as
 // JAX's donate_argnums) hands its storage back at once, and the program writes the new gradients there.
 const reusing = jit((p: MlpParams, xb: NDArray, yb: NDArray, _previous: Tree) => perExampleGrad(p, xb, yb), {
@@ -77,7 +80,6 @@ const same = treeLeaves(previous).every((leaf, i) => {
   const want = toArray(treeLeaves(perExample(params, x, y) as Tree)[i] as NDArray).flat(3) as number[]
   return (toArray(leaf as NDArray).flat(3) as number[]).every((v, j) => v === want[j])
 })
-const vmapped = time(() => perExample(params, x, y), 20)
 const eagerVmap = time(() => vmap(grad(single), { inAxes: [null, 0, 0] })(params, x, y), 10)
 const batchGrad = grad(mlpLoss)
 const batch = time(() => batchGrad(params, x, y), 20)
