@@ -163,7 +163,7 @@ export const runFusedWasm = (
       if (at < 0) h.view().set(x.subarray(0, n), ptr / 4)
       inPtrs.push(ptr)
     }
-    // outputs of 64 KiB and more live in the heap (those the pool takes back); smaller ones are copied out,
+    // outputs of 64 KiB and more live in the heap (residentMinBytes); smaller ones are copied out,
     // or each step would leave blocks for the collector
     const outs = program.results.map(() => residentFloats(n))
     const outPtrs: number[] = []

@@ -302,7 +302,7 @@ export const wasmHeap = (): WasmHeap => {
   return heap
 }
 
-/** Arrays from this size on may live in the heap: the storage pool takes buffers back from 64 KiB. */
+/** Arrays from this size on may live in the heap: below that, an ordinary array costs less than a heap block. */
 export const residentMinBytes = 64 * 1024
 
 /**
