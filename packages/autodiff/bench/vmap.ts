@@ -76,9 +76,10 @@ let previous = perExample(params, x, y) as Tree
 const donating = time(() => {
   previous = reusing(params, x, y, previous) as Tree
 }, 20)
+const fresh = treeLeaves(perExample(params, x, y) as Tree)
 const same = treeLeaves(previous).every((leaf, i) => {
-  const want = toArray(treeLeaves(perExample(params, x, y) as Tree)[i] as NDArray).flat(3) as number[]
-  return (toArray(leaf as NDArray).flat(3) as number[]).every((v, j) => v === want[j])
+  const want = toTypedArray(fresh[i] as NDArray)
+  return toTypedArray(leaf as NDArray).every((v, j) => v === want[j])
 })
 const eagerVmap = time(() => vmap(grad(single), { inAxes: [null, 0, 0] })(params, x, y), 10)
 const batchGrad = grad(mlpLoss)
