@@ -20,6 +20,7 @@ import {
   sum,
   type Tree,
   toArray,
+  toTypedArray,
   treeLeaves,
   uniform,
 } from '@nabla/ndarray'
