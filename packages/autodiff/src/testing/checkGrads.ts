@@ -2,7 +2,20 @@
  * checkGrads: JAX's numerical check — forward and reverse mode against central finite
  * differences in float64 along random directions, and the identity ⟨ȳ, J·ẋ⟩ = ⟨Jᵀ·ȳ, ẋ⟩.
  */
-import { add, cast, item, type Key, key as makeKey, mul, type NDArray, normal, split, sub, sum } from '@nabla/ndarray'
+import {
+  add,
+  cast,
+  item,
+  type Key,
+  key as makeKey,
+  mul,
+  type NDArray,
+  normal,
+  split,
+  sub,
+  sum,
+  zeros,
+} from '@nabla/ndarray'
 import { jvp } from '../jvp.js'
 import { vjp } from '../vjp.js'
 
@@ -25,7 +38,10 @@ export interface CheckGradsOptions {
   readonly atol?: number
   /** Key for the random directions (default key(0)). */
   readonly key?: Key
-  /** Also check the derivatives of the derivatives up to this order (default 1). */
+  /**
+   * Also check the derivatives of the derivatives up to this order (default 1), in the modes asked:
+   * with `modes: ['rev']` reverse over reverse, forward mode never running.
+   */
   readonly order?: 1 | 2
 }
 
@@ -84,11 +100,22 @@ export const checkGrads = (
     if (tangent !== undefined) close('vjp vs jvp ⟨Jᵀ·ȳ, ẋ⟩ = ⟨ȳ, J·ẋ⟩', lhs, vdot(ct, tangent), rtol, atol)
   }
   if (order === 2) {
-    // the derivative along the random direction is itself a function of the inputs: check it too
-    const directional = (...xs: NDArray[]) => {
-      const [, t] = jvp(f as (...a: never[]) => NDArray, xs, dirs)
-      return t
-    }
+    // the derivative along the random direction is itself a function of the inputs: check it too.
+    // With forward mode asked, it is J·ẋ by jvp; with reverse mode alone it is ⟨Jᵀ·ȳ, ẋ⟩ by vjp
+    // (checked by vjp again: reverse over reverse), so a rule that exists in reverse mode only is checkable
+    const directional = modes.includes('fwd')
+      ? (...xs: NDArray[]) => {
+          const [, t] = jvp(f as (...a: never[]) => NDArray, xs, dirs)
+          return t
+        }
+      : (...xs: NDArray[]) => {
+          const [, pullback] = vjp(f as (...a: never[]) => NDArray, ...xs)
+          const cts = pullback(ct) as NDArray[]
+          return cts.reduce<NDArray>(
+            (s, c, i) => add(s, sum(mul(c, dirs[i] as NDArray))),
+            zeros([], { dtype: 'float64' }),
+          )
+        }
     checkGrads(directional, args, { modes, eps, rtol, atol, key: kNext, order: 1 })
   }
 }

@@ -229,9 +229,9 @@ export interface KernelInfo {
  * what the runtime offers, and the product that ran last.
  * @category Kernels
  * @example
- * // 'ts' after a float64 product (wasm is float32 only)
+ * // 'ts' after a float64 product (wasm is float32 only), unless the ref tier is forced (NABLA_KERNEL=ref)
  * matmul(ones([64, 64], { dtype: 'float64' }), ones([64, 64], { dtype: 'float64' }))
- * kernelInfo().last?.tier // → 'ts'
+ * kernelInfo().last?.tier // → kernelInfo().kernel === 'ref' ? 'ref' : 'ts'
  * kernelInfo().last?.dtype // → 'float64'
  * kernelInfo().tiers.slice(0, 2) // → ['ref', 'ts']
  */

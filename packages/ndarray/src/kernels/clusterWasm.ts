@@ -462,8 +462,11 @@ const build = (step: LoopNest, plan: Plan): Uint8Array<ArrayBuffer> => {
 
 /**
  * The SIMD kernel of a loop nest, or undefined when the generator does not cover it (then the JavaScript
- * generator's kernel runs). The kernel runs `fallback` instead when a buffer it touches is not in the
- * WebAssembly heap, or the heap has no room for the column accumulators.
+ * generator's kernel runs). A buffer it touches that is not in the WebAssembly heap is copied into a heap
+ * block around each run (only the bytes the loop touches; a written buffer is copied back out after), each
+ * copy counted in `clusterWasmStats.copies`. The kernel runs `fallback` instead (counted in
+ * `clusterWasmStats.fallbacks`) only when the heap has no room: for such a copy, or for the column
+ * accumulators of a column reduction.
  * @example
  * import { clusterWasmMinSize } from './clusterWasm.js'
  * import type { LoopNest, LoopRef } from '@nabla/ndarray/core'
@@ -480,7 +483,7 @@ const build = (step: LoopNest, plan: Plan): Uint8Array<ArrayBuffer> => {
  * const n = clusterWasmMinSize
  * const run = clusterWasmKernel(step(n), js(n)) ?? js(n)
  * const buffers = [new Float32Array(n).fill(2), new Float32Array(n)]
- * run(buffers) // in SIMD when the buffers are in the heap, else by the fallback
+ * run(buffers) // buffers outside the heap: x is copied into it, the result back out (js(n) without WebAssembly)
  * buffers[1]![n - 1] // → 3
  */
 export const clusterWasmKernel = (step: LoopNest, fallback: LoopKernel): LoopKernel | undefined => {

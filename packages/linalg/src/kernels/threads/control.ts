@@ -10,10 +10,11 @@
  * the round the job belongs to (a worker runs it only in that round).
  * @example
  * // internal (not exported): offsets into the pool's control block, e.g. Atomics.load(ctrl, control.generation) and
- * // ctrl.set(job, control.header + w * control.slot). A threaded product goes through it:
- * const ready = await threadsReady({ threads: 2 })
+ * // ctrl.set(job, control.header + w * control.slot). A threaded product goes through it (threadsReady is asked
+ * // once the wasm tier is set: under a single-threaded tier it would start nothing and report 1):
  * const before = setKernel({ kernel: 'wasm', threads: 2 })
  * try {
+ *   const ready = await threadsReady({ threads: 2 })
  *   toArray(matmul(ones([256, 300]), ones([300, 256])))[0][0] // → 300
  *   kernelInfo().last.threads // → ready.threads
  * } finally {

@@ -25,10 +25,10 @@ export interface PoolOptions {
  * // internal (not exported): the pool behind threaded products, e.g.
  * // const pool = new GemmPool(false, { host: workerHost()!, canWait: true })
  * // if (pool.ensureWorkers(1)) { pool.engine.prepare('gemmParallel', args, plan); pool.run(plan); pool.engine.finish(args, plan) }
- * // Through the public API:
- * const ready = await threadsReady({ threads: 2 })
+ * // Through the public API (threadsReady once the wasm tier is set: a single-threaded one would start no pool):
  * const before = setKernel({ kernel: 'wasm', threads: 2 })
  * try {
+ *   const ready = await threadsReady({ threads: 2 })
  *   toArray(matmul(ones([300, 256]), ones([256, 300])))[299][299] // → 256
  *   kernelInfo().last.threads // → ready.threads
  * } finally {
@@ -100,9 +100,11 @@ export class GemmPool {
    * Starts workers until there are `count` and resolves once all have instantiated the module, without blocking
    * the calling thread (a browser starts a worker only when its creator yields). Rejects if a worker failed.
    * @example
-   * // internal (not exported): await pool.whenReady(1) is what threadsReady waits on
+   * // internal (not exported): await pool.whenReady(1) is what threadsReady waits on; with a single-threaded
+   * // tier forced (NABLA_KERNEL=ts or ref) there is no pool to wait on
    * const info = await threadsReady({ threads: 2 })
-   * info.threads // → info.available ? 2 : 1
+   * const single = ['ts', 'ref'].includes(kernelInfo().kernel)
+   * info.threads // → info.available && !single ? 2 : 1
    */
   async whenReady(count: number): Promise<void> {
     const deadline = performance.now() + startupMs

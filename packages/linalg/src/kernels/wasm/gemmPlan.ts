@@ -200,7 +200,6 @@ export const threadsFor = (args: GemmArgs, options: PlanOptions, threads: number
  * @example
  * // internal (not exported): how planGemm(args, defaultGemmOptions, 2) lays a product out for two threads; whatever
  * // the cut, every element of C is summed by one thread in one order, so the bits do not depend on the thread count
- * const ready = await threadsReady({ threads: 2 })
  * const on = (threads, f) => {
  *   const before = setKernel({ kernel: 'wasm', threads })
  *   try {
@@ -209,6 +208,15 @@ export const threadsFor = (args: GemmArgs, options: PlanOptions, threads: number
  *     setKernel(before)
  *   }
  * }
+ * // the workers, started with the wasm tier set (under a single-threaded tier threadsReady would start none)
+ * const ready = await (async () => {
+ *   const before = setKernel({ kernel: 'wasm' })
+ *   try {
+ *     return await threadsReady({ threads: 2 })
+ *   } finally {
+ *     setKernel(before)
+ *   }
+ * })()
  * const a = uniform(key(1), [300, 300])
  * const b = uniform(key(2), [300, 300])
  * JSON.stringify(on(2, () => matmul(a, b))) === JSON.stringify(on(1, () => matmul(a, b))) // → true
