@@ -51,33 +51,11 @@ const enableRelaxedSimd = (): void => {
   }
 }
 
-/**
- * V8 compiles a WebAssembly module first with its baseline compiler (Liftoff) and moves a function to its
- * optimizing compiler (TurboFan) only once it has run for a while, in the background. A kernel call is one long
- * loop, and WebAssembly has no on-stack replacement, so such a call runs to its end in baseline code: measured,
- * a 2·10⁸-iteration loop took 820 ms in baseline code and 330 ms optimized, and the first ~570 steps of the
- * chapter's training ran at 3.0–3.7 ms against 1.9 ms later (half a second of epoch 1); with optimized code
- * from the start the steps ran at 2.0–2.2 ms from the twelfth on. (`--no-wasm-dynamic-tiering` does not help
- * here: a call that began in baseline code stays there.) So nabla turns Liftoff off, with `--no-liftoff`: V8's
- * flags are per process, so every module compiled afterwards, worker threads' too, is optimized when compiled
- * (a millisecond or so for a kernel). `NABLA_WASM_TIERING=dynamic` leaves V8's default.
- */
-const optimizeEagerly = (): void => {
-  const proc = (globalThis as { process?: NodeProcess }).process
-  if (proc?.getBuiltinModule === undefined || proc.env.NABLA_WASM_TIERING === 'dynamic') return
-  try {
-    proc.getBuiltinModule('node:v8').setFlagsFromString('--no-liftoff')
-  } catch {
-    // a runtime without the flag keeps its own tiering
-  }
-}
-
 const relaxedProbe = (): boolean => probe((f) => f.get(0).get(1).get(2).f32x4RelaxedMadd())
 
 /**
  * Probes the runtime once (by `WebAssembly.validate` of one-instruction modules) and caches the answer. On
- * Node 20 the probe first turns V8's relaxed-SIMD flag on, unless `NABLA_RELAXED_SIMD=0`, and asks V8 to
- * optimize generated kernels as soon as they are compiled, unless `NABLA_WASM_TIERING=dynamic`.
+ * Node 20 the probe first turns V8's relaxed-SIMD flag on, unless `NABLA_RELAXED_SIMD=0`.
  * @category WebAssembly
  * @example
  * const { simd, relaxedSimd } = wasmSupport()
@@ -87,7 +65,6 @@ const relaxedProbe = (): boolean => probe((f) => f.get(0).get(1).get(2).f32x4Rel
 export const wasmSupport = (): WasmSupport => {
   if (cached === undefined) {
     const simd = probe((f) => f.get(0).get(1).f32x4Mul().get(2).f32x4Add())
-    if (simd) optimizeEagerly()
     if (simd && !relaxedProbe()) enableRelaxedSimd()
     cached = { simd, relaxedSimd: simd && relaxedProbe() }
   }
